@@ -1,0 +1,45 @@
+"""The ``vigie`` command line. Each sub-command lives in its own module, which
+exposes ``register(subparsers)``; importing it must be cheap (no GUI, no display).
+
+Called on the main thread; returns the process exit status.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from agent import __version__
+
+# Modules that add sub-commands, in help order.
+COMMANDS = [
+    "agent.detect.scan_cli",      # vigie scan
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vigie", description="Vigie: stops tech-support scams on screen.")
+    parser.add_argument("--version", action="version", version=f"vigie {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="more log output")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
