@@ -1,0 +1,91 @@
+"""Phone numbers on screen: found, normalised (E.164) and typed. Pure, no I/O.
+
+Candidates are runs of digits with the separators people and OCR use; each is parsed
+with libphonenumber (``phonenumbers``) for the likely regions and kept only when it is
+a valid number somewhere. Toll-free, premium-rate, shared-cost and universal numbers
+are flagged: fake support lines are nearly always one of them.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import PhoneNumberType as T
+
+REGIONS = ("FR", "US", "GB", "DE", "AT", "CH", "BE", "CA", "ES", "IT", "NL", "JP", "AU", "IE")
+_CANDIDATE = re.compile(r"(?<![\w.])(?:\+|00)?\(?\d[\d\s()\-.–/]{6,22}\d(?![\w])")
+_IP = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+_DATE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
+SPECIAL = {T.TOLL_FREE: "toll_free", T.PREMIUM_RATE: "premium", T.SHARED_COST: "shared_cost", T.UAN: "uan"}
+
+
+@dataclass(frozen=True)
+class Phone:
+    raw: str        # as read on the screen
+    e164: str
+    region: str
+    kind: str       # toll_free, premium, shared_cost, uan, mobile, fixed, other
+
+    @property
+    def special(self) -> bool:
+        return self.kind in ("toll_free", "premium", "shared_cost", "uan")
+
+
+def _clean(raw: str) -> str:
+    return raw.replace("–", "-").strip(" -./")
+
+
+def _kind(num) -> str:
+    t = phonenumbers.number_type(num)
+    if t in SPECIAL:
+        return SPECIAL[t]
+    return {T.MOBILE: "mobile", T.FIXED_LINE: "fixed", T.FIXED_LINE_OR_MOBILE: "fixed"}.get(t, "other")
+
+
+def parse_one(raw: str, regions: tuple[str, ...] = REGIONS) -> Phone | None:
+    """A valid phone number from one candidate string, or None."""
+    raw = _clean(raw)
+    digits = re.sub(r"\D", "", raw)
+    if not 8 <= len(digits) <= 15 or _IP.match(raw) or _DATE.match(raw):
+        return None
+    if "." in raw and raw.count(".") not in (2, 3):
+        return None
+    text = "+" + raw[2:] if raw.startswith("00") else raw
+    tries = [None] if text.startswith("+") else list(regions)
+    best = None
+    for region in tries:
+        try:
+            num = phonenumbers.parse(text, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if not phonenumbers.is_valid_number(num):
+            continue
+        kind = _kind(num)
+        phone = Phone(raw, phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164),
+                      phonenumbers.region_code_for_number(num) or (region or ""), kind)
+        if phone.special:
+            return phone
+        best = best or phone
+    return best
+
+
+def find_phones(text: str, regions: tuple[str, ...] = REGIONS) -> list[Phone]:
+    """Distinct valid phone numbers in ``text``, in reading order."""
+    # OCR reads 0 as O inside long digit runs: "08OO 123" → "0800 123"
+    fixed = re.sub(r"(?<=\d)[Oo](?=[\dOo])|(?<=\d[\dOo])[Oo](?=\d)", "0", text)
+    seen: dict[str, Phone] = {}
+    for m in _CANDIDATE.finditer(fixed):
+        phone = parse_one(m.group(0), regions)
+        if phone and phone.e164 not in seen:
+            seen[phone.e164] = phone
+    return list(seen.values())
+
+
+_BTC = re.compile(r"\b(bc1[ac-hj-np-z02-9]{25,71}|[13][a-km-zA-HJ-NP-Z1-9]{25,34})\b")
+
+
+def find_bitcoin_addresses(text: str) -> list[str]:
+    """Bitcoin addresses (legacy and bech32) as written."""
+    return list(dict.fromkeys(m.group(1) for m in _BTC.finditer(text)
+                              if re.search(r"\d", m.group(1)) and re.search(r"[A-Za-z]", m.group(1))))

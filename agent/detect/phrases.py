@@ -1,0 +1,131 @@
+"""Phrase lists: the vocabulary of scams, one TOML file per language.
+
+Built-in lists are ``assets/phrases/<lang>.toml``; the helper may drop files with the
+same layout in the user phrases folder (``paths.user_phrases_dir()``): a file with the
+same name *adds* to the built-in one. Layout::
+
+    lang = "fr"
+    [threat]                 # a signal kind (see KINDS)
+    family = ""              # "" = any family, or tss / refund / summons / sextortion
+    weight = 1.0
+    phrases = ["votre ordinateur est bloqué", "virus détecté"]
+    [threat.sextortion]      # a kind restricted to one family (sub-table)
+    phrases = ["j'ai piraté votre appareil"]
+
+A malformed file gives a :class:`PhraseError` naming the file and line; the other
+files (and the built-in lists) still load. Loading is I/O; matching lives in
+:mod:`agent.detect.match`.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from agent import paths
+from agent.detect.verdict import FAMILIES
+from agent.tomlcompat import tomllib
+
+log = logging.getLogger(__name__)
+
+# kind -> default weight. "counter" marks pages *about* scams (negative weight).
+KINDS = {
+    "brand": 1.0, "threat": 1.5, "call": 1.5, "pressure": 1.2, "error_code": 1.0,
+    "payment": 1.5, "accusation": 2.0, "authority": 1.0, "intimate": 1.5,
+    "invoice": 1.2, "counter": -4.0,
+}
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str
+    kind: str
+    family: str
+    weight: float
+    lang: str
+
+
+class PhraseError(ValueError):
+    def __init__(self, file: Path, line: int | None, message: str):
+        self.file, self.line, self.message = file, line, message
+        super().__init__(f"{file}:{line or '?'}: {message}")
+
+
+def _line(text: str, needle: str) -> int | None:
+    for n, raw in enumerate(text.splitlines(), 1):
+        if needle in raw:
+            return n
+    return None
+
+
+def _section(file: Path, text: str, lang: str, kind: str, family: str, body: dict) -> list[Phrase]:
+    header = f"[{kind}.{family}]" if family else f"[{kind}]"
+    where = _line(text, header)
+    fam = body.get("family", family)
+    if fam not in ("",) + FAMILIES:
+        raise PhraseError(file, where, f"{header}: family must be one of {', '.join(FAMILIES)} or \"\", not {fam!r}")
+    weight = body.get("weight", KINDS[kind])
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not -10 <= weight <= 10:
+        raise PhraseError(file, where, f"{header}: weight must be a number between -10 and 10, not {weight!r}")
+    items = body.get("phrases", [])
+    if not isinstance(items, list) or not all(isinstance(p, str) and p.strip() for p in items):
+        raise PhraseError(file, where, f"{header}: phrases must be a list of non-empty texts in quotes")
+    return [Phrase(p.strip(), kind, fam, float(weight), lang) for p in items]
+
+
+def parse_file(file: Path) -> list[Phrase]:
+    """The phrases of one file; raises :class:`PhraseError` with the line on any problem."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PhraseError(file, None, f"cannot be read: {exc}") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise PhraseError(file, int(m.group(1)) if m else None, f"not valid TOML: {exc}") from exc
+    lang = data.pop("lang", file.stem)
+    out: list[Phrase] = []
+    for kind, body in data.items():
+        if kind not in KINDS:
+            raise PhraseError(file, _line(text, f"[{kind}"), f"unknown signal kind [{kind}] (known: {', '.join(KINDS)})")
+        if not isinstance(body, dict):
+            raise PhraseError(file, _line(text, kind), f"{kind} must be a [section]")
+        subs = {k: v for k, v in body.items() if isinstance(v, dict)}
+        for fam, sub in subs.items():
+            if fam not in FAMILIES:
+                raise PhraseError(file, _line(text, f"[{kind}.{fam}]"), f"unknown family [{kind}.{fam}]")
+            out += _section(file, text, lang, kind, fam, sub)
+        out += _section(file, text, lang, kind, "", {k: v for k, v in body.items() if k not in subs})
+    return out
+
+
+def builtin_dir() -> Path:
+    return paths.assets_dir() / "phrases"
+
+
+def load_all(extra_dirs: tuple[Path, ...] | None = None) -> tuple[list[Phrase], list[PhraseError]]:
+    """Built-in lists plus the user's; each bad file is reported and skipped."""
+    dirs = [builtin_dir()] + list(extra_dirs if extra_dirs is not None else (paths.user_phrases_dir(),))
+    phrases: list[Phrase] = []
+    errors: list[PhraseError] = []
+    for folder in dirs:
+        if not folder.is_dir():
+            continue
+        for file in sorted(folder.glob("*.toml")):
+            try:
+                phrases += parse_file(file)
+            except PhraseError as exc:
+                log.error("phrase list skipped: %s", exc)
+                errors.append(exc)
+    return phrases, errors
+
+
+@functools.lru_cache(maxsize=4)
+def cached(extra: tuple[str, ...] | None = None) -> tuple[tuple[Phrase, ...], tuple[PhraseError, ...]]:
+    """``load_all`` once per process (per set of extra folders)."""
+    dirs = tuple(Path(d) for d in extra) if extra is not None else None
+    phrases, errors = load_all(dirs)
+    return tuple(phrases), tuple(errors)

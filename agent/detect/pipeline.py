@@ -1,0 +1,52 @@
+"""The detection pipeline: image → preprocess → OCR → score → Verdict.
+
+``Detector`` is created and used by one thread (the agent's worker, or the CLI). The
+OCR engine loads on the first image; phrase lists load once per process.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from PIL import Image
+
+from agent.detect import ocr, phrases, score
+from agent.detect.verdict import Verdict
+
+log = logging.getLogger(__name__)
+
+
+class Detector:
+    """Scores screenshots and texts. Not shared between threads."""
+
+    def __init__(self, langs: str = "fra+eng", sensitivity: str = "normal",
+                 extra_phrase_dirs: tuple[Path, ...] | None = None):
+        self.langs = langs
+        self.sensitivity = sensitivity
+        key = tuple(str(d) for d in extra_phrase_dirs) if extra_phrase_dirs is not None else None
+        self.phrases, self.phrase_errors = phrases.cached(key)
+        self._ocr: ocr.OcrEngine | None = None
+
+    @property
+    def engine(self) -> ocr.OcrEngine:
+        if self._ocr is None:
+            self._ocr = ocr.OcrEngine(self.langs)
+        return self._ocr
+
+    def scan_text(self, text: str, started: float | None = None) -> Verdict:
+        started = time.perf_counter() if started is None else started
+        verdict = score.score_text(text, self.phrases, self.sensitivity, lang_hint=self.langs)
+        verdict.ms = (time.perf_counter() - started) * 1000
+        return verdict
+
+    def scan_image(self, image: Image.Image) -> Verdict:
+        """OCR then score; raises :class:`agent.detect.ocr.OcrUnavailable` without Tesseract."""
+        started = time.perf_counter()
+        text = self.engine.read(image)
+        return self.scan_text(text, started)
+
+    def close(self) -> None:
+        if self._ocr is not None:
+            self._ocr.close()
+            self._ocr = None
