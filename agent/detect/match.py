@@ -6,7 +6,7 @@ boundaries; phrases of 10+ characters also match approximately (rapidfuzz ratio 
 on a run of the same number of words, words of up to 4 letters exact), which absorbs
 OCR slips such as
 ``infecte d`` or ``Micr0soft``. Phrases in scripts without spaces (Japanese, Chinese)
-match on the text with its spaces removed.
+match on the text with its spaces removed (approximately from 4 characters on).
 """
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from agent.detect.phrases import Phrase
 
 FUZZY_MIN_LEN = 10
 FUZZY_CUTOFF = 88
+CJK_FUZZY_MIN_LEN = 4      # CJK phrases of 4+ characters tolerate one misread character...
+CJK_FUZZY_CUTOFF = 80      # ...(電話 read as 電語)
 _KEEP = set("'$€#")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]")
 
@@ -49,6 +51,7 @@ class Prepared:
     padded: str
     compact: str
     ngrams: dict[int, list[str]]
+    has_cjk: bool
 
 
 def prepare(text: str, max_words: int = 8) -> Prepared:
@@ -56,7 +59,7 @@ def prepare(text: str, max_words: int = 8) -> Prepared:
     words = norm.split()
     ngrams = {n: [" ".join(words[i:i + n]) for i in range(0, max(0, len(words) - n + 1))]
               for n in range(1, max_words + 1)}
-    return Prepared(norm, f" {norm} ", "".join(words), ngrams)
+    return Prepared(norm, f" {norm} ", "".join(words), ngrams, is_cjk(norm))
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,10 @@ def find(prepared: Prepared, phrases: Sequence[Phrase], fuzzy: bool = True) -> l
             needle = key.replace(" ", "")
             if needle in prepared.compact:
                 hits.append(Hit(p, p.text, True))
+            elif fuzzy and len(needle) >= CJK_FUZZY_MIN_LEN and prepared.has_cjk:
+                found = fuzz.partial_ratio_alignment(needle, prepared.compact, score_cutoff=CJK_FUZZY_CUTOFF)
+                if found:
+                    hits.append(Hit(p, prepared.compact[found.dest_start:found.dest_end], False))
             continue
         if f" {key} " in prepared.padded:
             hits.append(Hit(p, p.text, True))

@@ -73,7 +73,7 @@ def parse_one(raw: str, regions: tuple[str, ...] = REGIONS) -> Phone | None:
 def find_phones(text: str, regions: tuple[str, ...] = REGIONS) -> list[Phone]:
     """Distinct valid phone numbers in ``text``, in reading order."""
     # OCR reads 0 as O inside long digit runs: "08OO 123" → "0800 123"
-    fixed = re.sub(r"(?<=\d)[Oo](?=[\dOo])|(?<=\d[\dOo])[Oo](?=\d)", "0", text)
+    fixed = re.sub(r"\b[\dOo]*\d[\dOo]*\b", lambda m: m.group(0).replace("O", "0").replace("o", "0"), text)
     seen: dict[str, Phone] = {}
     for m in _CANDIDATE.finditer(fixed):
         phone = parse_one(m.group(0), regions)

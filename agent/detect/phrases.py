@@ -85,7 +85,8 @@ def parse_file(file: Path) -> list[Phrase]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
-        raise PhraseError(file, int(m.group(1)) if m else None, f"not valid TOML: {exc}") from exc
+        line = int(m.group(1)) if m else (text.count("\n") + 1 if "end of document" in str(exc) else None)
+        raise PhraseError(file, line, f"not valid TOML: {exc}") from exc
     lang = data.pop("lang", file.stem)
     out: list[Phrase] = []
     for kind, body in data.items():

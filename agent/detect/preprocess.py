@@ -10,11 +10,14 @@
 """
 from __future__ import annotations
 
+import numpy as np
 from PIL import Image, ImageChops, ImageFilter
 
 STEP = 4      # the background is estimated on a 1/STEP image...
 MEDIAN = 9    # ...as the median of MEDIAN x MEDIAN of its pixels (36 screen pixels)
 GAIN = 1.6    # contrast stretch of the text/background difference
+H_LINE = 45   # a dark horizontal run this long is a ruling line, not a letter
+V_LINE = 26   # a thin (<= 3 px wide) dark vertical run this long is a box border
 
 
 def to_gray(image: Image.Image) -> Image.Image:
@@ -46,7 +49,45 @@ def prepare(image: Image.Image) -> Image.Image:
     """
     gray = to_gray(image)
     diff = ImageChops.difference(gray, background(gray))
-    return diff.point(lambda v: 255 - min(255, int(v * GAIN)))
+    return remove_lines(diff.point(lambda v: 255 - min(255, int(v * GAIN))))
+
+
+def _runs(dark: np.ndarray, length: int, axis: int) -> np.ndarray:
+    """Pixels that belong to a run of at least ``length`` dark pixels along ``axis``."""
+    d = np.moveaxis(dark, axis, -1)
+    n = d.shape[-1]
+    zero = np.zeros(d.shape[:-1] + (1,), np.int16)
+    cs = np.concatenate([zero, np.cumsum(d, axis=-1, dtype=np.int16)], axis=-1)
+    full = (cs[..., length:] - cs[..., :-length]) == length       # window [s, s+length) all dark
+    # pixel x is covered when a full window starts in [x-length+1, x]
+    pad = np.zeros(d.shape[:-1] + (length - 1,), bool)
+    fp = np.concatenate([pad, full, pad], axis=-1)                   # fp[s + length - 1] = full[s]
+    fc = np.concatenate([zero, np.cumsum(fp, axis=-1, dtype=np.int16)], axis=-1)
+    covered = (fc[..., length:length + n] - fc[..., :n]) > 0
+    return np.moveaxis(covered, -1, axis)
+
+
+def remove_lines(prepared: Image.Image) -> Image.Image:
+    """Erase box borders and ruling lines (dark-on-white input).
+
+    Tesseract's layout analysis takes a framed text (a phone number in a box or a
+    button) for a table or picture and skips it: the biggest numbers on locker pages
+    were lost that way. Long horizontal runs and thin long vertical runs are letters
+    of no script at screen sizes, so they are whitened.
+    """
+    a = np.asarray(prepared)
+    if a.shape[0] < V_LINE or a.shape[1] < H_LINE:
+        return prepared
+    dark = a < 128
+    lines = _runs(dark, H_LINE, axis=1)
+    vert = _runs(dark, V_LINE, axis=0)
+    thick = _runs(dark, 4, axis=1)          # part of a horizontal dark run of 4+ px
+    lines |= vert & ~thick
+    if not lines.any():
+        return prepared
+    out = a.copy()
+    out[lines] = 255
+    return Image.fromarray(out)
 
 
 def _row_activity(gray: Image.Image) -> list[float]:

@@ -1,0 +1,71 @@
+"""Real Tesseract on real rendered screens: framed numbers, white-on-dark text, both languages."""
+import os
+import subprocess
+import sys
+
+import pytest
+from PIL import Image
+
+from agent.detect import ocr, preprocess
+from agent.detect.pipeline import Detector
+from tests import render
+
+pytestmark = pytest.mark.skipif(ocr.check_tesseract("fra+eng") != [], reason="Tesseract fra+eng not installed")
+
+
+@pytest.mark.parametrize("lang,langs,e164", [("en", "eng", "+18005550199"), ("fr", "fra+eng", "+33800550199")])
+def test_locker_screen_detected_with_its_boxed_number(lang, langs, e164):
+    v = Detector(langs).scan_image(render.locker(lang))
+    assert v.verdict == "scam" and v.family == "tss", (v.text, v.signals)
+    assert e164 in v.phones_e164, v.text        # the framed, biggest number is read
+    assert v.ms > 0
+
+
+def test_white_text_on_dark_header_is_read():
+    text = ocr.OcrEngine("eng").read(render.locker("en"))
+    assert "Defender" in text and "Security" in text
+
+
+def test_documentation_page_is_not_a_scam():
+    for lang, langs in (("en", "eng"), ("fr", "fra+eng")):
+        v = Detector(langs).scan_image(render.doc_page(lang))
+        assert v.verdict == "ok", v.signals
+        assert "firewall" in v.text.lower() or "pare-feu" in v.text.lower()
+
+
+def test_prepare_makes_every_polarity_dark_on_light():
+    img = Image.new("RGB", (400, 200), (0, 90, 190))
+    out = preprocess.prepare(img)
+    assert out.mode == "L" and out.getextrema()[0] > 200       # a flat background becomes white
+
+
+def test_remove_lines_erases_frames_not_letters():
+    img = render.locker("en")
+    prepared = preprocess.prepare(img)
+    frame = prepared.crop((470, 520, 900, 524))               # top border of the phone box
+    assert frame.getextrema()[0] > 200
+    digits = prepared.crop((495, 540, 880, 580))
+    assert digits.getextrema()[0] < 60                          # the digits themselves remain
+
+
+def test_bands_cut_on_blank_rows():
+    gray = preprocess.prepare(render.doc_page("en"))
+    bands = preprocess.split_bands(gray, 2)
+    assert len(bands) == 2 and sum(b.height for b in bands) == gray.height
+
+
+def test_missing_language_pack_is_explained(tmp_path, monkeypatch):
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))
+    problems = ocr.check_tesseract("fra+eng")
+    assert len(problems) == 2 and "tesseract-ocr-fra" in problems[0]
+    with pytest.raises(ocr.OcrUnavailable, match="language pack 'fra'"):
+        ocr.OcrEngine("fra+eng").read(render.locker("fr"))
+
+
+def test_missing_tesseract_is_explained():
+    """No tesseract binary on PATH and no tesserocr: one clear message with the install command."""
+    code = ("import sys; sys.modules['tesserocr'] = None\n"
+            "from agent.detect import ocr\nprint(ocr.check_tesseract('eng')[0])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PATH": "/nonexistent"}, timeout=60)
+    assert "Tesseract OCR is not installed" in out.stdout and "apt-get install tesseract-ocr" in out.stdout

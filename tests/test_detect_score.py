@@ -1,0 +1,115 @@
+"""The scorer on texts: every family in French and English, pages about scams, phones."""
+from pathlib import Path
+
+import pytest
+
+from agent.detect import phones, phrases, score
+
+FIX = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def ph():
+    loaded, errors = phrases.load_all(())
+    assert not errors
+    return loaded
+
+
+def scan(ph, text, sensitivity="normal"):
+    return score.score_text(text, ph, sensitivity)
+
+
+TSS_EN = ("Windows Defender Security Center. Access to this PC has been blocked. Your computer is infected "
+          "with Trojan spyware. Do not restart your computer. Call Microsoft Support: +1-800-555-0199 (toll free)")
+TSS_FR = ("Windows a été bloqué en raison d'une activité suspecte. Votre ordinateur est infecté. "
+          "Ne redémarrez pas. Appelez immédiatement le support technique Microsoft au 01 99 00 12 34")
+
+
+@pytest.mark.parametrize("text,family,lang", [
+    (TSS_EN, "tss", "en"),
+    (TSS_FR, "tss", "fr"),
+    ((FIX / "refund-en.txt").read_text(), "refund", "en"),
+    ((FIX / "summons-fr.txt").read_text(), "summons", "fr"),
+    ((FIX / "sextortion-fr.txt").read_text(), "sextortion", "fr"),
+])
+def test_families_detected(ph, text, family, lang):
+    v = scan(ph, text)
+    assert v.verdict == "scam", v.signals
+    assert v.family == family
+    assert v.lang == lang
+    assert v.score >= 0.5
+    assert v.signals, "a verdict must say why"
+
+
+def test_english_summons_and_sextortion(ph):
+    summons = ("Europol cybercrime unit. You are summoned: an investigation was opened for child pornography. "
+               "Reply to this email with your justifications within 72 hours or we will start criminal proceedings.")
+    sext = ("I hacked your device and recorded you through your webcam while you visited an adult website. "
+            "Send $1500 in Bitcoin to my wallet 1BoatSLRHtKNngkdXEeobR76b53LETtpyT within 48 hours "
+            "or the video goes to your contacts.")
+    assert (scan(ph, summons).verdict, scan(ph, summons).family) == ("scam", "summons")
+    assert (scan(ph, sext).verdict, scan(ph, sext).family) == ("scam", "sextortion")
+
+
+@pytest.mark.parametrize("text", [
+    (FIX / "guidance-fr.txt").read_text(),
+    "Tech support scams: Microsoft will never call you. Never call a number shown in a pop-up "
+    "that says your computer is infected and blocked; it is a scam. Report scams at microsoft.com/reportascam.",
+    "Configure the firewall. Viruses and malware are rare; keep passwords safe. Call 192.168.1.254 if needed.",
+    "Your order has shipped. Thank you for shopping. Questions? Call us at +1 800 555 0100.",
+])
+def test_legitimate_texts_do_not_alert(ph, text):
+    v = scan(ph, text)
+    assert v.verdict == "ok", v.signals
+
+
+def test_counter_signals_listed_for_pages_about_scams(ph):
+    v = scan(ph, (FIX / "guidance-fr.txt").read_text())
+    assert any(s.kind == "counter" for s in v.signals)
+
+
+def test_sensitivity_moves_the_threshold(ph):
+    weak = "Virus alert. Microsoft. Call +1-800-555-0199"
+    assert score.THRESHOLDS["high"] < score.THRESHOLDS["normal"] < score.THRESHOLDS["low"]
+    verdicts = {s: scan(ph, weak, s) for s in ("low", "normal", "high")}
+    assert verdicts["high"].score > verdicts["normal"].score > verdicts["low"].score
+    assert (verdicts["low"].verdict, verdicts["normal"].verdict) == ("ok", "scam")
+
+
+def test_incomplete_shape_never_alerts(ph):
+    """Threat + call but no impersonation cue: capped just under the line, whatever the sensitivity."""
+    v = scan(ph, "Virus alert on Windows. Call support: 01 99 00 12 34", "high")
+    assert v.verdict == "ok" and v.score < 0.5
+
+
+def test_ocr_slips_are_tolerated(ph):
+    slipped = TSS_EN.replace("infected", "infecte d").replace("Microsoft Support", "Micr0soft Support")
+    assert scan(ph, slipped).verdict == "scam"
+
+
+def test_short_words_must_match_exactly(ph):
+    v = scan(ph, "All Microsoft products and devices")
+    assert not any(s.kind == "call" for s in v.signals)
+
+
+def test_phones_are_normalised_and_typed():
+    found = phones.find_phones("Call +1-800-555-0199 or 0 800 55 01 99 or 09 70 12 34 56, not 192.168.10.254")
+    e164 = [p.e164 for p in found]
+    assert "+18005550199" in e164 and "+33800550199" in e164
+    kinds = {p.e164: p.kind for p in found}
+    assert kinds["+18005550199"] == "toll_free" and kinds["+33800550199"] == "toll_free"
+    assert not any("192" in p.raw for p in found)
+
+
+def test_ocr_letter_o_in_numbers():
+    assert [p.e164 for p in phones.find_phones("appelez le 08OO 55 O1 99")] == ["+33800550199"]
+
+
+def test_bitcoin_addresses():
+    text = "wallet bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh and 1BoatSLRHtKNngkdXEeobR76b53LETtpyT"
+    assert len(phones.find_bitcoin_addresses(text)) == 2
+
+
+def test_empty_text_is_ok(ph):
+    v = scan(ph, "")
+    assert v.verdict == "ok" and v.family is None and v.score == 0
