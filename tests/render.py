@@ -7,6 +7,7 @@ ranges reserved for fiction/tests (US 555-01xx, FR 01 99 00 xx xx).
 """
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -46,8 +47,10 @@ def locker(lang: str = "en") -> Image.Image:
     d = ImageDraw.Draw(img)
     d.rectangle((0, 0, 1366, 60), fill=(20, 20, 30))
     d.text((24, 14), t["header"], font=font(26, True), fill="white")            # white on dark
-    d.text((60, 90), t["title"][:48], font=font(30, True), fill="white")        # white on blue
-    d.rectangle((283, 180, 1083, 660), fill="white", outline=(80, 80, 80), width=2)
+    title = textwrap.wrap(t["title"], 60)
+    for i, line in enumerate(title[:2]):                                          # white on blue
+        d.text((60, 78 + 40 * i), line, font=font(28, True), fill="white")
+    d.rectangle((283, 170, 1083, 660), fill="white", outline=(80, 80, 80), width=2)
     y = 210
     for line in t["lines"]:
         d.text((320, y), line, font=font(21), fill=(20, 20, 20))

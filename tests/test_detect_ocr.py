@@ -69,3 +69,27 @@ def test_missing_tesseract_is_explained():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**os.environ, "PATH": "/nonexistent"}, timeout=60)
     assert "Tesseract OCR is not installed" in out.stdout and "apt-get install tesseract-ocr" in out.stdout
+
+
+def test_run_detection_is_exact():
+    """The shift-doubling run finder agrees with a plain loop on random images."""
+    import numpy as np
+    rng = np.random.default_rng(7)
+    dark = rng.random((40, 257)) < 0.8
+
+    def brute(a, length):
+        out = np.zeros_like(a)
+        for y in range(a.shape[0]):
+            run = 0
+            for x in range(a.shape[1] + 1):
+                if x < a.shape[1] and a[y, x]:
+                    run += 1
+                    continue
+                if run >= length:
+                    out[y, x - run:x] = True
+                run = 0
+        return out
+
+    for length in (1, 2, 3, 5, 8, 26, 45):
+        assert (preprocess._runs(dark, length, axis=1) == brute(dark, length)).all(), length
+        assert (preprocess._runs(dark.T, length, axis=0) == brute(dark, length).T).all(), length

@@ -49,6 +49,8 @@ def parse_one(raw: str, regions: tuple[str, ...] = REGIONS) -> Phone | None:
     digits = re.sub(r"\D", "", raw)
     if not 8 <= len(digits) <= 15 or _IP.match(raw) or _DATE.match(raw):
         return None
+    if len(digits) < 9 and not re.search(r"[\s\-.()/]", raw):   # "20528280": a code, not a shown number
+        return None
     if "." in raw and raw.count(".") not in (2, 3):
         return None
     text = "+" + raw[2:] if raw.startswith("00") else raw
