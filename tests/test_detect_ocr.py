@@ -93,3 +93,15 @@ def test_run_detection_is_exact():
     for length in (1, 2, 3, 5, 8, 26, 45):
         assert (preprocess._runs(dark, length, axis=1) == brute(dark, length)).all(), length
         assert (preprocess._runs(dark.T, length, axis=0) == brute(dark, length).T).all(), length
+
+
+def test_fallback_to_the_tesseract_command(tmp_path):
+    """Without tesserocr the same pipeline reads through pytesseract (the CLI)."""
+    png = render.save(render.locker("en"), tmp_path / "locker.png")
+    code = ("import sys; sys.modules['tesserocr'] = None\n"
+            "from PIL import Image\nfrom agent.detect.pipeline import Detector\n"
+            f"d = Detector('eng'); v = d.scan_image(Image.open({str(png)!r}))\n"
+            "print(d.engine.backend, v.verdict, v.phones_e164)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.split()[:2] == ["pytesseract", "scam"], out.stderr
+    assert "+18005550199" in out.stdout
