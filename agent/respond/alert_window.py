@@ -1,0 +1,428 @@
+"""The alert window: big, calm, unmistakable, above everything, and it acts.
+
+Runs as its own process (Tk must own its main thread; a GUI crash never stops the
+agent)::
+
+    python -m agent.respond.alert_window --family tss --lang fr --incident DIR \
+        --browser-pid 1234 --helper-name Julie --helper-phone "06 .." [--kind scam|risky|test]
+
+It does the acting itself with psutil (``agent.respond.contain``) so it works even when
+the agent is busy. Every click is appended to ``events.jsonl`` (``alert_action``) and
+printed on stdout as one JSON line (``{"event": "action", ...}``) which the Responder
+forwards to the helper notifier; ``{"event": "shown"|"view", "buttons": {...}}`` lines
+give the window id and button geometry (used by tests). Exit 0 when closed, 2 when no
+display could be opened.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import threading
+from pathlib import Path
+
+from agent import events
+from agent.i18n import t
+
+FAMILIES = ("tss", "refund", "summons", "sextortion")
+
+log = logging.getLogger(__name__)
+HEADER_BG, HEADER_FG = "#8b0000", "#ffffff"     # white on dark red: contrast 9.7:1
+BODY_BG, BODY_FG = "#ffffff", "#000000"
+NOTE_BG = "#fff3c4"                              # light yellow status band, black text
+FOCUS = "#003a8c"
+SIZES = {"title": 32, "first": 22, "body": 16, "button": 18, "big": 28}
+
+
+def emit(obj: dict) -> None:
+    """One JSON line on stdout for the Responder (ignored when nobody reads it)."""
+    try:
+        print(json.dumps(obj, ensure_ascii=False, default=str), flush=True)
+    except (OSError, ValueError):
+        pass
+
+
+def mnemonic(label: str) -> tuple[str, int, str]:
+    """``"&Close it"`` → ``("Close it", 0, "c")``: text, underlined index, key."""
+    i = label.find("&")
+    if i < 0 or i == len(label) - 1:
+        return label, -1, ""
+    text = label[:i] + label[i + 1:]
+    return text, i, text[i].lower()
+
+
+def record(incident: str | None, action: str, **details) -> dict:
+    """Log what the person clicked: events.jsonl and a JSON line for the Responder."""
+    inc = Path(incident).name if incident else None
+    events.append("alert_action", incident=inc, action=action, **details)
+    out = {"event": "action", "incident": inc, "action": action, **details}
+    emit(out)
+    return out
+
+
+def pick_font(tk_root) -> str:
+    from tkinter import font  # noqa: PLC0415
+    families = set(font.families(tk_root))
+    for name in ("DejaVu Sans", "Segoe UI", "Helvetica Neue", "Arial", "Helvetica"):
+        if name in families:
+            return name
+    return "TkDefaultFont"
+
+
+def make_root(title: str, scale: float = 1.0):
+    """A topmost Tk root with Vigie's style; raises ``tkinter.TclError`` without a display."""
+    if sys.platform == "win32":  # pragma: no cover - sharp text at 150-200% on Windows
+        try:
+            import ctypes
+            ctypes.windll.shcore.SetProcessDpiAwareness(1)
+        except (OSError, AttributeError):
+            pass
+    import tkinter as tk  # noqa: PLC0415
+    root = tk.Tk(className="Vigie")
+    if scale and scale != 1.0:
+        root.tk.call("tk", "scaling", float(root.tk.call("tk", "scaling")) * scale)
+    root.title(title)
+    root.configure(bg=BODY_BG)
+    root.attributes("-topmost", True)
+    root.family = pick_font(root)
+    return root
+
+
+def font(root, kind: str, bold: bool = True):
+    """A named font (shared, so ``fit`` can shrink every text at once)."""
+    from tkinter import font as tkfont  # noqa: PLC0415
+    fonts = root.__dict__.setdefault("fonts", {})
+    if (kind, bold) not in fonts:
+        size = round(SIZES[kind] * root.__dict__.get("shrink", 1.0))
+        fonts[(kind, bold)] = tkfont.Font(root=root, family=root.family, size=size,
+                                          weight="bold" if bold else "normal")
+    return fonts[(kind, bold)]
+
+
+def fit(root, max_height: int) -> None:
+    """Shrink every font (by steps of 8%, not below 60%) until the window fits the screen:
+    at 200% scaling on a small screen the buttons must stay visible."""
+    root.update_idletasks()
+    while root.winfo_reqheight() > max_height and root.__dict__.get("shrink", 1.0) > 0.6:
+        root.shrink = root.__dict__.get("shrink", 1.0) * 0.92
+        for (kind, _bold), f in root.fonts.items():
+            f.configure(size=max(8, round(SIZES[kind] * root.shrink)))
+        root.update_idletasks()
+
+
+class Keys:
+    """Alt+letter (and Enter/Escape) for the buttons currently on screen."""
+
+    def __init__(self, root, on_escape):
+        self.map: dict[str, object] = {}
+        root.bind_all("<Alt-KeyPress>", self._alt)
+        root.bind_all("<Escape>", lambda e: on_escape())
+
+    def _alt(self, event):
+        fn = self.map.get((event.keysym or "").lower())
+        if fn:
+            fn()
+        return "break"
+
+
+def button(root, parent, keys: Keys, label: str, command, wrap: int):
+    import tkinter as tk  # noqa: PLC0415
+    text, idx, key = mnemonic(label)
+    b = tk.Button(parent, text=text, underline=idx, command=command, font=font(root, "button"),
+                  bg="#eeeeee", fg=BODY_FG, activebackground="#d6d6d6", activeforeground=BODY_FG,
+                  relief="raised", bd=2, padx=24, pady=12, wraplength=wrap, takefocus=1,
+                  highlightthickness=5, highlightcolor=FOCUS, highlightbackground=BODY_BG)
+    b.bind("<Return>", lambda e: b.invoke())
+    b.bind("<KP_Enter>", lambda e: b.invoke())
+    if key:
+        keys.map[key] = b.invoke
+    b.pack(fill="x", padx=40, pady=6)
+    return b
+
+
+def place(root, width_ratio: float = 0.62) -> None:
+    """Centre the window, as wide as ``width_ratio`` of the screen, never taller than it."""
+    sw, sh = root.winfo_screenwidth(), root.winfo_screenheight()
+    fit(root, sh - 60)
+    w = min(sw - 40, max(root.winfo_reqwidth(), int(sw * width_ratio)))
+    h = min(sh - 60, root.winfo_reqheight())
+    root.geometry(f"{w}x{h}+{(sw - w) // 2}+{max(0, (sh - h) // 3)}")
+
+
+def layout(root, buttons: dict) -> dict:
+    """The window manager's frame id and the buttons' rectangles (screen coordinates)."""
+    root.update_idletasks()
+    rects = {name: [b.winfo_rootx(), b.winfo_rooty(), b.winfo_width(), b.winfo_height()]
+             for name, b in buttons.items() if b.winfo_exists()}
+    return {"frame": int(root.wm_frame(), 16), "pid": os.getpid(), "buttons": rects,
+            "size": [root.winfo_width(), root.winfo_height()]}
+
+
+def _top_file() -> Path:
+    from agent import paths  # noqa: PLC0415
+    return paths.state_dir() / "gui-top.pid"
+
+
+def claim_top() -> None:
+    """Mark this process as the newest Vigie window: only it keeps lifting itself."""
+    try:
+        from agent import paths  # noqa: PLC0415
+        paths.ensure_dir(paths.state_dir())
+        _top_file().write_text(str(os.getpid()))
+    except OSError as exc:
+        log.warning("cannot write %s: %s", _top_file(), exc)
+
+
+def _newer_window_alive() -> bool:
+    try:
+        pid = int(_top_file().read_text().strip() or 0)
+    except (OSError, ValueError):
+        return False
+    if pid in (0, os.getpid()):
+        return False
+    import psutil  # noqa: PLC0415
+    return psutil.pid_exists(pid)
+
+
+def keep_on_top(root, every_ms: int = 2000) -> None:
+    """Re-assert topmost now and then: a scam page may try to raise its own window. Two
+    Vigie windows never fight: an older one stays put while a newer one is open."""
+    try:
+        if not _newer_window_alive():
+            root.attributes("-topmost", True)
+            root.lift()
+    except Exception:  # noqa: BLE001 - window closing
+        return
+    root.after(every_ms, keep_on_top, root, every_ms)
+
+
+class AlertApp:
+    """The alert's three views (main, steps, helper). Everything runs on the Tk main thread
+    except the process ending, which runs in a thread polled with ``after``."""
+
+    def __init__(self, args):
+        import tkinter as tk  # noqa: PLC0415
+        from agent.i18n import resolve  # noqa: PLC0415
+        self.tk, self.args = tk, args
+        self.lang = resolve(args.lang)
+        self.kind = args.kind
+        self.family = "risky" if args.kind == "risky" else (args.family if args.family in FAMILIES else "tss")
+        self.root = root = make_root(self.t("window_title"), args.scale)
+        self.keys = Keys(root, self.escape)
+        self.wrap = int(root.winfo_screenwidth() * 0.62) - 100
+        self.buttons: dict = {}
+        self.status = ""
+        self.acted = False
+        self.view = "main"
+        header = tk.Frame(root, bg=HEADER_BG)
+        header.pack(fill="x")
+        tk.Label(header, text=self.t(f"title_{self.family}"), font=font(root, "title"), bg=HEADER_BG,
+                 fg=HEADER_FG, wraplength=self.wrap, justify="left", anchor="w").pack(fill="x", padx=40, pady=24)
+        if self.kind == "test":
+            tk.Label(root, text=self.t("test_banner"), font=font(root, "body"), bg=NOTE_BG,
+                     fg=BODY_FG, wraplength=self.wrap).pack(fill="x", ipady=8)
+        self.body = tk.Frame(root, bg=BODY_BG)
+        self.body.pack(fill="both", expand=True)
+        root.protocol("WM_DELETE_WINDOW", lambda: self.finish("closed"))
+        self.show_main(emit_view=False)
+        place(root)
+        root.after(30, self._shown)
+
+    def t(self, key: str, **values) -> str:
+        return t(f"alert.{key}", self.lang, **values)
+
+    def run(self) -> None:
+        self.root.mainloop()
+
+    def _shown(self) -> None:
+        if not self.root.winfo_viewable():
+            self.root.after(30, self._shown)
+            return
+        claim_top()
+        self.root.lift()
+        self.root.focus_force()
+        self._focus_first()
+        emit({"event": "shown", "view": self.view, **layout(self.root, self.buttons)})
+        keep_on_top(self.root)
+
+    def _focus_first(self) -> None:
+        if self.buttons:
+            next(iter(self.buttons.values())).focus_set()
+
+    def _view(self, name: str) -> None:
+        for w in self.body.winfo_children():
+            w.destroy()
+        self.keys.map.clear()
+        for key in ("<Next>", "<Prior>", "<Down>", "<Up>"):
+            self.root.unbind_all(key)
+        self.buttons = {}
+        self.view = name
+
+    def _emit_view(self) -> None:
+        place(self.root)
+        self._focus_first()
+        emit({"event": "view", "view": self.view, **layout(self.root, self.buttons)})
+
+    def label(self, text: str, kind: str = "body", bold: bool = False, bg: str = BODY_BG, **pack):
+        w = self.tk.Label(self.body, text=text, font=font(self.root, kind, bold), bg=bg, fg=BODY_FG,
+                          wraplength=self.wrap, justify="left", anchor="w", padx=0 if bg == BODY_BG else 12)
+        w.pack(fill="x", padx=40, **pack)
+        return w
+
+    def add(self, name: str, label_key: str, command, **values) -> None:
+        self.buttons[name] = button(self.root, self.body, self.keys, self.t(label_key, **values),
+                                    command, self.wrap)
+
+    def show_main(self, emit_view: bool = True) -> None:
+        self._view("main")
+        self.label(self.t(f"first_{self.family}"), "first", True, pady=(24, 8))
+        self.label(self.t("calm"), pady=(0, 12))
+        if self.status:
+            self.label(self.status, bold=True, bg=NOTE_BG, ipady=10, pady=(0, 12))
+        if not self.acted and self.kind == "risky" and self.args.tool_pid:
+            self.add("close_tool", "btn_close_tool", self.close_tool)
+        elif not self.acted and self.kind != "risky" and (self.args.browser_pid or self.kind == "test"):
+            self.add("close_page", "btn_close_page", self.close_page)
+        self.add("call_helper", "btn_call_helper", self.show_helper)
+        self.add("show_steps", "btn_show_steps", self.show_steps)
+        self.add("safe", "btn_safe", lambda: self.finish("safe"))
+        self.label(self.t("keys_hint"), pady=(8, 16))
+        if emit_view:
+            self._emit_view()
+
+    def show_helper(self) -> None:
+        record(self.args.incident, "call_helper")
+        self._view("helper")
+        self.label(self.t("helper_heading"), "first", True, pady=(24, 12))
+        name, phone = self.args.helper_name.strip(), self.args.helper_phone.strip()
+        if phone:
+            line = self.t("helper_line", name=name, phone=phone) if name else self.t("helper_phone_only", phone=phone)
+            self.label(line, "big", True, pady=(0, 16))
+        else:
+            self.label(self.t("no_helper"), "first", pady=(0, 16))
+        self.add("back", "btn_back", self.show_main)
+        self.add("safe", "btn_safe", lambda: self.finish("safe"))
+        self._emit_view()
+
+    def show_steps(self) -> None:
+        from agent.respond import guidance  # noqa: PLC0415
+        record(self.args.incident, "show_steps")
+        g = guidance.load("tss" if self.family == "risky" else self.family, self.lang,
+                          guidance.resolve_country(self.args.country))
+        self._view("steps")
+        self.label(self.t("steps_heading"), "first", True, pady=(20, 8))
+        frame = self.tk.Frame(self.body, bg=BODY_BG)
+        frame.pack(fill="both", expand=True, padx=40)
+        f = font(self.root, "body", False)
+        line = f.metrics("linespace")
+        text = self.tk.Text(frame, wrap="word", font=f, bg=BODY_BG, fg=BODY_FG, bd=0, padx=8,
+                            height=max(6, int(self.root.winfo_screenheight() * 0.42) // line),
+                            width=10, highlightthickness=0, takefocus=0)
+        bar = self.tk.Scrollbar(frame, command=text.yview, width=24)
+        text.configure(yscrollcommand=bar.set)
+        bar.pack(side="right", fill="y")
+        text.pack(side="left", fill="both", expand=True)
+        text.tag_configure("h", font=font(self.root, "body"), spacing1=12, spacing3=6)
+        text.tag_configure("p", spacing3=8, lmargin2=30)
+        for n, step in enumerate(g.steps, 1):
+            text.insert("end", f"{n}.  {step}\n", "p")
+        text.insert("end", self.t("report_heading") + "\n", "h")
+        for channel in g.report:
+            text.insert("end", f"•  {channel}\n", "p")
+        text.configure(state="disabled")
+        for key, amount, unit in (("<Next>", 1, "pages"), ("<Prior>", -1, "pages"),
+                                  ("<Down>", 3, "units"), ("<Up>", -3, "units")):
+            self.body.bind_all(key, lambda e, a=amount, u=unit: text.yview_scroll(a, u))
+        self.add("back", "btn_back", self.show_main)
+        self.add("safe", "btn_safe", lambda: self.finish("safe"))
+        self._emit_view()
+
+    def _act(self, name: str, fn, messages: tuple[str, str], **values) -> None:
+        """Run ``fn`` (returns ok, details) off the GUI thread; then show the outcome."""
+        for b in self.buttons.values():
+            b.configure(state="disabled")
+        self.root.configure(cursor="watch")
+        box: list = []
+        threading.Thread(target=lambda: box.append(fn()), daemon=True).start()
+
+        def poll():
+            if not box:
+                self.root.after(100, poll)
+                return
+            ok, details = box[0]
+            self.acted = ok
+            self.status = self.t(messages[0 if ok else 1], **values)
+            record(self.args.incident, name, ok=ok, **details)
+            self.root.configure(cursor="")
+            self.root.lift()
+            self.root.focus_force()
+            self.show_main()
+        poll()
+
+    def close_page(self) -> None:
+        from agent.respond import contain  # noqa: PLC0415
+        pid = self.args.browser_pid
+        if not pid:
+            self.status = self.t("no_page")
+            record(self.args.incident, "close_page", ok=False, reason="no browser")
+            self.show_main()
+            return
+
+        def work():
+            r = contain.close_browser(pid)
+            return r["ok"], {"browser_pid": r["root"], "ended": len(r["ended"])}
+        self._act("close_page", work, ("page_closed", "page_not_closed"))
+
+    def close_tool(self) -> None:
+        from agent.respond import contain  # noqa: PLC0415
+        pid = self.args.tool_pid
+
+        def work():
+            ended = contain.terminate_tree(pid)
+            return not contain.alive(pid), {"tool_pid": pid, "ended": len(ended)}
+        self._act("close_tool", work, ("tool_closed", "tool_not_closed"), tool=self.args.tool_name or "?")
+
+    def escape(self) -> None:
+        if self.view != "main":
+            self.show_main()
+        else:
+            self.finish("safe", key="Escape")
+
+    def finish(self, action: str, **details) -> None:
+        record(self.args.incident, action, **details)
+        self.root.destroy()
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m agent.respond.alert_window")
+    p.add_argument("--kind", choices=("scam", "risky", "test"), default="scam")
+    p.add_argument("--family", default="tss")
+    p.add_argument("--lang", default="auto")
+    p.add_argument("--country", default="auto")
+    p.add_argument("--incident", default=None, help="the incident folder")
+    p.add_argument("--browser-pid", type=int, default=0)
+    p.add_argument("--tool-pid", type=int, default=0)
+    p.add_argument("--tool-name", default="")
+    p.add_argument("--helper-name", default="")
+    p.add_argument("--helper-phone", default="")
+    p.add_argument("--scale", type=float, default=float(os.environ.get("VIGIE_UI_SCALE", "1") or 1))
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    args = parse_args(argv)
+    try:
+        app = AlertApp(args)
+    except Exception as exc:  # noqa: BLE001 - no display, no Tk: say so, the agent falls back
+        log.error("the alert window cannot be shown: %s", exc)
+        emit({"event": "error", "error": str(exc)})
+        return 2
+    app.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""Acting on processes: end, pause or resume a process tree; close a browser tree.
+
+psutil only, so the same code runs on Linux, Windows and macOS. Refuses to touch pid 0/1,
+Vigie itself or one of its ancestors (the session would go with it). Called by the
+alert/question processes when the person clicks, and by the Responder (suspend mode);
+every function returns what it did and never raises for a process that has gone.
+"""
+from __future__ import annotations
+
+import logging
+import os
+
+import psutil
+
+log = logging.getLogger(__name__)
+BROWSER_NAMES = ("chrome", "chromium", "chromium-browser", "msedge", "microsoft-edge", "firefox",
+                 "firefox-esr", "brave", "brave-browser", "opera", "vivaldi", "safari", "iexplore")
+
+
+def _protected() -> set[int]:
+    """Pids that must never be ended: 0, 1, this process and its ancestors."""
+    out = {0, 1, os.getpid()}
+    try:
+        out.update(p.pid for p in psutil.Process().parents())
+    except psutil.Error:
+        pass
+    return out
+
+
+def tree(pid: int) -> list[psutil.Process]:
+    """The process and all its descendants (children first is not guaranteed)."""
+    try:
+        root = psutil.Process(pid)
+        return [root] + root.children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def _base(name: str) -> str:
+    name = (name or "").lower()
+    return name[:-4] if name.endswith(".exe") else name
+
+
+def is_browser(name: str) -> bool:
+    base = _base(name)
+    return any(base == b or base.startswith(b + "-") or base.startswith(b + "_") for b in BROWSER_NAMES)
+
+
+def browser_root(pid: int) -> int | None:
+    """The top process of the browser that owns ``pid`` (Chromium's renderers and zygotes
+    share its name): climb while the parent has the same name or is a browser."""
+    try:
+        proc = psutil.Process(pid)
+        name = _base(proc.name())
+        protected = _protected()
+        while True:
+            parent = proc.parent()
+            if parent is None or parent.pid in protected:
+                break
+            pname = _base(parent.name())
+            if pname != name and not is_browser(pname):
+                break
+            proc = parent
+        return proc.pid
+    except psutil.Error:
+        return None
+
+
+def terminate_tree(pid: int, timeout: float = 3.0) -> list[int]:
+    """End the tree: polite ``terminate`` (the browser saves its state as a normal exit),
+    then ``kill`` what is left after ``timeout``. Returns the pids that are gone."""
+    if pid in _protected():
+        log.error("refusing to end process %s: it is Vigie or one of its parents", pid)
+        return []
+    procs = [p for p in tree(pid) if p.pid not in _protected()]
+    for p in procs:
+        try:
+            p.terminate()
+            if p.status() == psutil.STATUS_STOPPED:
+                p.resume()      # a paused process must run to receive the signal
+        except psutil.Error:
+            pass
+    gone, alive = psutil.wait_procs(procs, timeout=timeout)
+    for p in alive:
+        try:
+            p.kill()
+        except psutil.Error:
+            pass
+    gone2, alive2 = psutil.wait_procs(alive, timeout=timeout)
+    if alive2:
+        log.error("processes %s did not end", [p.pid for p in alive2])
+    return [p.pid for p in gone + gone2]
+
+
+def suspend_tree(pid: int) -> list[int]:
+    """Pause the process and its children (they keep their state). Returns the pids paused."""
+    if pid in _protected():
+        log.error("refusing to pause process %s: it is Vigie or one of its parents", pid)
+        return []
+    done = []
+    for p in tree(pid):
+        try:
+            p.suspend()
+            done.append(p.pid)
+        except psutil.Error as exc:
+            log.warning("cannot pause process %s: %s", p.pid, exc)
+    return done
+
+
+def resume_tree(pid: int) -> list[int]:
+    """Let a paused tree run again. Returns the pids resumed."""
+    done = []
+    for p in tree(pid):
+        try:
+            p.resume()
+            done.append(p.pid)
+        except psutil.Error as exc:
+            log.warning("cannot resume process %s: %s", p.pid, exc)
+    return done
+
+
+def alive(pid: int) -> bool:
+    """True if ``pid`` exists and is not a zombie."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def close_browser(pid: int, timeout: float = 5.0) -> dict:
+    """Close the whole browser that shows the scam. ``{"root": pid, "ended": [...], "ok": bool}``."""
+    root = browser_root(pid)
+    if root is None:
+        return {"root": None, "ended": [], "ok": not alive(pid)}
+    ended = terminate_tree(root, timeout)
+    return {"root": root, "ended": ended, "ok": not alive(root)}

@@ -1,0 +1,127 @@
+"""``vigie evidence list``, ``vigie evidence export ID [--out FILE]``, ``vigie evidence verify ID``.
+
+``export`` writes a zip ready to hand to the police: the incident's files, its
+``manifest.json`` and a short README in the person's language; the zip is written to a
+temporary name, re-read and every file checked against the manifest's SHA-256 before it
+is renamed. A damaged incident is still exported (it is still evidence) with a warning
+and exit status 1. Exit 2: no such incident or the zip cannot be written. Main thread.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import zipfile
+from pathlib import Path
+
+from agent import config
+from agent.i18n import t
+from agent.respond import evidence
+
+
+def register(sub) -> None:
+    p = sub.add_parser("evidence", help="list, check and export the incidents Vigie recorded")
+    ev = p.add_subparsers(dest="evidence_command", metavar="ACTION")
+    ls = ev.add_parser("list", help="list the recorded incidents")
+    ls.set_defaults(func=run_list)
+    ex = ev.add_parser("export", help="write one incident as a zip for the police")
+    ex.add_argument("id", help="incident ID (full name, short id or unique prefix)")
+    ex.add_argument("--out", default=None, help="zip file to write (default: ./vigie-<ID>.zip)")
+    ex.set_defaults(func=run_export)
+    vf = ev.add_parser("verify", help="check an incident's files against their SHA-256")
+    vf.add_argument("id")
+    vf.set_defaults(func=run_verify)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def _lang() -> str:
+    settings, _ = config.load()
+    return settings.lang()
+
+
+def _find(ident: str, lang: str):
+    try:
+        return evidence.find(ident)
+    except LookupError as exc:
+        matches = exc.args[0] if exc.args else []
+        msg = t("evidence.ambiguous", lang, id=ident, matches=", ".join(matches)) if matches \
+            else t("evidence.not_found", lang, id=ident)
+        print(msg, file=sys.stderr)
+        return None
+
+
+def run_list(args) -> int:
+    lang = _lang()
+    incidents = evidence.list_incidents()
+    if not incidents:
+        print(t("evidence.none", lang))
+        return 0
+    print(t("evidence.header", lang))
+    for inc in incidents:
+        check = t("evidence.check_ok", lang) if not evidence.verify(inc.path) else t("evidence.check_bad", lang)
+        phones = " ".join(inc.phones)
+        print(f"{inc.id:<37} {inc.time:<26} {inc.family:<11} {check}  {phones}".rstrip())
+    return 0
+
+
+def run_verify(args) -> int:
+    lang = _lang()
+    inc = _find(args.id, lang)
+    if inc is None:
+        return 2
+    problems = evidence.verify(inc.path)
+    for p in problems:
+        print(f"{inc.id}: {p}")
+    if not problems:
+        print(t("evidence.verify_ok", lang, id=inc.id))
+    return 1 if problems else 0
+
+
+def export_zip(folder: Path, out: Path, lang: str) -> tuple[int, list[str]]:
+    """Write ``folder`` as a zip at ``out`` (atomically); returns (files, problems).
+    Problems come from the folder itself and from re-reading the zip."""
+    problems = evidence.verify(folder)
+    try:
+        manifest = evidence.read_manifest(folder)
+    except (OSError, ValueError):
+        manifest = {}
+    readme = t("evidence.readme", lang, id=folder.name, time=manifest.get("time", "?"),
+               family=manifest.get("family", "?"), phones=", ".join(manifest.get("phones") or []) or "-")
+    tmp = out.with_name(f".{out.name}.tmp")
+    names = sorted(p.name for p in folder.iterdir() if p.is_file())
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
+            for name in names:
+                z.write(folder / name, f"{folder.name}/{name}")
+            z.writestr(f"{folder.name}/README.txt", readme)
+        with zipfile.ZipFile(tmp) as z:
+            for name, meta in (manifest.get("files") or {}).items():
+                try:
+                    data = z.read(f"{folder.name}/{name}")
+                except KeyError:
+                    continue      # already reported by verify()
+                if evidence.sha256(data) != meta.get("sha256"):
+                    problems.append(f"{name}: the copy in the zip does not match the manifest")
+        os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return len(names) + 1, sorted(set(problems))
+
+
+def run_export(args) -> int:
+    lang = _lang()
+    inc = _find(args.id, lang)
+    if inc is None:
+        return 2
+    out = Path(args.out) if args.out else Path.cwd() / f"vigie-{inc.id}.zip"
+    try:
+        count, problems = export_zip(inc.path, out, lang)
+    except OSError as exc:
+        print(t("evidence.export_failed", lang, path=out, reason=exc), file=sys.stderr)
+        return 2
+    if problems:
+        print(t("evidence.export_problems", lang), file=sys.stderr)
+        for p in problems:
+            print(f"  - {p}", file=sys.stderr)
+    print(t("evidence.exported", lang, id=inc.id, path=out, count=count))
+    return 1 if problems else 0

@@ -1,0 +1,141 @@
+"""The remote-tool question: "Did someone on the phone ask you to install this?"
+
+Runs as its own process, started by the Responder::
+
+    python -m agent.respond.question_window --tool-id anydesk --tool-name AnyDesk --pid 4321 \
+        [--suspended] --lang fr
+
+"Close it" ends the tool's process tree; "It's my helper" lets it run (resumes it when it
+was paused) and the Responder allows it for this session. Both are recorded
+(``alert_action`` events, JSON lines on stdout). When the tool is paused the window can
+only be closed by answering. Exit 0 when answered/closed, 2 when no display.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import threading
+
+from agent.i18n import resolve, t
+from agent.respond import contain
+from agent.respond.alert_window import (BODY_BG, BODY_FG, HEADER_BG, HEADER_FG, NOTE_BG, Keys, button,
+                                        claim_top, emit, font, keep_on_top, layout, make_root, place,
+                                        record)
+
+log = logging.getLogger(__name__)
+
+
+class QuestionApp:
+    """Tk main thread; the process ending runs in a thread polled with ``after``."""
+
+    def __init__(self, args):
+        import tkinter as tk  # noqa: PLC0415
+        self.tk, self.args = tk, args
+        self.lang = resolve(args.lang)
+        self.tool = args.tool_name or args.tool_id or "?"
+        self.root = root = make_root(t("alert.window_title", self.lang), args.scale)
+        self.keys = Keys(root, self.escape)
+        self.wrap = int(root.winfo_screenwidth() * 0.55) - 100
+        self.buttons: dict = {}
+        self.answered = False
+        head = tk.Frame(root, bg=HEADER_BG)
+        head.pack(fill="x")
+        tk.Label(head, text=self.t("question_title"), font=font(root, "title"), bg=HEADER_BG, fg=HEADER_FG,
+                 wraplength=self.wrap, justify="left", anchor="w").pack(fill="x", padx=40, pady=24)
+        self.body = tk.Frame(root, bg=BODY_BG)
+        self.body.pack(fill="both", expand=True)
+        self.label(self.t("question_body", tool=self.tool), "first", True, pady=(24, 8))
+        if args.suspended:
+            self.label(self.t("question_suspended", tool=self.tool), bg=NOTE_BG, ipady=8, pady=(0, 8))
+        self.buttons["close_tool"] = button(root, self.body, self.keys, self.t("btn_close_it"), self.close_it, self.wrap)
+        self.buttons["allow_tool"] = button(root, self.body, self.keys, self.t("btn_my_helper"), self.allow, self.wrap)
+        self.status = self.label("", bold=True, pady=(8, 16))
+        root.protocol("WM_DELETE_WINDOW", self.escape)
+        place(root, 0.55)
+        root.after(30, self._shown)
+
+    def t(self, key: str, **values) -> str:
+        return t(f"alert.{key}", self.lang, **values)
+
+    def label(self, text: str, kind: str = "body", bold: bool = False, bg: str = BODY_BG, **pack):
+        w = self.tk.Label(self.body, text=text, font=font(self.root, kind, bold), bg=bg, fg=BODY_FG,
+                          wraplength=self.wrap, justify="left", anchor="w")
+        w.pack(fill="x", padx=40, **pack)
+        return w
+
+    def _shown(self) -> None:
+        if not self.root.winfo_viewable():
+            self.root.after(30, self._shown)
+            return
+        claim_top()
+        self.root.lift()
+        self.root.focus_force()
+        self.buttons["close_tool"].focus_set()
+        emit({"event": "shown", "view": "question", **layout(self.root, self.buttons)})
+        keep_on_top(self.root)
+
+    def close_it(self) -> None:
+        for b in self.buttons.values():
+            b.configure(state="disabled")
+        box: list = []
+        pid = self.args.pid
+        threading.Thread(target=lambda: box.append(contain.terminate_tree(pid) if pid else []), daemon=True).start()
+
+        def poll():
+            if not box:
+                self.root.after(100, poll)
+                return
+            ok = not (pid and contain.alive(pid))
+            self.answered = True
+            record(None, "close_tool", tool=self.args.tool_id, tool_pid=pid, ok=ok, ended=len(box[0]))
+            self.status.configure(text=self.t("tool_closed" if ok else "tool_not_closed", tool=self.tool))
+            self.root.after(4000, self.root.destroy)
+        poll()
+
+    def allow(self) -> None:
+        if self.args.suspended and self.args.pid:
+            contain.resume_tree(self.args.pid)
+        self.answered = True
+        record(None, "allow_tool", tool=self.args.tool_id, tool_pid=self.args.pid)
+        for b in self.buttons.values():
+            b.configure(state="disabled")
+        self.status.configure(text=self.t("tool_allowed", tool=self.tool))
+        self.root.after(3000, self.root.destroy)
+
+    def escape(self) -> None:
+        """Closing without answering is only possible when the tool is not paused."""
+        if self.answered:
+            self.root.destroy()
+        elif not self.args.suspended:
+            record(None, "dismissed", tool=self.args.tool_id, tool_pid=self.args.pid)
+            self.root.destroy()
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m agent.respond.question_window")
+    p.add_argument("--tool-id", default="")
+    p.add_argument("--tool-name", default="")
+    p.add_argument("--pid", type=int, default=0)
+    p.add_argument("--suspended", action="store_true", help="the tool is paused until the answer")
+    p.add_argument("--lang", default="auto")
+    p.add_argument("--country", default="auto")
+    p.add_argument("--scale", type=float, default=1.0)
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    args = parse_args(argv)
+    try:
+        app = QuestionApp(args)
+    except Exception as exc:  # noqa: BLE001 - no display: the Responder resumes a paused tool
+        log.error("the question window cannot be shown: %s", exc)
+        emit({"event": "error", "error": str(exc)})
+        return 2
+    app.root.mainloop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,321 @@
+"""The Responder: what Vigie does once the worker has decided something is wrong.
+
+``on_scam`` saves the evidence first (atomically), then starts the alert window as its
+own process, the desktop notification and the spoken warning in parallel, and tells the
+helper notifier; ``on_remote_tool`` asks "did someone on the phone ask you to install
+this?" (pausing the tool first in ``suspend`` mode); ``on_risky_context`` shows the
+strongest alert. All three are called by the worker thread and return quickly: GUI
+windows run in their own processes, read by small daemon threads that forward what the
+person clicked (``{"event": "action"}`` lines) to the notifier.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from agent import events
+from agent.i18n import t
+from agent.respond import contain, desktop_notify, evidence, guidance, speech
+
+log = logging.getLogger(__name__)
+REPEAT_SECONDS = 120.0     # the same scam window/family is not re-alerted within this time
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+
+
+class GuiProcess:
+    """One alert/question window process and the JSON lines it printed.
+
+    A daemon thread reads its stdout (stderr merged): JSON lines are kept in ``lines``
+    (``action`` lines also go to ``on_action``), other lines are logged. ``on_exit`` is
+    called from that thread once the process has ended.
+    """
+
+    def __init__(self, argv: list[str], on_action=None, on_exit=None):
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_ROOT), env.get("PYTHONPATH")]))
+        env["PYTHONIOENCODING"] = "utf-8"
+        self.argv = argv
+        self.lines: list[dict] = []
+        self.actions: list[dict] = []
+        self._cond = threading.Condition()
+        self._on_action, self._on_exit = on_action, on_exit
+        self.done = False
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, env=env, text=True, encoding="utf-8",
+                                     errors="replace")
+        threading.Thread(target=self._read, name=f"gui-{self.proc.pid}", daemon=True).start()
+
+    def _read(self) -> None:
+        for raw in self.proc.stdout:
+            line = raw.strip()
+            try:
+                obj = json.loads(line) if line.startswith("{") else None
+            except ValueError:
+                obj = None
+            if not isinstance(obj, dict):
+                if line:
+                    log.warning("window %s: %s", self.proc.pid, line)
+                continue
+            with self._cond:
+                self.lines.append(obj)
+                if obj.get("event") == "action":
+                    self.actions.append(obj)
+                self._cond.notify_all()
+            if obj.get("event") == "action" and self._on_action:
+                try:
+                    self._on_action(obj)
+                except Exception:  # noqa: BLE001
+                    log.exception("handling %s failed", obj)
+        self.proc.wait()
+        with self._cond:
+            self.done = True
+            self._cond.notify_all()
+        if self._on_exit:
+            try:
+                self._on_exit(self)
+            except Exception:  # noqa: BLE001
+                log.exception("after window %s ended", self.proc.pid)
+
+    def wait_for(self, event: str, timeout: float = 10.0, **match) -> dict | None:
+        """The first line with ``event`` (and the ``match`` fields), waiting up to ``timeout``."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for obj in self.lines:
+                    if obj.get("event") == event and all(obj.get(k) == v for k, v in match.items()):
+                        return obj
+                left = deadline - time.monotonic()
+                if left <= 0 or self.done:
+                    return None
+                self._cond.wait(min(left, 0.2))
+
+    def running(self) -> bool:
+        return self.proc.poll() is None
+
+    def close(self, timeout: float = 3.0) -> None:
+        if self.running():
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+class Responder:
+    def __init__(self, settings, notifier=None):
+        self.settings = settings
+        self.notifier = notifier
+        self.lang = settings.lang()
+        self.country = guidance.resolve_country(settings.country)
+        self.allowed_tools: set[str] = set()      # "It's my helper" answers, this session
+        self.processes: list[GuiProcess] = []     # alert and question windows started
+        self.last_alert: float | None = None      # time.monotonic() of the last scam alert
+        self._current: dict | None = None         # the scam being alerted, for de-duplication
+        self._questions: dict[int, GuiProcess] = {}
+        self._lock = threading.Lock()
+
+    # ---- helpers -------------------------------------------------------------------
+    def _bg(self, fn, *args, name: str = "respond") -> None:
+        threading.Thread(target=fn, args=args, name=name, daemon=True).start()
+
+    def _tell_helper(self, kind: str, data: dict, attachments: list | None = None) -> None:
+        if self.notifier is None:
+            return
+        try:
+            self.notifier.notify(kind, data, attachments=attachments or [])
+        except Exception:  # noqa: BLE001 - the helper channel must never stop the alert
+            log.exception("helper notifier failed for %s", kind)
+
+    def _warn(self, body_key: str, speech_keys: tuple[str, ...] = (), **values) -> None:
+        """Desktop notification and spoken warning, each in its own thread."""
+        lang = self.lang
+        self._bg(desktop_notify.notify, t("alert.notify_title", lang), t(f"alert.{body_key}", lang, **values),
+                 name="notify")
+        if self.settings.speak and speech_keys:
+            keys = ("speech_intro", *speech_keys, "speech_end")
+            parts = [t(f"alert.{k}", lang, **values).strip() for k in keys]
+            text = " ".join(p if p[-1:] in ".!?" else p + "." for p in parts if p)
+            self._bg(speech.speak, text, lang, name="speech")
+
+    def _gui(self, module: str, args: list[str], on_action=None, on_exit=None) -> GuiProcess | None:
+        argv = [sys.executable, "-m", module, "--lang", self.lang, "--country", self.country or "auto", *args]
+        try:
+            proc = GuiProcess(argv, on_action=self._forward(on_action), on_exit=on_exit)
+        except OSError as exc:
+            log.error("cannot start %s: %s; the notification still warns", module, exc)
+            return None
+        with self._lock:
+            self.processes = [p for p in self.processes if p.running()] + [proc]
+        return proc
+
+    def _forward(self, extra):
+        def on_action(line: dict) -> None:
+            self._tell_helper("alert_action", {k: v for k, v in line.items() if k != "event"})
+            if extra:
+                extra(line)
+        return on_action
+
+    def _helper_args(self) -> list[str]:
+        return ["--helper-name", self.settings.helper_name, "--helper-phone", self.settings.helper_phone]
+
+    # ---- scam screen ---------------------------------------------------------------
+    def on_scam(self, verdict, image, window, trigger) -> Path | None:
+        """Evidence, alert window, notification, speech, helper. Worker thread; quick.
+        ``trigger == "test"`` (the tray's test alert): the alert says it is a test and no
+        evidence is kept; the helper notifier still gets ``data["test"] = True``."""
+        family = getattr(verdict, "family", None) or "tss"
+        key = (getattr(window, "id", None), getattr(window, "pid", None), family)
+        with self._lock:
+            cur = self._current
+            if cur and cur["key"] == key and (cur["gui"] and cur["gui"].running()
+                                              or time.monotonic() - cur["at"] < REPEAT_SECONDS):
+                return cur["incident"]
+        if cur and cur["gui"] and cur["gui"].running():
+            cur["gui"].close()          # a new scam supersedes the alert still open
+        is_test = trigger == "test" or getattr(trigger, "kind", None) == "test"
+        incident = None
+        try:
+            if not is_test:      # a test alert must not end up in the police's evidence
+                incident = evidence.save_incident(verdict, image, window, trigger)
+        except evidence.EvidenceError as exc:
+            log.error("%s; the alert is shown anyway", exc)
+        pid = getattr(window, "pid", None) or 0
+        pname = getattr(window, "process_name", "") or ""
+        browser_pid = pid if pid and (contain.is_browser(pname) or contain.is_browser(_name_of(pid))) else 0
+        phones = list(getattr(verdict, "phones", []) or [])
+        events.append("test_alert_shown" if is_test else "scam_screen",
+                      incident=incident.name if incident else None, family=family,
+                      score=round(float(getattr(verdict, "score", 0) or 0), 3), phones=phones,
+                      title=getattr(window, "title", None), process=pname or None, pid=pid or None)
+        args = ["--kind", "test" if is_test else "scam", "--family", family, "--browser-pid", str(browser_pid),
+                *self._helper_args()]
+        if incident:
+            args += ["--incident", str(incident)]
+        gui = self._gui("agent.respond.alert_window", args)
+        fam = family if family in guidance.FAMILIES else "tss"
+        self._warn(f"notify_{fam}", (f"title_{fam}", f"first_{fam}"))
+        with self._lock:
+            self._current = {"key": key, "incident": incident, "gui": gui, "at": time.monotonic()}
+            self.last_alert = time.monotonic()
+        shot = incident / "screenshot.png" if incident else None
+        attach = [shot] if shot and self.settings.helper_attach_screenshot and shot.is_file() else []
+        self._tell_helper("scam", {"family": family, "score": getattr(verdict, "score", None),
+                                   "phones": phones, "phones_e164": list(getattr(verdict, "phones_e164", []) or []),
+                                   "title": getattr(window, "title", None), "process": pname or None,
+                                   "incident": incident.name if incident else None, "time": events.now_iso(),
+                                   "test": is_test},
+                          attach)
+        return incident
+
+    # ---- remote-control tools --------------------------------------------------------
+    def recent_alert(self) -> bool:
+        minutes = self.settings.remote_tools_containment_minutes
+        return self.last_alert is not None and time.monotonic() - self.last_alert < minutes * 60
+
+    def on_remote_tool(self, tool: dict, process: dict, context: dict) -> str:
+        """Ask the person about a remote tool that started. Returns the decision taken:
+        ``bank_alert``, ``allowed_session``, ``allowlisted``, ``asked`` or ``asked_suspended``."""
+        tool_id = str(tool.get("id") or tool.get("name") or process.get("name") or "?")
+        name = str(tool.get("name") or tool_id)
+        pid = int(process.get("pid") or 0)
+        after_alert = bool(context.get("after_alert")) or self.recent_alert()
+        allowlisted = bool(context.get("allowlisted"))
+        if context.get("bank_site"):
+            decision = "bank_alert"
+        elif tool_id in self.allowed_tools:
+            decision = "allowed_session"
+        elif allowlisted and not after_alert:
+            decision = "allowlisted"
+        else:
+            decision = "asked"
+        with self._lock:
+            open_question = pid in self._questions and self._questions[pid].running()
+        if decision == "asked" and open_question:
+            return "already_asked"
+        suspended = False
+        if decision == "asked" and self.settings.remote_tools_mode == "suspend" and pid:
+            suspended = bool(contain.suspend_tree(pid))
+            decision = "asked_suspended" if suspended else decision
+        events.append("remote_tool", tool=tool_id, name=name, pid=pid or None, exe=process.get("exe"),
+                      after_alert=after_alert, allowlisted=allowlisted, bank_site=bool(context.get("bank_site")),
+                      decision=decision)
+        if decision == "bank_alert":
+            self.on_risky_context("remote_tool_bank", {"tool": tool_id, "name": name, "pid": pid})
+            return decision
+        if decision not in ("asked", "asked_suspended"):
+            return decision
+        args = ["--tool-id", tool_id, "--tool-name", name, "--pid", str(pid)]
+        if suspended:
+            args.append("--suspended")
+
+        def on_answer(line: dict) -> None:
+            if line.get("action") == "allow_tool":
+                self.allowed_tools.add(tool_id)
+
+        def on_exit(gui: GuiProcess) -> None:
+            if suspended and not gui.actions and contain.alive(pid):
+                log.error("the question about %s closed without an answer; %s is resumed", name, pid)
+                contain.resume_tree(pid)
+                events.append("remote_tool_resumed", tool=tool_id, pid=pid, reason="no answer")
+
+        gui = self._gui("agent.respond.question_window", args, on_answer, on_exit)
+        if gui is None and suspended:
+            contain.resume_tree(pid)
+        elif gui is not None:
+            with self._lock:
+                self._questions[pid] = gui
+        self._warn("notify_tool", ("question_title", "question_body"), tool=name)
+        self._tell_helper("remote_tool", {"tool": tool_id, "name": name, "pid": pid, "after_alert": after_alert,
+                                          "allowlisted": allowlisted, "suspended": suspended})
+        return decision
+
+    # ---- strongest alert ---------------------------------------------------------------
+    def on_risky_context(self, kind: str, details: dict) -> Path | None:
+        """A remote tool while a bank site is open (or similar): the strongest alert."""
+        details = dict(details or {})
+        incident = None
+        try:
+            incident = evidence.save_files("risky", {"details.json": evidence._json({"kind": kind, **details})},
+                                           {"kind": kind})
+        except evidence.EvidenceError as exc:
+            log.error("%s; the alert is shown anyway", exc)
+        events.append("risky_context", kind=kind, incident=incident.name if incident else None, **details)
+        args = ["--kind", "risky", "--tool-pid", str(int(details.get("pid") or 0)),
+                "--tool-name", str(details.get("name") or details.get("tool") or ""), *self._helper_args()]
+        if incident:
+            args += ["--incident", str(incident)]
+        self._gui("agent.respond.alert_window", args)
+        self._warn("notify_risky", ("title_risky", "first_risky"))
+        self._tell_helper("risky_context", {"kind": kind, **details,
+                                            "incident": incident.name if incident else None})
+        return incident
+
+    def prune_evidence(self) -> list[str]:
+        """Remove incidents older than ``evidence.retention_days`` (each with an
+        ``evidence_expired`` event). The agent calls it once a day, from any thread."""
+        return evidence.prune(self.settings.evidence_retention_days)
+
+    def test_alert(self) -> GuiProcess | None:
+        """The alert window marked "this is only a test" (tray menu, installer)."""
+        return self._gui("agent.respond.alert_window", ["--kind", "test", "--family", "tss", *self._helper_args()])
+
+    def close_windows(self) -> None:
+        """End the alert/question processes this Responder started (agent shutdown, tests)."""
+        with self._lock:
+            procs, self.processes = self.processes, []
+        for p in procs:
+            p.close()
+
+
+def _name_of(pid: int) -> str:
+    try:
+        import psutil  # noqa: PLC0415
+        return psutil.Process(pid).name()
+    except Exception:  # noqa: BLE001
+        return ""
