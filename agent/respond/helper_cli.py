@@ -1,0 +1,203 @@
+"""``vigie helper add URL | remove URL | list | test | status | flush``.
+
+``add`` checks the URL with apprise, moves its password/token to the keyring (or the
+private ``secrets.toml``) and writes the URL, without the secret, to the config file;
+``remove`` takes a URL or its number in ``list``. ``test`` queues a test message, sends it
+and says for each channel whether it worked; ``status`` shows each channel's last success
+and failure and what waits; ``flush`` sends what waits now. Exit status: 0 good,
+1 something failed or waits, 2 nothing configured or a bad request. Main thread.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from agent import config
+from agent.i18n import t
+
+REQUEUE_DAYS = 7
+
+
+def register(sub) -> None:
+    p = sub.add_parser("helper", help="notify the family helper: add/remove/list channels, test, status, flush")
+    hs = p.add_subparsers(dest="helper_command", metavar="ACTION")
+    a = hs.add_parser("add", help="add a notification address (apprise URL)")
+    a.add_argument("url", metavar="URL")
+    r = hs.add_parser("remove", help="remove a notification address (URL or its number in 'list')")
+    r.add_argument("url", metavar="URL")
+    hs.add_parser("list", help="list the notification addresses (secrets hidden)")
+    for name, text in (("test", "send a test message and say whether each address works"),
+                       ("flush", "send the waiting messages now")):
+        c = hs.add_parser(name, help=text)
+        c.add_argument("--timeout", type=float, default=120.0, help="give up after this many seconds")
+    s = hs.add_parser("status", help="each address's last success/failure and the waiting messages")
+    s.add_argument("--json", action="store_true")
+    p.set_defaults(func=run, helper_parser=p)
+
+
+def run(args) -> int:
+    settings, _problems = config.load()
+    lang = settings.lang()
+    action = getattr(args, "helper_command", None)
+    if not action:
+        args.helper_parser.print_help()
+        return 2
+    if action in ("test", "flush", "list") and not settings.helper_notify:
+        print(t("helper.cli_no_channel", lang), file=sys.stderr)
+        return 2
+    return {"add": _add, "remove": _remove, "list": _list, "test": _test, "status": _status,
+            "flush": _flush}[action](args, settings, lang)
+
+
+def _write(settings, lang, urls) -> bool:
+    try:
+        from agent import config_write  # noqa: PLC0415 - another module; may be absent in old trees
+    except ImportError:
+        print(t("helper.cli_config_writer_missing", lang, path=settings.source), file=sys.stderr)
+        return False
+    try:
+        config_write.update(helper_notify=tuple(urls))
+    except OSError as exc:  # ConfigWriteError is an OSError
+        text = exc.text(lang) if hasattr(exc, "text") else str(exc)
+        print(t("helper.cli_config_error", lang, error=text), file=sys.stderr)
+        return False
+    return True
+
+
+def _same(configured: str, given: str) -> bool:
+    from agent.respond import secrets  # noqa: PLC0415
+    if configured == given:
+        return True
+    try:
+        return secrets.resolve(configured)[0] == given
+    except secrets.MissingSecret:
+        return False
+
+
+def _add(args, settings, lang) -> int:
+    from agent.respond import channels, secrets  # noqa: PLC0415
+    from agent.respond.helper import display_url  # noqa: PLC0415
+    from agent.respond.outbox import Outbox  # noqa: PLC0415
+    url = args.url.strip()
+    if any(_same(c, url) for c in settings.helper_notify):
+        print(t("helper.cli_already", lang, url=display_url(secrets.split_url(url)[0])))
+        return 0
+    if channels.check_url(url):
+        print(t("helper.cli_bad_url", lang, url=display_url(secrets.split_url(url)[0])), file=sys.stderr)
+        return 2
+    ref_url, values = secrets.split_url(url)
+    where = secrets.store(values)
+    if not _write(settings, lang, settings.helper_notify + (ref_url,)):
+        secrets.forget(ref_url)
+        return 2
+    print(t("helper.cli_added", lang, url=display_url(ref_url)))
+    if values:
+        print(t("helper.cli_secret_kept", lang, where=where))
+    n = Outbox().requeue_undelivered(ref_url, time.time() - REQUEUE_DAYS * 86400)
+    if n:
+        print(t("helper.cli_requeued", lang, count=n))
+    print(t("helper.cli_try_test", lang))
+    return 0
+
+
+def _remove(args, settings, lang) -> int:
+    from agent.respond import secrets  # noqa: PLC0415
+    from agent.respond.helper import display_url  # noqa: PLC0415
+    from agent.respond.outbox import Outbox  # noqa: PLC0415
+    chans = list(settings.helper_notify)
+    given = args.url.strip()
+    if given.isdigit() and 1 <= int(given) <= len(chans):
+        match = chans[int(given) - 1]
+    else:
+        match = next((c for c in chans if _same(c, given)), None)
+    if match is None:
+        print(t("helper.cli_not_found", lang, url=display_url(secrets.split_url(given)[0])), file=sys.stderr)
+        return 2
+    if not _write(settings, lang, [c for c in chans if c != match]):
+        return 2
+    secrets.forget(match)
+    n = Outbox().cancel_channel(match)
+    print(t("helper.cli_removed", lang, url=display_url(match)))
+    if n:
+        print(t("helper.cli_cancelled", lang, count=n))
+    return 0
+
+
+def _list(args, settings, lang) -> int:
+    from agent.respond import secrets  # noqa: PLC0415
+    from agent.respond.helper import display_url  # noqa: PLC0415
+    print(t("helper.cli_list_head", lang, count=len(settings.helper_notify), where=secrets.backend_name()))
+    for n, url in enumerate(settings.helper_notify, 1):
+        print(f"  {n}. {display_url(url)}")
+    return 0
+
+
+def _reason(row: dict, lang: str) -> str:
+    code = row.get("error_code") or "unknown"
+    detail = f" [{row['last_error']}]" if row.get("last_error") else ""
+    return t(f"helper.error_{code}", lang) + detail
+
+
+def _test(args, settings, lang) -> int:
+    from agent.respond.helper import HelperNotifier, display_url  # noqa: PLC0415
+    notifier = HelperNotifier(settings)
+    print(t("helper.cli_test_sending", lang, count=len(settings.helper_notify)))
+    if not notifier.notify("test", {}):
+        return 2
+    msg_id = notifier.last_msg_id
+    deadline = time.monotonic() + args.timeout
+    notifier.flush(timeout=args.timeout, msg_id=msg_id)
+    rows = notifier.outbox.rows(msg_id)
+    while any(r["state"] == "sending" for r in rows) and time.monotonic() < deadline:
+        time.sleep(0.2)  # the running agent's sender took it: wait for its answer
+        rows = notifier.outbox.rows(msg_id)
+    status = 0
+    for r in rows:
+        url = display_url(r["channel"])
+        if r["state"] == "sent":
+            print(t("helper.cli_test_ok", lang, url=url))
+        elif r["state"] == "sending":
+            print(t("helper.cli_test_pending", lang, url=url, reason=t("helper.error_timeout", lang)))
+            status = 1
+        else:
+            print(t("helper.cli_test_fail", lang, url=url, reason=_reason(r, lang)))
+            status = 1
+    return status
+
+
+def _when(ts, lang) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts)) if ts else t("helper.cli_never", lang)
+
+
+def _status(args, settings, lang) -> int:
+    from agent.respond.helper import HelperNotifier  # noqa: PLC0415
+    rows = HelperNotifier(settings).status()
+    failing = any(r["last_failure"] and (r["last_failure"] > (r["last_success"] or 0)) for r in rows)
+    if args.json:
+        print(json.dumps([{k: v for k, v in r.items() if k != "channel"} for r in rows], ensure_ascii=False))
+    else:
+        if not settings.helper_notify:
+            print(t("helper.cli_no_channel", lang))
+        for r in rows:
+            print(t("helper.cli_status_channel" if r["configured"] else "helper.cli_status_orphan", lang, url=r["url"]))
+            if r["last_success"]:
+                print(t("helper.cli_status_success", lang, when=_when(r["last_success"], lang)))
+            if r["last_failure"]:
+                reason = (r["last_error"] or t("helper.error_unknown", lang)) + (
+                    f" [{r['detail']}]" if r.get("detail") else "")
+                print(t("helper.cli_status_failure", lang, when=_when(r["last_failure"], lang), reason=reason))
+            if not (r["last_success"] or r["last_failure"]):
+                print(t("helper.cli_status_never", lang))
+            print(t("helper.cli_status_pending", lang, pending=r["pending"]))
+        print(t("helper.cli_status_total", lang, pending=sum(r["pending"] for r in rows)))
+    if not settings.helper_notify:
+        return 2
+    return 1 if failing or any(r["pending"] for r in rows) else 0
+
+
+def _flush(args, settings, lang) -> int:
+    from agent.respond.helper import HelperNotifier  # noqa: PLC0415
+    counts = HelperNotifier(settings).flush(timeout=args.timeout)
+    print(t("helper.cli_flush_result", lang, **counts))
+    return 0 if counts["pending"] == 0 else 1

@@ -1,0 +1,301 @@
+"""The durable outbox of helper notifications: SQLite (WAL) in the data folder.
+
+One row per message × channel, with its state: ``pending`` → ``sending`` (claimed with an
+``attempt_id`` by one owner process) → ``sent``; a failed try goes back to ``pending``
+(transient: network, server down) or to ``failed`` (permanent: wrong password, bad
+address) with ``attempts``, ``next_attempt_at`` and ``last_error``. Nothing is ever
+dropped: ``failed`` rows are retried at the backoff cap and by ``flush``; only removing a
+channel (``cancel_channel``) sets its undelivered rows to ``cancelled``.
+
+A row left ``sending`` by a process that died (``kill -9``, power cut) is ambiguous: the
+channel may or may not have received it. :meth:`Outbox.recover` puts it back to
+``pending`` (``ambiguous`` + 1) and it is sent again with the same message id, so the
+guarantee is *at least once*, with an id the receiver can use to drop a duplicate.
+
+Safe from several threads and processes: every call opens its own connection, writes use
+``BEGIN IMMEDIATE`` and a claim is one transaction, so two senders never claim the same
+row. ``synchronous=FULL``: a committed row survives a power cut. Any thread.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import sqlite3
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from agent import paths
+
+log = logging.getLogger(__name__)
+BACKOFF_BASE = 30.0
+BACKOFF_CAP = 3600.0
+UNSENT = ("pending", "sending", "failed")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY, msg_id TEXT NOT NULL, kind TEXT NOT NULL, channel TEXT NOT NULL,
+    created_at REAL NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL, attachments TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL NOT NULL, last_error TEXT, error_code TEXT, attempt_id TEXT,
+    owner TEXT, sending_since REAL, sent_at REAL, ambiguous INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (msg_id, channel));
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
+CREATE TABLE IF NOT EXISTS channel_status (
+    channel TEXT PRIMARY KEY, last_success REAL, last_failure REAL, error_code TEXT, last_error TEXT);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+@dataclass(frozen=True)
+class Row:
+    id: int
+    msg_id: str
+    kind: str
+    channel: str
+    created_at: float
+    title: str
+    body: str
+    attachments: tuple[str, ...]
+    attempts: int
+    attempt_id: str
+    ambiguous: int
+
+
+def backoff(attempts: int, base: float = BACKOFF_BASE, cap: float = BACKOFF_CAP) -> float:
+    """Seconds to wait after ``attempts`` failed tries: 30 s, 60 s, 120 s … capped at 1 h."""
+    return min(cap, base * (2 ** max(0, attempts - 1)))
+
+
+def _process_start(pid: int) -> str:
+    try:
+        import psutil  # noqa: PLC0415 - only needed to tell a live owner from a reused pid
+        return f"{psutil.Process(pid).create_time():.2f}"
+    except Exception:  # noqa: BLE001 - no such process / no psutil
+        return ""
+
+
+def owner_id(pid: int | None = None) -> str:
+    """``host:pid:start-time`` of a process, so a reused pid is not taken for the owner."""
+    pid = pid or os.getpid()
+    return f"{socket.gethostname()}:{pid}:{_process_start(pid)}"
+
+
+def owner_alive(owner: str) -> bool:
+    host, _, rest = (owner or "").partition(":")
+    pid, _, started = rest.partition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    return _process_start(int(pid)) == started and started != ""
+
+
+class Outbox:
+    """The outbox file (default ``<data dir>/outbox.sqlite3``); backoff 30 s doubling to 1 h."""
+
+    def __init__(self, path: Path | None = None, backoff_base: float = BACKOFF_BASE,
+                 backoff_cap: float = BACKOFF_CAP):
+        self.path = Path(path or paths.data_dir() / "outbox.sqlite3")
+        self.backoff_base, self.backoff_cap = backoff_base, backoff_cap
+        self._local = threading.local()
+        paths.ensure_dir(self.path.parent)
+        try:
+            self._init()
+        except sqlite3.DatabaseError as exc:  # a damaged file: keep it aside, start afresh
+            aside = self.path.with_name(f"{self.path.name}.damaged-{int(time.time())}")
+            log.error("helper outbox %s is damaged (%s); kept as %s, starting a new one", self.path, exc, aside)
+            self._local = threading.local()
+            for suffix in ("", "-wal", "-shm"):
+                src = Path(str(self.path) + suffix)
+                if src.exists():
+                    os.replace(src, Path(str(aside) + suffix))
+            self._init()
+
+    def _init(self) -> None:
+        if not self.path.exists():  # private from the start (the WAL files inherit the mode)
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+        with self._conn() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(SCHEMA)
+        os.chmod(self.path, 0o600)
+
+    @contextmanager
+    def _conn(self):
+        """This thread's connection, kept open: closing the last one checkpoints the WAL
+        (milliseconds each time). SQLite's file locks coordinate threads and processes."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            db.execute("PRAGMA synchronous=FULL")
+            self._local.db = db
+        yield db
+
+    @contextmanager
+    def _write(self):
+        with self._conn() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    # -- writing -------------------------------------------------------------------
+    def enqueue(self, msg_id: str, kind: str, title: str, body: str, channels, attachments=(),
+                now: float | None = None) -> list[int]:
+        """Store one message for each channel in one transaction; return the row ids."""
+        now = time.time() if now is None else now
+        att = json.dumps([str(a) for a in attachments])
+        ids = []
+        with self._write() as db:
+            for ch in channels:
+                cur = db.execute(
+                    "INSERT OR IGNORE INTO outbox (msg_id, kind, channel, created_at, title, body,"
+                    " attachments, next_attempt_at) VALUES (?,?,?,?,?,?,?,?)",
+                    (msg_id, kind, ch, now, title, body, att, now))
+                if cur.rowcount:
+                    ids.append(cur.lastrowid)
+        return ids
+
+    def claim(self, owner: str, limit: int = 20, now: float | None = None,
+              due_before: float | None = None, msg_id: str | None = None) -> list[Row]:
+        """Mark up to ``limit`` due rows ``sending`` for ``owner`` and return them."""
+        now = time.time() if now is None else now
+        due = now if due_before is None else due_before
+        sql = ("SELECT id FROM outbox WHERE state IN ('pending','failed') AND next_attempt_at <= ?"
+               + (" AND msg_id = ?" if msg_id else "") + " ORDER BY next_attempt_at, id LIMIT ?")
+        args = (due, msg_id, limit) if msg_id else (due, limit)
+        out = []
+        with self._write() as db:
+            for (rid,) in db.execute(sql, args).fetchall():
+                attempt = uuid.uuid4().hex
+                db.execute("UPDATE outbox SET state='sending', attempt_id=?, owner=?, sending_since=?,"
+                           " attempts=attempts+1 WHERE id=?", (attempt, owner, now, rid))
+                r = db.execute("SELECT id, msg_id, kind, channel, created_at, title, body, attachments,"
+                               " attempts, attempt_id, ambiguous FROM outbox WHERE id=?", (rid,)).fetchone()
+                out.append(Row(*r[:7], tuple(json.loads(r[7])), *r[8:]))
+        return out
+
+    def mark_sent(self, row: Row, now: float | None = None) -> bool:
+        """Record a delivery; False if the row was meanwhile recovered by someone else."""
+        now = time.time() if now is None else now
+        with self._write() as db:
+            cur = db.execute("UPDATE outbox SET state='sent', sent_at=?, last_error=NULL, error_code=NULL,"
+                             " owner=NULL WHERE id=? AND attempt_id=? AND state='sending'",
+                             (now, row.id, row.attempt_id))
+            db.execute("INSERT INTO channel_status (channel, last_success) VALUES (?, ?) ON CONFLICT(channel)"
+                       " DO UPDATE SET last_success=excluded.last_success", (row.channel, now))
+            return cur.rowcount == 1
+
+    def mark_failed(self, row: Row, code: str, error: str, permanent: bool = False,
+                    now: float | None = None) -> float:
+        """Record a failed try; the row is kept and retried later. Returns the next try time."""
+        now = time.time() if now is None else now
+        nxt = now + (self.backoff_cap if permanent else backoff(row.attempts, self.backoff_base, self.backoff_cap))
+        with self._write() as db:
+            db.execute("UPDATE outbox SET state=?, next_attempt_at=?, last_error=?, error_code=?, owner=NULL"
+                       " WHERE id=? AND attempt_id=? AND state='sending'",
+                       ("failed" if permanent else "pending", nxt, error, code, row.id, row.attempt_id))
+            db.execute("INSERT INTO channel_status (channel, last_failure, error_code, last_error)"
+                       " VALUES (?,?,?,?) ON CONFLICT(channel) DO UPDATE SET last_failure=excluded.last_failure,"
+                       " error_code=excluded.error_code, last_error=excluded.last_error",
+                       (row.channel, now, code, error))
+        return nxt
+
+    def recover(self, alive=owner_alive, stale_after: float = 1800.0, now: float | None = None) -> int:
+        """Rows left ``sending`` by a dead owner (or for too long) go back to ``pending``."""
+        now = time.time() if now is None else now
+        n = 0
+        with self._write() as db:
+            for rid, owner, since in db.execute(
+                    "SELECT id, owner, sending_since FROM outbox WHERE state='sending'").fetchall():
+                if not alive(owner or "") or (since or 0) < now - stale_after:
+                    db.execute("UPDATE outbox SET state='pending', next_attempt_at=?, owner=NULL,"
+                               " ambiguous=ambiguous+1 WHERE id=? AND state='sending'", (now, rid))
+                    n += 1
+        if n:
+            log.warning("helper outbox: %d message(s) were being sent when Vigie stopped; sending again "
+                        "(the receiver may get them twice, with the same message id)", n)
+        return n
+
+    def make_due(self, now: float | None = None, msg_id: str | None = None) -> int:
+        """Every pending/failed row (of one message, if given) becomes due now (``flush``)."""
+        now = time.time() if now is None else now
+        with self._write() as db:
+            return db.execute("UPDATE outbox SET next_attempt_at=? WHERE state IN ('pending','failed')"
+                              " AND next_attempt_at > ?" + (" AND msg_id=?" if msg_id else ""),
+                              (now, now, msg_id) if msg_id else (now, now)).rowcount
+
+    def cancel_channel(self, channel: str) -> int:
+        """The helper removed this channel: its undelivered rows become ``cancelled``."""
+        with self._write() as db:
+            return db.execute("UPDATE outbox SET state='cancelled', owner=NULL WHERE channel=? AND"
+                              " state IN ('pending','failed','sending')", (channel,)).rowcount
+
+    def requeue_undelivered(self, channel: str, since: float) -> int:
+        """Copy to a new channel the messages since ``since`` that reached no channel at all."""
+        now = time.time()
+        with self._write() as db:
+            return db.execute(
+                "INSERT OR IGNORE INTO outbox (msg_id, kind, channel, created_at, title, body, attachments,"
+                " next_attempt_at) SELECT msg_id, kind, ?, MIN(created_at), title, body, attachments, ?"
+                " FROM outbox o WHERE created_at >= ? AND kind != 'test' GROUP BY msg_id HAVING"
+                " SUM(state='sent') = 0", (channel, now, since)).rowcount
+
+    # -- reading -------------------------------------------------------------------
+    def rows(self, msg_id: str | None = None) -> list[dict]:
+        with self._conn() as db:
+            q = "SELECT * FROM outbox" + (" WHERE msg_id=?" if msg_id else "") + " ORDER BY id"
+            cur = db.execute(q, (msg_id,) if msg_id else ())
+            names = [c[0] for c in cur.description]
+            return [dict(zip(names, r)) for r in cur.fetchall()]
+
+    def next_due(self) -> float | None:
+        """When the earliest unsent row is due (epoch seconds), None if nothing waits."""
+        with self._conn() as db:
+            (t,) = db.execute("SELECT MIN(next_attempt_at) FROM outbox WHERE state IN"
+                              " ('pending','failed')").fetchone()
+            return t
+
+    def channel_report(self) -> dict[str, dict]:
+        """Per channel: last_success, last_failure, error_code, last_error, pending, failed, sending."""
+        out: dict[str, dict] = {}
+        with self._conn() as db:
+            for ch, ok, bad, code, err in db.execute("SELECT channel, last_success, last_failure, error_code,"
+                                                     " last_error FROM channel_status"):
+                out[ch] = {"last_success": ok, "last_failure": bad, "error_code": code, "last_error": err}
+            for ch, state, n in db.execute("SELECT channel, state, COUNT(*) FROM outbox WHERE state IN"
+                                           " ('pending','failed','sending') GROUP BY channel, state"):
+                out.setdefault(ch, {}).setdefault(state, 0)
+                out[ch][state] = n
+        return out
+
+    def get_meta(self, key: str) -> str | None:
+        with self._conn() as db:
+            r = db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+            return r[0] if r else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._write() as db:
+            db.execute("INSERT INTO meta (key, value) VALUES (?,?) ON CONFLICT(key) DO UPDATE SET"
+                       " value=excluded.value", (key, value))
+
+    def take_if_due(self, key: str, interval: float, now: float | None = None) -> bool:
+        """Atomically: if ``meta[key]`` (a time) is ``interval`` old, set it to now and return True.
+
+        A missing key is set to now and returns False (the first heartbeat comes one interval later).
+        """
+        now = time.time() if now is None else now
+        with self._write() as db:
+            r = db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+            last = float(r[0]) if r else None
+            due = last is not None and now - last >= interval
+            if last is None or due:
+                db.execute("INSERT INTO meta (key, value) VALUES (?,?) ON CONFLICT(key) DO UPDATE SET"
+                           " value=excluded.value", (key, repr(now)))
+            return due

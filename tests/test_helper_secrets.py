@@ -1,0 +1,103 @@
+"""Secrets of notification URLs: split out of the config, kept in the OS keyring when one
+is usable, else in a private file; resolved only to send."""
+from __future__ import annotations
+
+import os
+import stat
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+
+from agent.config import Settings
+from agent.respond import secrets
+from agent.respond.helper import HelperNotifier
+
+
+@pytest.fixture
+def memory_keyring(monkeypatch):
+    monkeypatch.delenv("VIGIE_SECRETS", raising=False)
+    old = keyring.get_keyring()  # keyring picks its backend now, before the class below exists
+
+    class MemoryKeyring(KeyringBackend):
+        """Stands in for the OS keyrings that cannot run here (Windows Credential Manager,
+        macOS Keychain, an unlocked Secret Service): the real keyring API, kept in memory.
+        Defined here, not at import: keyring auto-detects every KeyringBackend subclass."""
+        priority = 1
+
+        def __init__(self):
+            super().__init__()
+            self.store = {}
+
+        def get_password(self, service, username):
+            return self.store.get((service, username))
+
+        def set_password(self, service, username, password):
+            self.store[(service, username)] = password
+
+        def delete_password(self, service, username):
+            self.store.pop((service, username), None)
+
+    kr = MemoryKeyring()
+    keyring.set_keyring(kr)
+    yield kr
+    keyring.set_keyring(old)
+
+
+@pytest.mark.parametrize("url,kept,secret", [
+    ("mailtos://marie:hunter2@smtp.example.org?to=a@example.org",
+     "mailtos://marie:{S}@smtp.example.org?to=a@example.org", ["hunter2"]),
+    ("tgram://123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/-1001234", "tgram://123456789:{S}/-1001234",
+     ["AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"]),
+    ("json://127.0.0.1:8080/hook?token=abc&x=1", "json://127.0.0.1:8080/hook?token={S}&x=1", ["abc"]),
+    ("ntfy://ntfy.example.org/grandma", "ntfy://ntfy.example.org/grandma", []),
+])
+def test_split_url_takes_out_passwords_and_tokens(url, kept, secret):
+    ref, values = secrets.split_url(url)
+    assert list(values.values()) == secret
+    assert secrets.REF.sub("{S}", ref) == kept
+    for s in secret:
+        assert s not in ref
+
+
+def test_file_fallback_is_private_and_resolves(monkeypatch):
+    monkeypatch.setenv("VIGIE_SECRETS", "file")
+    ref, values = secrets.split_url("mailto://bob:p%40ss-w0rd@127.0.0.1:25?to=x@example.org")
+    where = secrets.store(values)
+    assert where.startswith("file ")
+    f = secrets.secrets_file()
+    assert stat.S_IMODE(os.stat(f).st_mode) == 0o600
+    assert secrets.resolve(ref) == ("mailto://bob:p%40ss-w0rd@127.0.0.1:25?to=x@example.org", ["p%40ss-w0rd"])
+    secrets.forget(ref)
+    with pytest.raises(secrets.MissingSecret):
+        secrets.resolve(ref)
+    kept = secrets.keep("ntfys://alice:tok-en-9@ntfy.example.org/topic")
+    assert "tok-en-9" not in kept and secrets.resolve(kept)[0].startswith("ntfys://alice:tok-en-9@")
+
+
+def test_no_usable_keyring_here_means_the_file():
+    # this machine has no OS keyring daemon: keyring's chooser finds only the "fail" backend
+    if secrets._keyring() is not None:
+        pytest.skip("a real keyring backend is available on this machine")
+    assert secrets.store({"k1": "v1"}).startswith("file ")
+
+
+def test_a_usable_keyring_is_preferred(memory_keyring):
+    ref, values = secrets.split_url("mailtos://marie:hunter2@smtp.example.org")
+    where = secrets.store(values)
+    assert where.startswith("keyring") and "MemoryKeyring" in where
+    assert list(memory_keyring.store.values()) == ["hunter2"]
+    assert not secrets.secrets_file().exists()
+    assert secrets.resolve(ref)[0] == "mailtos://marie:hunter2@smtp.example.org"
+    secrets.forget(ref)
+    assert memory_keyring.store == {}
+
+
+def test_missing_secret_is_a_plain_permanent_failure_kept_in_the_outbox():
+    n = HelperNotifier(Settings(language="en", helper_notify=("mailto://u:{secret:deadbeef}@127.0.0.1:9",),
+                                helper_heartbeat_hours=0.0))
+    n.notify("test", {})
+    assert n.flush(timeout=30)["failed"] == 1
+    (st,) = n.status()
+    assert st["error_code"] == "missing_secret" and "add the address again" in st["last_error"]
+    assert st["pending"] == 1
