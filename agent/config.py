@@ -22,13 +22,30 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Problem:
+    """One thing wrong in the file. ``message`` is English (for the log); ``key`` and
+    ``values`` let :meth:`text` say the same in the user's language."""
     file: str
     line: int | None
     message: str
+    key: str = field(default="", compare=False)
+    values: dict = field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
+        return self.text("en")
+
+    def text(self, lang: str | None = None) -> str:
+        """``file:line: problem`` in ``lang`` (English if the message has no key)."""
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.message}"
+        if not self.key or lang == "en":
+            return f"{where}: {self.message}"
+        from agent import i18n
+        return f"{where}: {i18n.t('config.' + self.key, lang, **self.values)}"
+
+
+def _problem(source: str, line: int | None, key: str, **values: Any) -> Problem:
+    """A :class:`Problem` whose English message comes from the ``config`` catalogue."""
+    from agent import i18n
+    return Problem(source, line, i18n.t("config." + key, "en", **values), key, values)
 
 
 # Each setting: (section, key) -> (default, kind, allowed). kind is a python type or
@@ -52,6 +69,14 @@ SCHEMA: dict[tuple[str, str], tuple[Any, Any, Any]] = {
     ("evidence", "retention_days"): (365, int, (0, 36500)),
 }
 SECTIONS = sorted({s for s, _ in SCHEMA if s})
+
+# Text settings that must look a certain way: (pattern, example shown to the user).
+FORMATS: dict[tuple[str, str], tuple[str, str]] = {
+    ("", "language"): (r"auto|[a-z]{2}", '"auto", "fr" or "en"'),
+    ("", "country"): (r"auto|[A-Za-z]{2}", '"auto" or "FR"'),
+    ("", "ocr_languages"): (r"auto|[A-Za-z_]{3,}(\+[A-Za-z_]{3,})*", '"fra+eng"'),
+    ("helper", "notify"): (r"[A-Za-z][A-Za-z0-9+.\-]*://\S+", '"mailtos://user:password@example.com"'),
+}
 
 
 def _attr(section: str, key: str) -> str:
@@ -93,12 +118,15 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
-OCR_BY_LANG = {"fr": "fra+eng", "en": "eng", "de": "deu+eng", "es": "spa+eng",
-               "it": "ita+eng", "nl": "nld+eng", "ja": "jpn+eng"}
+# One model per user by default: each Latin-script model also reads English well enough
+# (bench/detection.py: 100% recall on the English scam screens read with "fra" alone)
+# and a second model costs ~50% more OCR time. "ocr_languages" can ask for "fra+eng".
+OCR_BY_LANG = {"fr": "fra", "en": "eng", "de": "deu", "es": "spa",
+               "it": "ita", "nl": "nld", "ja": "jpn"}
 
 
 def default_ocr_languages(lang: str) -> str:
-    return OCR_BY_LANG.get(lang, "fra+eng" if lang == "fr" else "eng")
+    return OCR_BY_LANG.get(lang, "eng")
 
 
 def _line_of(text: str, section: str, key: str | None) -> int | None:
@@ -117,33 +145,76 @@ def _line_of(text: str, section: str, key: str | None) -> int | None:
     return None
 
 
-def _check(value: Any, default: Any, kind: Any, allowed: Any) -> tuple[Any, str | None]:
-    """Return (value to use, problem or None)."""
+def _show(value: Any) -> str:
+    """A value as it would be written in the file."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, str):
+        return '"' + value + '"'
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, dict):
+        return "{...}"
+    return str(value)
+
+
+def _check(section: str, key: str, value: Any) -> tuple[Any, tuple[str, dict] | None]:
+    """Return (value to use, None) or (default, (problem key, values))."""
+    default, kind, allowed = SCHEMA[(section, key)]
+    shown = _show(value)
+    if (section, key) == ("helper", "notify"):
+        shown = re.sub(r":[^:/@\"]+@", ":***@", shown)
+    info = {"name": f"{section}.{key}" if section else key, "value": shown, "default": _show(default)}
     if kind is bool:
-        return (value, None) if isinstance(value, bool) else (default, f"must be true or false, not {value!r}")
+        return (value, None) if isinstance(value, bool) else (default, ("problem_bool", info))
     if kind is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return default, f"must be a number, not {value!r}"
+            return default, ("problem_number", info)
         value = float(value)
     elif kind is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            return default, f"must be a whole number, not {value!r}"
+            return default, ("problem_int", info)
     elif kind is str:
         if not isinstance(value, str):
-            return default, f"must be text in quotes, not {value!r}"
+            return default, ("problem_text", info)
     elif kind == "choice":
         if value not in allowed:
-            return default, f"must be one of {', '.join(allowed)}, not {value!r}"
+            return default, ("problem_choice", {**info, "choices": ", ".join(allowed)})
         return value, None
     elif kind == "list[str]":
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            return default, f"must be a list of texts, e.g. [\"a\", \"b\"], not {value!r}"
-        return tuple(value), None
+            return default, ("problem_list", info)
+        value = tuple(value)
+    fmt = FORMATS.get((section, key))
+    if fmt:
+        items = value if isinstance(value, tuple) else (value,)
+        bad = [v for v in items if not re.fullmatch(fmt[0], v.strip())]
+        if bad:
+            shown = mask_url(bad[0]) if (section, key) == ("helper", "notify") else bad[0]
+            info = {**info, "value": _show(re.sub(r":[^:/@]+@", ":***@", shown)), "example": fmt[1]}
+            if isinstance(value, tuple):  # keep the good entries of a list
+                return tuple(v for v in value if v not in bad), ("problem_entry", info)
+            return default, ("problem_format", info)
     if isinstance(allowed, tuple) and len(allowed) == 2 and not (allowed[0] <= value <= allowed[1]):
-        return default, f"must be between {allowed[0]:g} and {allowed[1]:g}, not {value!r}"
+        return default, ("problem_range", {**info, "low": f"{allowed[0]:g}", "high": f"{allowed[1]:g}"})
     return value, None
+
+
+def validate(settings: Settings) -> list[Problem]:
+    """Problems in a :class:`Settings` built in code (``vigie config set``, the writer)."""
+    problems = []
+    for (section, key) in SCHEMA:
+        value = getattr(settings, _attr(section, key))
+        if isinstance(value, tuple):
+            value = list(value)
+        _good, why = _check(section, key, value)
+        if why:
+            problems.append(_problem(settings.source or "<settings>", None, why[0], **why[1]))
+    return problems
 
 
 def parse(text: str, source: str = "<config>") -> tuple[Settings, list[Problem]]:
@@ -153,44 +224,49 @@ def parse(text: str, source: str = "<config>") -> tuple[Settings, list[Problem]]
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
-        problems.append(Problem(source, int(m.group(1)) if m else None,
-                                f"not valid TOML ({exc}); using the default settings"))
+        problems.append(_problem(source, int(m.group(1)) if m else None, "problem_toml", error=str(exc)))
         return Settings(source=source), problems
     values: dict[str, Any] = {}
     for name, value in data.items():
         if isinstance(value, dict) and name in SECTIONS:
             items = [(name, k, v) for k, v in value.items()]
         elif isinstance(value, dict):
-            problems.append(Problem(source, _line_of(text, name, None), f"unknown section [{name}]; ignored"))
+            problems.append(_problem(source, _line_of(text, name, None), "problem_section", name=name))
+            continue
+        elif name in SECTIONS:
+            problems.append(_problem(source, _line_of(text, "", name), "problem_section_type", name=name))
             continue
         else:
             items = [("", name, value)]
         for section, key, v in items:
-            spec = SCHEMA.get((section, key))
             label = f"{section}.{key}" if section else key
-            if spec is None:
-                problems.append(Problem(source, _line_of(text, section, key), f"unknown setting {label!r}; ignored"))
+            if (section, key) not in SCHEMA:
+                problems.append(_problem(source, _line_of(text, section, key), "problem_unknown", name=repr(label)))
                 continue
-            default, kind, allowed = spec
-            good, why = _check(v, default, kind, allowed)
+            good, why = _check(section, key, v)
             if why:
-                problems.append(Problem(source, _line_of(text, section, key),
-                                        f"{label} {why}; using the default {default!r}"))
+                problems.append(_problem(source, _line_of(text, section, key), why[0], **why[1]))
             values[_attr(section, key)] = good
     return Settings(source=source, **values), problems
 
 
-def load(path: Path | None = None) -> tuple[Settings, list[Problem]]:
-    """Read the config file; a missing file is fine (defaults), an unreadable one a problem."""
+def load(path: Path | None = None, quiet: bool = False) -> tuple[Settings, list[Problem]]:
+    """Read the config file; a missing file is fine (defaults), an unreadable one a problem.
+
+    Each problem is logged as a warning (file, line, what) unless ``quiet``.
+    """
     path = path or paths.config_file()
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return Settings(source=str(path)), []
     except (OSError, UnicodeDecodeError) as exc:
-        return Settings(source=str(path)), [Problem(str(path), None, f"cannot be read ({exc}); using the default settings")]
+        problem = _problem(str(path), None, "problem_unreadable", error=str(exc))
+        if not quiet:
+            log.warning("config: %s", problem)
+        return Settings(source=str(path)), [problem]
     settings, problems = parse(text, str(path))
-    for p in problems:
+    for p in problems if not quiet else ():
         log.warning("config: %s", p)
     return settings, problems
 
@@ -207,7 +283,8 @@ def as_dict(settings: Settings, mask_secrets: bool = True) -> dict[str, dict[str
 
 
 def mask_url(url: str) -> str:
-    """``mailtos://user:secret@host`` → ``mailtos://user:***@host``; tokens in paths too."""
+    """``mailtos://user:secret@host`` → ``mailtos://user:***@host``; long tokens anywhere too
+    (``tgram://123:AAAA…/42`` → ``tgram://123:***/42``)."""
     url = re.sub(r"(://[^:/@]+:)[^@/]+@", r"\1***@", url)
-    url = re.sub(r"([?&](?:pass|password|token|key|secret)=)[^&]+", r"\1***", url, flags=re.I)
-    return re.sub(r"(/)([A-Za-z0-9_\-]{20,})", r"\1***", url)
+    url = re.sub(r"([?&](?:pass|password|pwd|token|key|apikey|api_key|secret)=)[^&]+", r"\1***", url, flags=re.I)
+    return re.sub(r"(?<=[/:=])[A-Za-z0-9_\-]{20,}", "***", url)  # tokens: Telegram bot, webhooks

@@ -1,0 +1,271 @@
+"""``vigie doctor [--lang fra+eng] [--json]``: what works, what is missing, how to fix it.
+
+What a helper runs on a parent's computer over the phone. One line per check with OK /
+WARNING / PROBLEM, plain words and the fix, in the user's language. Exit status 0 only
+when protection itself works (Tesseract with the languages, screen capture, a writable
+data folder); a missing tray host, notification daemon, speech, helper channel or
+autostart, or a config mistake, is a warning. Tesseract's ``TESSDATA_PREFIX`` is
+honoured. Runs on the main thread; every check is bounded in time and never raises.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from urllib.parse import urlsplit
+
+from agent import config, paths
+from agent.i18n import t
+
+OK, WARNING, PROBLEM = "ok", "warning", "problem"
+CONNECT_TIMEOUT = 3.0
+
+
+@dataclass
+class Check:
+    id: str
+    status: str
+    title: str
+    detail: str
+    fix: str = ""
+
+
+def _c(lang, cid, status, detail_key, fix_key="", title_key=None, **v) -> Check:
+    title = t(f"doctor.title_{title_key or cid}", lang, **v)
+    fix = t(f"doctor.{fix_key}", lang, **v) if fix_key else ""
+    return Check(cid, status, title, t(f"doctor.{detail_key}", lang, **v), fix)
+
+
+def _run(cmd: list[str], timeout: float = 10.0) -> subprocess.CompletedProcess | None:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _install_hint(pack: str) -> str:
+    if sys.platform == "win32":
+        return "https://github.com/UB-Mannheim/tesseract/wiki"
+    if sys.platform == "darwin":
+        return "brew install tesseract tesseract-lang"
+    return f"sudo apt-get install tesseract-ocr tesseract-ocr-{pack}"
+
+
+def check_tesseract(langs: str, lang: str) -> list[Check]:
+    """The OCR engine, then one line per language pack (``fra+eng``)."""
+    from agent.detect import ocr  # noqa: PLC0415
+    exe = shutil.which("tesseract")
+    if not exe and ocr._tesserocr() is None:
+        return [_c(lang, "tesseract", PROBLEM, "tesseract_missing", "fix_tesseract", hint=_install_hint("eng"))]
+    prefix = os.environ.get("TESSDATA_PREFIX", "")
+    out = []
+    if prefix and not os.path.isdir(prefix):
+        out.append(_c(lang, "tessdata", PROBLEM, "tessdata_missing", "fix_tessdata", folder=prefix))
+    version = ""
+    if exe:
+        r = _run([exe, "--version"])
+        version = (r.stdout or r.stderr).splitlines()[0].strip() if r and (r.stdout or r.stderr) else ""
+    folder = ocr.tessdata_dir() or "?"
+    out.insert(0, _c(lang, "tesseract", OK, "tesseract_ok", version=version or "tesserocr", folder=folder))
+    have = ocr.available_languages()
+    for code in [x for x in langs.split("+") if x]:
+        v = {"code": code, "installed": ", ".join(sorted(have - {"osd"})) or "-",
+             "hint": _install_hint(code.lower().replace("_", "-"))}
+        if code in have:
+            out.append(_c(lang, f"lang_{code}", OK, "langpack_ok", title_key="langpack", **v))
+        else:
+            out.append(_c(lang, f"lang_{code}", PROBLEM, "langpack_missing", "fix_langpack", title_key="langpack", **v))
+    return out
+
+
+def _mac_screen_permission() -> bool | None:  # pragma: no cover - macOS only
+    try:
+        import ctypes  # noqa: PLC0415
+        cg = ctypes.cdll.LoadLibrary("/System/Library/Frameworks/CoreGraphics.framework/CoreGraphics")
+        cg.CGPreflightScreenCaptureAccess.restype = ctypes.c_bool
+        return bool(cg.CGPreflightScreenCaptureAccess())
+    except (OSError, AttributeError):
+        return None
+
+
+def check_capture(lang: str, platform: str = sys.platform) -> list[Check]:
+    """A real 1-pixel grab of the screen (and macOS's screen-recording permission)."""
+    if platform.startswith("linux") and not os.environ.get("DISPLAY"):
+        key = "wayland_only" if os.environ.get("WAYLAND_DISPLAY") else "no_display"
+        return [_c(lang, "capture", PROBLEM, key, "fix_display")]
+    if platform == "darwin" and _mac_screen_permission() is False:
+        return [_c(lang, "capture", PROBLEM, "mac_permission", "fix_mac_permission")]
+    try:
+        import mss  # noqa: PLC0415
+        with mss.mss() as grabber:
+            grabber.grab({"left": 0, "top": 0, "width": 1, "height": 1})
+    except Exception as exc:  # noqa: BLE001 - mss raises its own and ctypes errors
+        return [_c(lang, "capture", PROBLEM, "capture_failed", "fix_display", error=str(exc)[:200])]
+    return [_c(lang, "capture", OK, "capture_ok", display=os.environ.get("DISPLAY", ""))]
+
+
+def check_tray(lang: str) -> Check:
+    from agent import tray  # noqa: PLC0415 - pystray itself is not imported here
+    found = tray.tray_host_available()
+    if found:
+        return _c(lang, "tray", OK, "tray_ok")
+    return _c(lang, "tray", WARNING, "tray_missing", "fix_tray")
+
+
+def check_notifications(lang: str, platform: str = sys.platform) -> Check:
+    if not platform.startswith("linux"):
+        return _c(lang, "notifications", OK, "notify_builtin")
+    gdbus, dbus_send = shutil.which("gdbus"), shutil.which("dbus-send")
+    r = None
+    if dbus_send:
+        r = _run([dbus_send, "--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
+                  "org.freedesktop.DBus.NameHasOwner", "string:org.freedesktop.Notifications"], 5)
+    elif gdbus:
+        r = _run([gdbus, "call", "--session", "--dest", "org.freedesktop.DBus", "--object-path",
+                  "/org/freedesktop/DBus", "--method", "org.freedesktop.DBus.NameHasOwner",
+                  "org.freedesktop.Notifications"], 5)
+    if r is not None and r.returncode == 0 and "true" in r.stdout:
+        return _c(lang, "notifications", OK, "notify_ok")
+    if r is None and shutil.which("notify-send"):
+        return _c(lang, "notifications", WARNING, "notify_unknown", "fix_notify")
+    return _c(lang, "notifications", WARNING, "notify_missing", "fix_notify")
+
+
+def check_speech(settings: config.Settings, lang: str, platform: str = sys.platform) -> Check:
+    if not settings.speak:
+        return _c(lang, "speech", OK, "speech_off")
+    if not platform.startswith("linux"):
+        return _c(lang, "speech", OK, "speech_builtin")
+    exe = shutil.which("espeak-ng") or shutil.which("espeak")
+    if exe:
+        return _c(lang, "speech", OK, "speech_ok", program=os.path.basename(exe))
+    return _c(lang, "speech", WARNING, "speech_missing", "fix_speech")
+
+
+def check_config(problems: list, lang: str) -> Check:
+    path = paths.config_file()
+    if not problems:
+        return _c(lang, "config", OK, "config_ok" if path.exists() else "config_none", path=path)
+    lines = "; ".join(p.text(lang) for p in problems[:5])
+    return _c(lang, "config", WARNING, "config_bad", "fix_config", path=path, count=len(problems), problems=lines)
+
+
+def check_data_dir(lang: str) -> Check:
+    folder = paths.data_dir()
+    try:
+        paths.ensure_dir(folder)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".doctor-", delete=True) as fh:
+            fh.write(b"ok")
+            fh.flush()
+    except OSError as exc:
+        return _c(lang, "data_dir", PROBLEM, "data_bad", "fix_data", folder=folder, error=exc.strerror or str(exc))
+    return _c(lang, "data_dir", OK, "data_ok", folder=folder)
+
+
+# Where some apprise services really connect (the URL's "host" is a token or a topic).
+FIXED_SERVERS = {"tgram": ("api.telegram.org", 443), "discord": ("discord.com", 443),
+                 "pover": ("api.pushover.net", 443), "slack": ("hooks.slack.com", 443)}
+DEFAULT_PORTS = {"mailto": 25, "mailtos": 587, "ntfy": 80, "ntfys": 443, "http": 80, "https": 443,
+                 "json": 80, "jsons": 443, "xml": 80, "xmls": 443, "form": 80, "forms": 443,
+                 "matrix": 80, "matrixs": 443, "gotify": 80, "gotifys": 443}
+
+
+def endpoint(url: str) -> tuple[str, int] | None:
+    """The (host, port) a helper-channel URL talks to, or None when it cannot be told."""
+    scheme = url.split("://", 1)[0].lower()
+    if scheme in FIXED_SERVERS:
+        return FIXED_SERVERS[scheme]
+    try:
+        parts = urlsplit(url.replace("{", "").replace("}", ""))
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    if scheme in ("ntfy", "ntfys") and host and "." not in host and host != "localhost":
+        return ("ntfy.sh", 443 if scheme == "ntfys" else 80)  # ntfy://topic uses the public server
+    if not host or scheme not in DEFAULT_PORTS:
+        return None
+    return host, port or DEFAULT_PORTS[scheme]
+
+
+def _reach(url: str, lang: str) -> Check:
+    shown = config.mask_url(url)
+    where = endpoint(url)
+    if where is None:
+        return _c(lang, "helper", WARNING, "helper_unknown", "fix_helper", url=shown)
+    host, port = where
+    try:
+        with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT):
+            pass
+    except OSError as exc:
+        return _c(lang, "helper", WARNING, "helper_unreachable", "fix_helper", url=shown, host=host,
+                  port=port, error=exc.strerror or str(exc) or type(exc).__name__)
+    return _c(lang, "helper", OK, "helper_ok", url=shown, host=host, port=port)
+
+
+def check_helper(settings: config.Settings, lang: str) -> list[Check]:
+    urls = list(settings.helper_notify)
+    if not urls:
+        return [_c(lang, "helper", WARNING, "helper_none", "fix_helper_none", title_key="helpers")]
+    with ThreadPoolExecutor(max_workers=min(8, len(urls))) as pool:
+        return list(pool.map(lambda u: _reach(u, lang), urls))
+
+
+def check_autostart(lang: str) -> Check:
+    try:
+        from agent.install import autostart  # noqa: PLC0415
+        installed = autostart.is_installed()
+    except Exception:  # noqa: BLE001 - not written yet, or broken
+        installed = None
+    if installed:
+        return _c(lang, "autostart", OK, "autostart_ok")
+    if installed is None:
+        return _c(lang, "autostart", WARNING, "autostart_unknown", "fix_autostart")
+    return _c(lang, "autostart", WARNING, "autostart_missing", "fix_autostart")
+
+
+def run_checks(settings: config.Settings, problems: list, langs: str | None = None,
+               lang: str | None = None) -> list[Check]:
+    """Every check, in the order a helper reads them."""
+    lang = lang or settings.lang()
+    out = check_tesseract(langs or settings.tess_langs(), lang)
+    out += check_capture(lang)
+    out.append(check_data_dir(lang))
+    out.append(check_config(problems, lang))
+    out.append(check_tray(lang))
+    out.append(check_notifications(lang))
+    out.append(check_speech(settings, lang))
+    out += check_helper(settings, lang)
+    out.append(check_autostart(lang))
+    return out
+
+
+def register(sub) -> None:
+    p = sub.add_parser("doctor", help="check that everything Vigie needs works, and say how to fix it")
+    p.add_argument("--lang", default=None, help="Tesseract languages to check, e.g. fra+eng (default: from the config)")
+    p.add_argument("--json", action="store_true", help="one JSON object for machines")
+    p.set_defaults(func=main)
+
+
+def main(args) -> int:
+    settings, problems = config.load(quiet=True)
+    lang = settings.lang()
+    checks = run_checks(settings, problems, args.lang, lang)
+    healthy = not any(c.status == PROBLEM for c in checks)
+    if args.json:
+        print(json.dumps({"ok": healthy, "checks": [asdict(c) for c in checks]}, ensure_ascii=False, indent=2))
+        return 0 if healthy else 1
+    labels = {s: t(f"doctor.status_{s}", lang) for s in (OK, WARNING, PROBLEM)}
+    width = max(len(x) for x in labels.values())
+    for c in checks:
+        print(f"{labels[c.status]:<{width}}  " + t("doctor.line", lang, title=c.title, detail=c.detail))
+        if c.fix:
+            print(f"{'':<{width}}  → {c.fix}")
+    print()
+    print(t("doctor.summary_ok" if healthy else "doctor.summary_bad", lang))
+    return 0 if healthy else 1

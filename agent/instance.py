@@ -1,0 +1,126 @@
+"""One ``vigie run`` at a time, per user.
+
+``with SingleInstance(): ...`` holds an OS-level lock on ``state_dir()/vigie.lock``
+(``fcntl.flock`` on POSIX, ``msvcrt.locking`` on Windows). The OS drops the lock when
+the process dies, so a crash leaves a file but never a stale lock: the next start
+takes it. A second instance gets :class:`AlreadyRunning` carrying the first one's pid.
+Used by the main thread of ``vigie run``.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from agent import paths
+
+log = logging.getLogger(__name__)
+LOCK_NAME = "vigie.lock"
+
+if os.name == "nt":  # pragma: no cover - Windows only
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+
+    def _unlock(fd: int) -> None:
+        try:
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        except OSError:
+            pass
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except OSError:
+            return False
+
+    def _unlock(fd: int) -> None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        except OSError:
+            pass
+
+
+class AlreadyRunning(RuntimeError):
+    """Another Vigie holds the lock; ``pid`` is its process id (None if unknown)."""
+
+    def __init__(self, pid: int | None, path: Path):
+        self.pid = pid
+        self.path = path
+        super().__init__(f"Vigie is already running (process {pid if pid else '?'}; lock {path})")
+
+    def text(self, lang: str | None = None) -> str:
+        from agent.i18n import t
+        return t("config.already_running", lang, pid=self.pid or "?")
+
+
+def read_pid(path: Path) -> int | None:
+    """The pid written in a lock file, or None."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(1)  # byte 0 is the one locked on Windows; the pid follows
+            text = fh.read(32).decode("ascii", "replace").strip()
+        return int(text) if text.isdigit() else None
+    except (OSError, ValueError):
+        return None
+
+
+class SingleInstance:
+    """Context manager holding the per-user instance lock. Not re-entrant.
+
+    ``acquire()`` raises :class:`AlreadyRunning`; an unusable lock folder (read-only
+    disk) is logged and protection goes on without the lock rather than not at all.
+    """
+
+    def __init__(self, path: Path | None = None):
+        self.path = Path(path) if path else paths.state_dir() / LOCK_NAME
+        self._fd: int | None = None
+        self.locked = False
+
+    def acquire(self) -> "SingleInstance":
+        try:
+            paths.ensure_dir(self.path.parent)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            log.warning("cannot create the instance lock %s (%s); going on without it", self.path, exc)
+            return self
+        if not _try_lock(fd):
+            os.close(fd)
+            raise AlreadyRunning(read_pid(self.path), self.path)
+        try:  # " <pid>\n": byte 0 stays the lock byte on Windows
+            os.ftruncate(fd, 0)
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.write(fd, f" {os.getpid()}\n".encode("ascii"))
+        except OSError as exc:
+            log.warning("cannot write the pid in %s: %s", self.path, exc)
+        self._fd = fd
+        self.locked = True
+        return self
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        fd, self._fd = self._fd, None
+        self.locked = False
+        try:
+            os.ftruncate(fd, 0)
+        except OSError:
+            pass
+        _unlock(fd)
+        os.close(fd)
+
+    def __enter__(self) -> "SingleInstance":
+        return self.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.release()
