@@ -72,6 +72,7 @@ def main() -> int:
     detectors: dict[str, Detector] = {}
     results = []
     times: dict[str, list[float]] = defaultdict(list)
+    cpu_times: dict[str, list[float]] = defaultdict(list)
     for ident, path, label, family, lang in items(corpus):
         langs = args.langs or default_ocr_languages(lang)
         det = detectors.get(langs)
@@ -87,9 +88,10 @@ def main() -> int:
             native = img.convert("RGB")
         for i, (w, h) in enumerate(sizes):
             screen = native if native.size == (w, h) else native.resize((w, h), Image.LANCZOS)
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             v = det.scan_image(screen)
             times[f"{w}x{h}"].append((time.perf_counter() - started) * 1000)
+            cpu_times[f"{w}x{h}"].append((time.process_time() - cpu) * 1000)
             if i == 0:
                 results.append((ident, label, family, lang, v))
 
@@ -119,8 +121,11 @@ def main() -> int:
     print("\nOCR + score time per screen (this machine, OMP_THREAD_LIMIT=1, "
           f"{args.bands} band(s) in parallel)")
     for size, values in times.items():
+        cpu = cpu_times[size]
         print(f"  {size:10s} median {statistics.median(values):6.0f} ms   p95 {p95(values):6.0f} ms"
-              f"   max {max(values):6.0f} ms   (n={len(values)})")
+              f"   max {max(values):6.0f} ms   (n={len(values)})   CPU time (all threads) median "
+              f"{statistics.median(cpu):6.0f} ms")
+    print(f"  load average while it ran: {os.getloadavg()[0]:.2f} (other work on the machine slows wall time)")
     if args.misses:
         print("\nWrong verdicts:")
         for ident, label, family, lang, v in results:

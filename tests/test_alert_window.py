@@ -171,7 +171,7 @@ def test_alert_above_fullscreen_chromium_and_close_page(chromium, tmp_path):
         actions = [e["action"] for e in events.read() if e["type"] == "alert_action"]
         assert actions == ["close_page", "call_helper", "show_steps", "safe"]
         assert all(e["incident"] == incident.name for e in events.read() if e["type"] == "alert_action")
-        assert [e["type"] for e in events.read()][0] == "scam_screen"
+        assert [e["type"] for e in events.read()][0] == "alert_shown"
     finally:
         r.close_windows()
 

@@ -48,10 +48,15 @@ def test_remove_lines_erases_frames_not_letters():
     assert digits.getextrema()[0] < 60                          # the digits themselves remain
 
 
-def test_bands_cut_on_blank_rows():
-    gray = preprocess.prepare(render.doc_page("en"))
-    bands = preprocess.split_bands(gray, 2)
-    assert len(bands) == 2 and sum(b.height for b in bands) == gray.height
+def test_bands_cut_on_blank_rows_and_match_the_whole_screen():
+    import numpy as np
+    for img in (render.doc_page("en"), render.locker("fr")):
+        gray = preprocess.to_gray(img)
+        ranges = preprocess.band_ranges(gray, 2)
+        assert len(ranges) == 2 and ranges[0][0] == 0 and ranges[-1][1] == gray.height
+        bands = preprocess.split_bands(gray, 2)
+        whole = np.asarray(preprocess.prepare(img))
+        assert (np.vstack([np.asarray(b) for b in bands]) == whole).all()   # prepared apart = together
 
 
 def test_missing_language_pack_is_explained(tmp_path, monkeypatch):
@@ -105,3 +110,18 @@ def test_fallback_to_the_tesseract_command(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.split()[:2] == ["pytesseract", "scam"], out.stderr
     assert "+18005550199" in out.stdout
+
+
+def test_big_bold_number_on_a_large_screen():
+    """A 48 px bold red number on a 1920x1080 page: thick strokes must not bias the
+    background estimate (a grey haze made Tesseract read +1-800 as +1-200)."""
+    from PIL import ImageDraw
+    img = render.Image.new("RGB", (1920, 1080), (10, 79, 176))
+    d = ImageDraw.Draw(img)
+    d.rectangle((400, 150, 1500, 800), fill="white")
+    d.text((460, 220), "Your computer is blocked by a Trojan spyware.", font=render.font(30), fill=(17, 17, 17))
+    d.text((460, 300), "Call Microsoft Support now:", font=render.font(30), fill=(17, 17, 17))
+    d.text((460, 380), "Toll-free: +1-800-555-0142", font=render.font(48, True), fill=(187, 0, 0))
+    v = Detector("eng").scan_image(img)
+    assert "+18005550142" in v.phones_e164, v.text
+    assert v.is_scam

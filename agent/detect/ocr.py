@@ -6,8 +6,8 @@ Choices, measured on the shared corpus (see ``bench/detection.py`` and the READM
   boxes and buttons that the page mode (``--psm 3``) misses;
 - polarity normalisation before OCR (:mod:`agent.detect.preprocess`) instead of
   Tesseract's per-line inversion retry (``tessedit_do_invert=0``), which doubled the time;
-- the screen is cut into two bands at a blank row and both are read in parallel, one
-  engine per band (tesserocr releases the GIL): ~1.8x faster on 2 cores.
+- the screen is cut into two bands at a blank row and both are prepared and read in
+  parallel, one engine per band (tesserocr, numpy and Pillow release the GIL).
 
 An :class:`OcrEngine` belongs to one thread (the worker); engines load lazily on the
 first image, so an idle agent holds no model in memory.
@@ -152,11 +152,15 @@ class OcrEngine:
         """All the text on ``image`` (any mode/size), top band first."""
         with self._lock:
             self._ensure()
-            gray = preprocess.prepare(image)
-            parts = preprocess.split_bands(gray, self.bands)
-            if len(parts) == 1 or self._pool is None:
-                return "\n".join(self._read_one(0, p) for p in parts)
-            futures = [self._pool.submit(self._read_one, i, p) for i, p in enumerate(parts)]
+            gray = preprocess.to_gray(image)
+            ranges = preprocess.band_ranges(gray, self.bands)
+
+            def band(i: int, rows: tuple[int, int]) -> str:
+                return self._read_one(i, preprocess.prepare_band(gray, *rows))
+
+            if len(ranges) == 1 or self._pool is None:
+                return "\n".join(band(0, r) for r in ranges)
+            futures = [self._pool.submit(band, i, r) for i, r in enumerate(ranges)]
             return "\n".join(f.result() for f in futures)
 
     def close(self) -> None:

@@ -5,16 +5,18 @@
   a black "BSOD" page or a dark footer reads as dark-on-light like the rest.
   Tesseract's own binarisation often returned nothing for white dialogs over a
   saturated blue page, and its per-line inversion retry doubled the OCR time.
-- :func:`split_bands`: cut the screen into horizontal bands at the blankest rows near
-  the cut points, so no text line is cut in half, to OCR them in parallel.
+- :func:`band_ranges` / :func:`prepare_band`: cut the screen into horizontal bands at
+  the blankest rows near the cut points, so no text line is cut in half, and prepare
+  each band in the thread that reads it (the preparation runs in parallel too).
 """
 from __future__ import annotations
 
 import numpy as np
 from PIL import Image, ImageChops, ImageFilter
 
-STEP = 4      # the background is estimated on a 1/STEP image...
-MEDIAN = 9    # ...as the median of MEDIAN x MEDIAN of its pixels (36 screen pixels)
+STEP = 4      # the background is estimated on a 1/STEP image: its polarity from a
+MEDIAN = 7    # median of MEDIAN x MEDIAN pixels at 1/(2*STEP) (56 screen pixels)...
+LEVEL = 5     # ...its level from the max or min of LEVEL x LEVEL pixels (20 screen pixels)
 GAIN = 1.6    # contrast stretch of the text/background difference
 H_LINE = 45   # a dark horizontal run this long is a ruling line, not a letter
 V_LINE = 26   # a thin (<= 3 px wide) dark vertical run this long is a box border
@@ -32,13 +34,20 @@ def to_gray(image: Image.Image) -> Image.Image:
 def background(gray: Image.Image) -> Image.Image:
     """A smooth estimate of the background under every pixel.
 
-    Text strokes are thin, so a median over a 36-pixel neighbourhood follows the
-    background (white page, blue banner, black console) and ignores the letters.
+    Polarity comes from a wide median (~56 px: the background outweighs the text);
+    the level from the local maximum where the background is the lighter side (dark
+    text) or the local minimum where it is the darker side (light text), over ~20 px.
+    Unlike a plain median, thick strokes of big bold text (phone numbers) cannot pull
+    the estimate towards the text colour and leave a grey haze around them.
     """
     w, h = gray.size
     small = gray.resize((max(1, w // STEP), max(1, h // STEP)), Image.BOX)
-    small = small.filter(ImageFilter.MedianFilter(MEDIAN))
-    return small.resize((w, h), Image.BILINEAR)
+    tiny = gray.resize((max(1, w // (2 * STEP)), max(1, h // (2 * STEP))), Image.BOX)
+    med = np.asarray(tiny.filter(ImageFilter.MedianFilter(MEDIAN)).resize(small.size, Image.BILINEAR), np.int16)
+    hi = np.asarray(small.filter(ImageFilter.MaxFilter(LEVEL)), np.int16)
+    lo = np.asarray(small.filter(ImageFilter.MinFilter(LEVEL)), np.int16)
+    level = np.where(hi - med <= med - lo, hi, lo).astype(np.uint8)
+    return Image.fromarray(level).resize((w, h), Image.BILINEAR)
 
 
 def prepare(image: Image.Image) -> Image.Image:
@@ -116,12 +125,16 @@ def _row_activity(gray: Image.Image) -> list[float]:
     return list(narrow.getdata())
 
 
-def split_bands(gray: Image.Image, bands: int) -> list[Image.Image]:
-    """``bands`` horizontal slices cut at the quietest row within ±12% of each even cut."""
-    if bands <= 1 or gray.height < 200:
-        return [gray]
-    activity = _row_activity(gray)
+def band_ranges(gray: Image.Image, bands: int) -> list[tuple[int, int]]:
+    """``bands`` row ranges cut at the quietest row within ±12% of each even cut.
+
+    Works on the raw grayscale screen (a blank row is blank in any polarity); cuts are
+    on multiples of ``2 * STEP`` so that bands prepared apart match the whole screen.
+    """
     h = gray.height
+    if bands <= 1 or h < 200:
+        return [(0, h)]
+    activity = _row_activity(gray)
     cuts = [0]
     for i in range(1, bands):
         target = h * i // bands
@@ -129,6 +142,22 @@ def split_bands(gray: Image.Image, bands: int) -> list[Image.Image]:
         if lo >= hi:
             continue
         best = min(range(lo, hi), key=lambda y: (activity[y], abs(y - target)))
-        cuts.append(best)
+        cuts.append(best - best % (2 * STEP))
     cuts.append(h)
-    return [gray.crop((0, a, gray.width, b)) for a, b in zip(cuts, cuts[1:]) if b - a > 10]
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b - a > 10]
+
+
+MARGIN = 16 * STEP   # context above and below a band: more than the background's reach
+
+
+def prepare_band(gray: Image.Image, top: int, bottom: int) -> Image.Image:
+    """:func:`prepare` of rows ``top:bottom`` of a grayscale screen, computed with a
+    margin so that backgrounds and frame lines crossing the cut are seen whole."""
+    a, b = max(0, top - MARGIN), min(gray.height, bottom + MARGIN)
+    out = prepare(gray.crop((0, a, gray.width, b)))
+    return out.crop((0, top - a, out.width, top - a + (bottom - top)))
+
+
+def split_bands(gray: Image.Image, bands: int) -> list[Image.Image]:
+    """The prepared bands of a grayscale screen (see :func:`band_ranges`)."""
+    return [prepare_band(gray, a, b) for a, b in band_ranges(gray, bands)]

@@ -189,7 +189,8 @@ class Responder:
         pname = getattr(window, "process_name", "") or ""
         browser_pid = pid if pid and (contain.is_browser(pname) or contain.is_browser(_name_of(pid))) else 0
         phones = list(getattr(verdict, "phones", []) or [])
-        events.append("test_alert_shown" if is_test else "scam_screen",
+        # the worker records the detection itself ("scam_screen"); this records the alert
+        events.append("test_alert_shown" if is_test else "alert_shown",
                       incident=incident.name if incident else None, family=family,
                       score=round(float(getattr(verdict, "score", 0) or 0), 3), phones=phones,
                       title=getattr(window, "title", None), process=pname or None, pid=pid or None)
