@@ -14,6 +14,12 @@ from agent import __version__
 # Modules that add sub-commands, in help order.
 COMMANDS = [
     "agent.detect.scan_cli",      # vigie scan
+    "agent.respond.evidence_cli", # vigie evidence list|export|verify
+    "agent.run_cli",              # vigie run
+    "agent.respond.helper_cli",   # vigie helper add|remove|list|test|status|flush
+    "agent.config_cli",           # vigie config show|path|check
+    "agent.install_cli",          # vigie install / vigie uninstall
+    "agent.doctor",               # vigie doctor [--lang fra+eng] [--json]
 ]
 
 

@@ -55,6 +55,16 @@ def p95(values: list[float]) -> float:
     return values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
 
 
+def reference_seconds() -> float:
+    """A fixed pure-Python workload: how fast this machine is right now (a VM's speed
+    varies with its host's load; compare figures only with the same reference)."""
+    started = time.perf_counter()
+    x = 0
+    for i in range(5_000_000):
+        x += i
+    return time.perf_counter() - started
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpus"))
@@ -69,6 +79,7 @@ def main() -> int:
         print(f"no labels.csv in {corpus}", file=sys.stderr)
         return 2
     sizes = [tuple(int(x) for x in s.split("x")) for s in args.sizes.split(",") if s]
+    ref_before = reference_seconds()
     detectors: dict[str, Detector] = {}
     results = []
     times: dict[str, list[float]] = defaultdict(list)
@@ -125,7 +136,13 @@ def main() -> int:
         print(f"  {size:10s} median {statistics.median(values):6.0f} ms   p95 {p95(values):6.0f} ms"
               f"   max {max(values):6.0f} ms   (n={len(values)})   CPU time (all threads) median "
               f"{statistics.median(cpu):6.0f} ms")
+    sizes_seen = list(times)
+    if len(sizes_seen) == 2:
+        a, b = (statistics.median(times[k]) for k in sizes_seen)
+        print(f"  ratio {sizes_seen[1]} / {sizes_seen[0]} (medians, same run): {b / a:.2f}")
     print(f"  load average while it ran: {os.getloadavg()[0]:.2f} (other work on the machine slows wall time)")
+    print(f"  reference workload (5M-step Python loop): {ref_before:.2f} s before, "
+          f"{reference_seconds():.2f} s after (this VM's speed varies with its host)")
     if args.misses:
         print("\nWrong verdicts:")
         for ident, label, family, lang, v in results:

@@ -99,7 +99,7 @@ def test_no_display_no_daemon_still_keeps_evidence_and_logs(monkeypatch, caplog)
     gui = r.processes[-1]
     error = gui.wait_for("error", 30)
     assert error is not None and gui.proc.wait(10) == 2
-    assert [e["type"] for e in events.read()] == ["scam_screen"]
+    assert [e["type"] for e in events.read()] == ["alert_shown"]
 
 
 def test_alert_without_evidence_folder_still_alerts(monkeypatch, tmp_path):

@@ -1,0 +1,257 @@
+"""The agent: watcher threads feed one queue; one worker thread captures, detects,
+records and responds (see ARCHITECTURE.md, "Threads").
+
+``Agent`` methods are called from the main thread (``vigie run``, the tray); the
+state is read from any thread and every change is also put on ``state_changes`` for
+the tray. ``build()`` wires the real responder and helper notifier when they exist.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+
+from agent import __version__, events
+
+log = logging.getLogger(__name__)
+ALERT_SECONDS = 300.0        # the tray stays red this long after a scam or a remote tool
+TRANSIENT_SECONDS = 60.0     # a passing failure keeps the agent "degraded" this long
+STATES = ("protecting", "paused", "alert", "degraded")
+
+
+class Agent:
+    def __init__(self, settings, problems=(), responder=None, notifier=None, backend=None,
+                 catalog=None, downloads_dir=None):
+        self.settings, self.problems = settings, list(problems)
+        self.responder, self.notifier = responder, notifier
+        self.state_changes: queue.Queue = queue.Queue()
+        self.queue: queue.Queue = queue.Queue(maxsize=200)
+        self._backend, self._catalog, self._downloads_dir = backend, catalog, downloads_dir
+        self._stop = threading.Event()
+        self._lock = threading.RLock()
+        self._threads: list[threading.Thread] = []
+        self._degraded: dict[str, tuple[str, float | None]] = {}
+        self._paused_until: float | None = None
+        self._alert_on: tuple[object, float] | None = None
+        self._last_incident: dict | None = None
+        self._state = "protecting"
+        self._started = False
+        from agent.watch.situation import Situation  # noqa: PLC0415
+        self.situation = Situation()
+        for p in self.problems:
+            self._degraded[f"config:{p}"] = (str(p), None)
+
+    # -- life cycle (main thread) ---------------------------------------------------
+    def start(self) -> None:
+        from agent import platform  # noqa: PLC0415
+        from agent.watch import allowlist, catalog as catalog_mod  # noqa: PLC0415
+        from agent.watch.downloads import DownloadsWatcher  # noqa: PLC0415
+        from agent.watch.processes import ProcessWatcher  # noqa: PLC0415
+        from agent.watch.screen import ScreenRules, ScreenWatcher  # noqa: PLC0415
+        from agent.watch.worker import Worker  # noqa: PLC0415
+        if self._started:
+            return
+        self._started = True
+        cat = self._catalog or catalog_mod.get()
+        for p in cat.problems:
+            self._degrade(f"catalog:{p}", p)
+        hours = allowlist.hours_problem(self.settings.remote_tools_allow_hours)
+        if hours:
+            self._degrade("allow_hours", hours)
+        backend = self._backend
+        if backend is None:
+            try:
+                backend = platform.get()
+            except Exception as exc:  # noqa: BLE001 - PlatformUnavailable, broken library
+                self._degrade("platform", str(exc))
+        for p in (backend.problems() if backend is not None else ()):
+            self._degrade("platform", p)
+        events.append("started", version=__version__, platform=getattr(backend, "name", None),
+                      problems=[d[0] for d in self._degraded.values()])
+        put = self._put
+        self._threads = [Worker(self, backend, self.queue, self._stop),
+                         ProcessWatcher(cat, self.situation, self.settings, put, self._stop, on_error=self._error),
+                         DownloadsWatcher(cat, self.settings, put, self._stop, folder=self._downloads_dir)]
+        if backend is not None and not any(k == "platform" for k in self._degraded):
+            rules = ScreenRules(cat, self.situation, self.settings.scan_interval_seconds)
+            self._threads.append(ScreenWatcher(backend, rules, put, self._stop, on_error=self._error))
+        if self.notifier is not None:
+            try:
+                self.notifier.start()
+            except Exception as exc:  # noqa: BLE001
+                log.error("helper notifications cannot start: %s", exc)
+                self._degrade("notifier", f"helper notifications cannot start: {exc}")
+        for t in self._threads:
+            t.start()
+        self._refresh()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop every thread (each within ``timeout``) and record ``stopped``."""
+        if not self._started or self._stop.is_set():
+            return
+        self._stop.set()
+        try:
+            self.queue.put_nowait(_stop_trigger())
+        except queue.Full:
+            pass
+        for t in self._threads:
+            t.join(timeout)
+        if self.notifier is not None:
+            try:
+                self.notifier.stop()
+            except Exception as exc:  # noqa: BLE001
+                log.error("helper notifications did not stop cleanly: %s", exc)
+        events.append("stopped", still_running=[t.name for t in self._threads if t.is_alive()])
+
+    @property
+    def running(self) -> bool:
+        return self._started and not self._stop.is_set()
+
+    def pause(self, seconds: float) -> None:
+        """Stop looking for ``seconds`` (the helper is working on the computer)."""
+        with self._lock:
+            self._paused_until = time.monotonic() + max(0.0, float(seconds))
+        events.append("paused", seconds=seconds)
+        self._refresh()
+
+    def resume(self) -> None:
+        with self._lock:
+            was = self._paused_until is not None
+            self._paused_until, self._alert_on = None, None
+        if was:
+            events.append("resumed")
+        self._refresh()
+
+    @property
+    def paused(self) -> bool:
+        with self._lock:
+            return self._paused_until is not None and time.monotonic() < self._paused_until
+
+    @property
+    def state(self) -> str:
+        with self._lock:
+            return self._state
+
+    def test_alert(self) -> bool:
+        """Show a harmless sample alert through the responder (``trigger="test"``)."""
+        from agent.platform.base import WindowInfo  # noqa: PLC0415
+        from agent.watch.trigger import Trigger  # noqa: PLC0415
+        verdict, image = sample_verdict(self.settings.lang())
+        window = WindowInfo(id=0, title=verdict.text.splitlines()[0], process_name="vigie")
+        events.append("test_alert")
+        trig = Trigger("test", window=window, details={"verdict": verdict, "image": image})
+        if self.running:
+            self.queue.put(trig)
+        elif self.responder is not None:
+            self.responder.on_scam(verdict, image, window, "test")
+        return self.responder is not None
+
+    def last_incident(self) -> dict | None:
+        """The last scam screen or remote tool event (with ``incident`` folder if any)."""
+        with self._lock:
+            return dict(self._last_incident) if self._last_incident else None
+
+    def problems_now(self) -> list[str]:
+        with self._lock:
+            now = time.monotonic()
+            return [r for r, when in self._degraded.values() if when is None or now - when < TRANSIENT_SECONDS]
+
+    # -- called by the agent's own threads -------------------------------------------
+    def _put(self, trig) -> None:
+        try:
+            self.queue.put_nowait(trig)
+        except queue.Full:
+            log.warning("too many things happening at once; %s trigger dropped", trig.kind)
+
+    def _degrade(self, part: str, reason: str, transient: bool = False) -> None:
+        with self._lock:
+            self._degraded[part] = (reason, time.monotonic() if transient else None)
+        self._refresh()
+
+    def _recover(self, part: str) -> None:
+        with self._lock:
+            if self._degraded.pop(part, None) is None:
+                return
+        self._refresh()
+
+    def _error(self, part: str, exc: Exception) -> None:
+        self._degrade(part, f"{part} watcher failed: {exc}", transient=True)
+
+    def _alert(self, key, event: dict) -> None:
+        with self._lock:
+            self._alert_on = (key, time.monotonic())
+        self._refresh()
+
+    def _scan_ok(self, key) -> None:
+        with self._lock:
+            if self._alert_on and self._alert_on[0] == key:
+                self._alert_on = None
+        self._refresh()
+
+    def _incident(self, event: dict) -> None:
+        with self._lock:
+            self._last_incident = event
+
+    def _tick(self) -> None:
+        """Called by the worker about once a second: pause/alert expiry."""
+        with self._lock:
+            if self._paused_until is not None and time.monotonic() >= self._paused_until:
+                self._paused_until = None
+                resumed = True
+            else:
+                resumed = False
+        if resumed:
+            events.append("resumed", automatic=True)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            if self._alert_on and now - self._alert_on[1] > ALERT_SECONDS:
+                self._alert_on = None
+            if self.paused:
+                new = "paused"
+            elif self._alert_on:
+                new = "alert"
+            elif self.problems_now():
+                new = "degraded"
+            else:
+                new = "protecting"
+            changed, self._state = new != self._state, new
+        if changed:
+            self.state_changes.put(new)
+
+
+def _stop_trigger():
+    from agent.watch.trigger import Trigger  # noqa: PLC0415
+    return Trigger("stop")
+
+
+def sample_verdict(lang: str):
+    """A harmless made-up scam verdict and picture for ``test_alert``."""
+    from PIL import Image, ImageDraw  # noqa: PLC0415
+    from agent.detect.verdict import Signal, Verdict  # noqa: PLC0415
+    from agent.i18n import t  # noqa: PLC0415
+    text = t("agent.test_alert_text", lang)
+    image = Image.new("RGB", (800, 450), (0, 90, 200))
+    ImageDraw.Draw(image).multiline_text((40, 40), text, fill="white")
+    verdict = Verdict("scam", "tss", 1.0, phones=["+1-800-555-0199"], phones_e164=["+18005550199"],
+                      signals=[Signal("test", "tss", 1.0, "test")], lang=lang, text=text)
+    return verdict, image
+
+
+def build(settings, problems, backend=None) -> Agent:
+    """The agent with the real helper notifier and responder (each optional)."""
+    notifier = responder = None
+    try:
+        from agent.respond.helper import HelperNotifier  # noqa: PLC0415
+        notifier = HelperNotifier(settings)
+    except Exception as exc:  # noqa: BLE001 - not written yet, or broken
+        log.warning("helper notifications are not available: %s", exc)
+    try:
+        from agent.respond.responder import Responder  # noqa: PLC0415
+        responder = Responder(settings, notifier)
+    except Exception as exc:  # noqa: BLE001
+        log.warning("alerts are not available (events are still recorded): %s", exc)
+    return Agent(settings, problems, responder=responder, notifier=notifier, backend=backend)

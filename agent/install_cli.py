@@ -1,0 +1,242 @@
+"""``vigie install`` and ``vigie uninstall``: one step for the family helper.
+
+``vigie install [--silent] [--lang fr] [--country FR] [--helper-name …] [--helper-phone …]
+[--notify URL…] [--systemd]`` writes the settings (through :mod:`agent.config_write`)
+and registers autostart for the current user; running it twice changes nothing. If any
+step fails, everything this run changed is put back and one clear sentence says why.
+``vigie uninstall [--silent] [--purge]`` tells the helper (if addresses are set), then
+removes what install added; evidence stays unless ``--purge``. Silent mode asks nothing
+and prints one line; interactive mode asks the few questions a helper can answer.
+Runs on the main thread.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import shutil
+import sys
+from pathlib import Path
+
+from agent import config, paths
+from agent.i18n import resolve, system_language, t
+
+log = logging.getLogger(__name__)
+
+
+def register(sub) -> None:
+    p = sub.add_parser("install", help="set Vigie up for this user: settings and start at log-on")
+    p.add_argument("--silent", action="store_true", help="ask nothing, print one line")
+    p.add_argument("--lang", help="language of the messages: fr, en or auto")
+    p.add_argument("--country", help="two-letter country, e.g. FR")
+    p.add_argument("--helper-name", help="first name of the person to call")
+    p.add_argument("--helper-phone", help="that person's phone number")
+    p.add_argument("--notify", nargs="+", action="extend", metavar="URL",
+                   help="address(es) to warn the helper, e.g. mailtos://… ntfy://…")
+    p.add_argument("--systemd", action="store_true", help="Linux: a systemd user unit instead of the XDG autostart entry")
+    p.set_defaults(func=run_install)
+    u = sub.add_parser("uninstall", help="remove what 'vigie install' added (evidence is kept)")
+    u.add_argument("--silent", action="store_true", help="ask nothing, print one line")
+    u.add_argument("--purge", action="store_true", help="also delete settings, logs and saved evidence")
+    u.set_defaults(func=run_uninstall)
+
+
+def _valid_notify(url: str) -> bool:
+    scheme, sep, rest = url.partition("://")
+    return bool(sep and rest and scheme.replace("+", "").isalnum())
+
+
+def _ask(question: str, default: str) -> str:
+    try:
+        answer = input(f"{question} [{default}]: " if default else f"{question}: ")
+    except EOFError:
+        return default
+    return answer.strip() or default
+
+
+def _yes(question: str, lang: str, silent: bool, default: bool) -> bool:
+    if silent:
+        return default
+    try:
+        answer = input(f"{question} {t('install.yes_no', lang)} ").strip().lower()
+    except EOFError:
+        return default
+    return answer in t("install.yes_letters", lang).split(",")
+
+
+def _changes_from_args(args) -> dict:
+    changes = {}
+    if args.lang:
+        changes["language"] = args.lang.strip().lower()
+    if args.country:
+        changes["country"] = args.country.strip().upper()
+    if args.helper_name is not None:
+        changes["helper_name"] = args.helper_name.strip()
+    if args.helper_phone is not None:
+        changes["helper_phone"] = args.helper_phone.strip()
+    if args.notify is not None:
+        changes["helper_notify"] = tuple(u.strip() for u in args.notify if u.strip())
+    return changes
+
+
+def _interview(settings: config.Settings, changes: dict) -> dict:
+    """Ask the helper; answers from the options are the defaults. Main thread, stdin."""
+    lang = resolve(changes.get("language", settings.language))
+    print(t("install.intro", lang))
+    current = changes.get("language", settings.language)
+    answer = _ask(t("install.ask_language", lang), system_language() if current == "auto" else current)
+    changes["language"] = answer.lower()
+    lang = resolve(changes["language"])
+    changes["helper_name"] = _ask(t("install.ask_helper_name", lang), changes.get("helper_name", settings.helper_name))
+    changes["helper_phone"] = _ask(t("install.ask_helper_phone", lang), changes.get("helper_phone", settings.helper_phone))
+    notify = " ".join(changes.get("helper_notify", settings.helper_notify))
+    while True:
+        urls = _ask(t("install.ask_notify", lang), notify).split()
+        bad = [u for u in urls if not _valid_notify(u)]
+        if not bad:
+            changes["helper_notify"] = tuple(urls)
+            return changes
+        print(t("install.bad_notify", lang, value=bad[0]))
+        notify = ""
+
+
+def _config_unchanged(cfg: Path, changes: dict) -> bool:
+    """True when the file already says exactly what ``update`` would write (then it is
+    left untouched, so a second install changes nothing, not even the file's date)."""
+    from agent import config_write  # noqa: PLC0415
+    try:
+        current = cfg.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    settings, problems = config.parse(current, str(cfg))
+    values = {name: config_write.check_change(name, v) for name, v in changes.items()}
+    return not problems and config_write.render(settings.replace(**values)) == current
+
+
+def run_install(args) -> int:
+    from agent import config_write  # noqa: PLC0415
+    from agent.install import InstallError, Undo, make_dirs  # noqa: PLC0415
+    from agent.install import autostart  # noqa: PLC0415
+
+    settings, _problems = config.load()
+    changes = _changes_from_args(args)
+    if not args.silent:
+        changes = _interview(settings, changes)
+    lang = resolve(changes.get("language", settings.language))
+    bad = [u for u in changes.get("helper_notify", ()) if not _valid_notify(u)]
+    if bad:
+        print(t("install.failed", lang, error=t("install.bad_notify", lang, value=bad[0])), file=sys.stderr)
+        return 2
+    cfg = paths.config_file()
+    undo = Undo()
+    try:
+        created = not cfg.exists()
+        made = make_dirs(cfg.parent)
+        undo.created_dirs(made)
+        undo.before_write(cfg)
+        if not _config_unchanged(cfg, changes):
+            config_write.update(cfg, **changes)
+        manifest = autostart.load_manifest()
+        record = {"config": {"path": str(cfg),
+                             "created": bool(manifest.get("config", {}).get("created", created))}}
+        written = autostart.install(systemd_unit=args.systemd, undo=undo, extra=record, dirs=made)
+    except (config_write.ConfigWriteError, InstallError, OSError) as exc:
+        undo.rollback()
+        error = exc.text(lang) if hasattr(exc, "text") else str(exc)
+        print(t("install.failed", lang, error=error), file=sys.stderr)
+        if not args.silent:
+            print(t("install.failed_hint", lang), file=sys.stderr)
+        return 1
+    entry = str(written[0]) if written else "?"
+    print(t("install.installed", lang, entry=entry, config=str(cfg)))
+    if not args.silent:
+        print(t("install.installed_now", lang, command=" ".join(autostart.entry_command())))
+    return 0
+
+
+def _tell_helper(settings: config.Settings, purge: bool, lang: str) -> None:
+    """Send the "uninstalled" notice before anything is removed; never raises."""
+    try:
+        from agent.respond.helper import HelperNotifier  # noqa: PLC0415
+        notifier = HelperNotifier(settings)
+        ids = notifier.notify("uninstalled", {"purge": purge})
+        if not ids:
+            raise RuntimeError("the message could not be stored")
+        result = notifier.flush(timeout=10) or {}
+        if result.get("sent", 0) < len(ids) or result.get("failed", 0):
+            raise RuntimeError(f"{result.get('failed', 0)} failed, {result.get('pending', 0)} waiting")
+        print(t("install.helper_told", lang))
+    except Exception as exc:  # noqa: BLE001 - any failure: say so, go on uninstalling
+        log.warning("could not tell the helper about the uninstall: %s", exc)
+        print(t("install.helper_not_told", lang, reason=str(exc) or type(exc).__name__))
+
+
+def _stop_running_agent(lang: str) -> None:
+    """Stop this user's running ``vigie run`` (pid from the instance lock); best effort."""
+    try:
+        import psutil  # noqa: PLC0415
+        from agent.instance import LOCK_NAME, read_pid  # noqa: PLC0415
+        pid = read_pid(paths.state_dir() / LOCK_NAME)
+        if not pid or pid == os.getpid() or not psutil.pid_exists(pid):
+            return
+        proc = psutil.Process(pid)
+        cmd = " ".join(proc.cmdline())
+        if "run" not in proc.cmdline() or ("vigie" not in cmd.lower() and "agent" not in cmd):
+            return
+        proc.terminate()
+        proc.wait(timeout=10)
+        print(t("install.agent_stopped", lang, pid=pid))
+    except Exception as exc:  # noqa: BLE001 - not stopping it is not fatal
+        log.info("could not stop the running agent: %s", exc)
+
+
+def _safe_rmtree(folder: Path) -> None:
+    folder = folder.resolve()
+    home = Path.home().resolve()
+    if len(folder.parts) < 3 or folder == home or folder in home.parents:
+        log.warning("not deleting %s: too close to the root or the home folder", folder)
+        return
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_uninstall(args) -> int:
+    from agent.install import InstallError, load_manifest  # noqa: PLC0415
+    from agent.install import autostart, xdg  # noqa: PLC0415
+
+    settings, _problems = config.load()
+    lang = settings.lang()
+    manifest = load_manifest()
+    if not manifest and not autostart.is_installed() and not args.purge:
+        print(t("install.not_installed", lang))
+        return 0
+    if not _yes(t("install.confirm_uninstall", lang), lang, args.silent, True):
+        print(t("install.cancelled", lang))
+        return 1
+    purge = args.purge and _yes(t("install.confirm_purge", lang), lang, args.silent, True)
+    if settings.helper_notify:
+        _tell_helper(settings, purge, lang)
+    _stop_running_agent(lang)
+    cfg = paths.config_file()
+    removed: list = []
+    try:
+        if purge or manifest.get("config", {}).get("created"):
+            for f in (cfg, cfg.with_name(cfg.name + ".bak")):
+                if f.exists():
+                    f.unlink()
+                    removed.append(f)
+        removed += autostart.uninstall()
+    except (InstallError, OSError) as exc:
+        error = exc.text(lang) if hasattr(exc, "text") else str(exc)
+        print(t("install.uninstall_failed", lang, error=error), file=sys.stderr)
+        return 1
+    if purge:
+        for folder in (paths.data_dir(), paths.log_dir()):
+            _safe_rmtree(folder)
+        print(t("install.uninstalled_purged", lang, count=len(removed)))
+    else:
+        print(t("install.uninstalled", lang, count=len(removed), evidence=str(paths.evidence_dir())))
+    if platform.system() == "Linux" and not args.silent:
+        for entry in xdg.system_entries():
+            if entry.exists():
+                print(t("install.system_entry_left", lang, path=str(entry)))
+    return 0

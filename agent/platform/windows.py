@@ -1,0 +1,182 @@
+"""Windows backend: the foreground window, its rectangle against its monitor's, its
+class (``Chrome_WidgetWin_1``, ``MozillaWindowClass``...) and process.
+
+All Win32 calls go through :class:`Win32Api` (ctypes, created only on Windows); the
+logic in :class:`WindowsBackend` is tested here against a faked api. Windows has no
+fullscreen flag: a window whose rectangle equals its monitor's is fullscreen (F11,
+kiosk, a page's requestFullscreen). Changes are noticed by a cheap 0.5 s check of the
+foreground window, title and rectangle (a few system calls).
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+from agent.platform import capture
+from agent.platform.base import PlatformUnavailable, WindowInfo, base_name, clip, covers
+
+log = logging.getLogger(__name__)
+POLL_SECONDS = 0.5
+SKIP_CLASSES = {"Progman", "WorkerW", "Shell_TrayWnd", "Shell_SecondaryTrayWnd"}
+
+
+class Win32Api:  # pragma: no cover - needs Windows
+    """The lowest-level calls, one method each; faked in tests."""
+
+    def __init__(self):
+        import ctypes  # noqa: PLC0415
+        from ctypes import wintypes  # noqa: PLC0415
+        try:
+            self.user32 = ctypes.WinDLL("user32", use_last_error=True)
+        except (OSError, AttributeError) as exc:
+            raise PlatformUnavailable(f"user32.dll is not available: {exc}") from exc
+        self.ct, self.wt = ctypes, wintypes
+        try:
+            self.user32.SetProcessDPIAware()  # real pixels, so rectangles match captures
+        except Exception:  # noqa: BLE001
+            pass
+
+    def foreground(self) -> int:
+        return int(self.user32.GetForegroundWindow() or 0)
+
+    def top_windows(self) -> list[int]:
+        out: list[int] = []
+        proto = self.ct.WINFUNCTYPE(self.wt.BOOL, self.wt.HWND, self.wt.LPARAM)
+        self.user32.EnumWindows(proto(lambda h, _l: out.append(int(h)) or True), 0)
+        return out
+
+    def visible(self, hwnd: int) -> bool:
+        return bool(self.user32.IsWindowVisible(hwnd)) and not self.user32.IsIconic(hwnd)
+
+    def title(self, hwnd: int) -> str:
+        buf = self.ct.create_unicode_buffer(512)
+        self.user32.GetWindowTextW(hwnd, buf, 512)
+        return buf.value
+
+    def class_name(self, hwnd: int) -> str:
+        buf = self.ct.create_unicode_buffer(256)
+        self.user32.GetClassNameW(hwnd, buf, 256)
+        return buf.value
+
+    def rect(self, hwnd: int) -> tuple[int, int, int, int]:
+        r = self.wt.RECT()
+        self.user32.GetWindowRect(hwnd, self.ct.byref(r))
+        return r.left, r.top, r.right, r.bottom
+
+    def monitor_rect(self, hwnd: int) -> tuple[int, int, int, int]:
+        class MONITORINFO(self.ct.Structure):
+            _fields_ = [("cbSize", self.wt.DWORD), ("rcMonitor", self.wt.RECT),
+                        ("rcWork", self.wt.RECT), ("dwFlags", self.wt.DWORD)]
+        mon = self.user32.MonitorFromWindow(hwnd, 2)  # MONITOR_DEFAULTTONEAREST
+        info = MONITORINFO()
+        info.cbSize = self.ct.sizeof(MONITORINFO)
+        self.user32.GetMonitorInfoW(mon, self.ct.byref(info))
+        r = info.rcMonitor
+        return r.left, r.top, r.right, r.bottom
+
+    def pid(self, hwnd: int) -> int:
+        pid = self.wt.DWORD()
+        self.user32.GetWindowThreadProcessId(hwnd, self.ct.byref(pid))
+        return int(pid.value)
+
+    def zoomed(self, hwnd: int) -> bool:
+        return bool(self.user32.IsZoomed(hwnd))
+
+
+def _process(pid: int) -> tuple[str, str]:
+    try:
+        import psutil  # noqa: PLC0415
+        p = psutil.Process(pid)
+        try:
+            exe = p.exe()
+        except Exception:  # noqa: BLE001 - elevated process
+            exe = ""
+        return p.name(), exe
+    except Exception:  # noqa: BLE001
+        return "", ""
+
+
+class WindowsBackend:
+    name = "windows"
+
+    def __init__(self, api=None, process=_process, sleep=time.sleep):
+        self._api = api
+        self._process = process
+        self._sleep = sleep
+        self._last_key = None
+
+    @property
+    def api(self):
+        if self._api is None:
+            self._api = Win32Api()
+        return self._api
+
+    def info(self, hwnd: int) -> WindowInfo | None:
+        if not hwnd:
+            return None
+        api = self.api
+        try:
+            left, top, right, bottom = api.rect(hwnd)
+            ml, mt, mr, mb = api.monitor_rect(hwnd)
+            pid = api.pid(hwnd)
+            title, cls, zoomed = api.title(hwnd), api.class_name(hwnd), api.zoomed(hwnd)
+        except OSError as exc:
+            log.debug("window %s vanished: %s", hwnd, exc)
+            return None
+        rect = (left, top, right - left, bottom - top)
+        monitor = (ml, mt, mr - ml, mb - mt)
+        name, exe = self._process(pid) if pid else ("", "")
+        return WindowInfo(id=hwnd, title=title, pid=pid or None, process_name=name or base_name(exe),
+                          exe=exe, x=rect[0], y=rect[1], width=rect[2], height=rect[3],
+                          monitor=monitor, fullscreen=covers(rect, monitor, tolerance=0) and not zoomed,
+                          maximized=zoomed, wm_class=cls)
+
+    def active_window(self) -> WindowInfo | None:
+        return self.info(self.api.foreground())
+
+    def windows(self) -> list[WindowInfo]:
+        api = self.api
+        out = []
+        for hwnd in api.top_windows():
+            if not api.visible(hwnd) or api.class_name(hwnd) in SKIP_CLASSES or not api.title(hwnd):
+                continue
+            info = self.info(hwnd)
+            if info is not None:
+                out.append(info)
+        return out
+
+    def capture(self, window: WindowInfo | None = None):
+        return capture.grab(None if window is None else clip(window.rect, window.monitor))
+
+    def _key(self):
+        api = self.api
+        hwnd = api.foreground()
+        if not hwnd:
+            return None
+        try:
+            return hwnd, api.title(hwnd), api.rect(hwnd)
+        except OSError:
+            return None
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """Poll the foreground window, its title and rectangle every 0.5 s."""
+        end = time.monotonic() + timeout
+        while True:
+            key = self._key()
+            if key != self._last_key:
+                self._last_key = key
+                return True
+            left = end - time.monotonic()
+            if left <= 0:
+                return False
+            self._sleep(min(POLL_SECONDS, left))
+
+    def problems(self) -> list[str]:
+        try:
+            self.api
+        except PlatformUnavailable as exc:
+            return [str(exc)]
+        return []
+
+    def close(self) -> None:
+        capture.close()

@@ -1,0 +1,49 @@
+"""Cheap looks at a screenshot, before any OCR (pure functions, any thread).
+
+- :func:`fingerprint` — a small hash of the picture, so an unchanged screen is not
+  scanned again;
+- :func:`looks_locked` — the look of a screen-locker page: most of the window one
+  saturated colour (the blue or red "security alert" background) or one very dark
+  or very light colour around a dialog.
+"""
+from __future__ import annotations
+
+import hashlib
+
+THUMB = (48, 27)
+
+
+def fingerprint(image) -> str:
+    """A hash of a small grey thumbnail: equal for the same picture (and tiny changes)."""
+    small = image.convert("L").resize(THUMB)
+    data = bytes(v >> 3 for v in small.tobytes())  # 5 bits: ignore a blinking cursor's noise
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
+
+
+def dominant_share(image) -> tuple[float, tuple[int, int, int]]:
+    """(share of the most common coarse colour, that colour)."""
+    small = image.convert("RGB").resize((64, 36)).quantize(colors=8)
+    counts = sorted(small.getcolors() or [], reverse=True)
+    if not counts:
+        return 0.0, (0, 0, 0)
+    n, index = counts[0]
+    palette = small.getpalette()[3 * index: 3 * index + 3]
+    return n / (64 * 36), tuple(palette)
+
+
+def saturation(rgb: tuple[int, int, int]) -> float:
+    hi, lo = max(rgb), min(rgb)
+    return 0.0 if hi == 0 else (hi - lo) / hi
+
+
+def looks_locked(image, share: float = 0.45) -> bool:
+    """True for a screen that is mostly one strong colour (a locker page's background)."""
+    part, colour = dominant_share(image)
+    if part < share:
+        return False
+    return saturation(colour) > 0.5 or max(colour) < 40
+
+
+def is_blank(image, share: float = 0.985) -> bool:
+    """True for a picture that is (nearly) one colour: a page still loading."""
+    return dominant_share(image)[0] >= share

@@ -1,0 +1,115 @@
+"""The screen trigger: the active browser window turning fullscreen (kiosk, F11, a
+page's requestFullscreen), getting a suspicious title, or maximised with a new title
+(the worker then checks for a locked-alert look) → scan; a bank/payment page while a
+remote tool runs → risky context.
+
+:class:`ScreenRules` decides (pure apart from its memory; tested with plain
+``WindowInfo`` values). :class:`ScreenWatcher` is the thread: it blocks in the
+backend's ``wait_for_change`` (event-driven on X11) and asks for the active window only
+when something changed or a re-scan of a fullscreen browser is due.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from agent.log import Once
+from agent.platform.base import WindowInfo
+from agent.watch.trigger import Trigger
+
+log = logging.getLogger(__name__)
+IDLE_WAKE_SECONDS = 1.0      # how often an idle watcher looks at its stop flag
+ERROR_BACKOFF_SECONDS = 5.0
+
+
+class ScreenRules:
+    """Turns successive views of the active window into triggers. One thread only."""
+
+    def __init__(self, catalog, situation, scan_interval: float = 5.0, clock=time.monotonic):
+        self.catalog = catalog
+        self.situation = situation
+        self.scan_interval = scan_interval
+        self.clock = clock
+        self.full_id: int | None = None      # the browser window now fullscreen
+        self.last_scan = 0.0
+        self.titles: dict[int, str] = {}
+        self.title_scans: dict[int, float] = {}
+
+    def rescan_due_in(self) -> float | None:
+        """Seconds until the fullscreen browser should be scanned again (None: none)."""
+        if self.full_id is None:
+            return None
+        return max(0.0, self.last_scan + self.scan_interval - self.clock())
+
+    def decide(self, w: WindowInfo | None) -> list[Trigger]:
+        now = self.clock()
+        out: list[Trigger] = []
+        browser = self.catalog.browser_of(w)
+        if w is None or not browser:
+            self.full_id = None
+            return out
+        details = {"browser": browser}
+        if w.fullscreen:
+            if self.full_id != w.id:
+                self.full_id, self.last_scan = w.id, now
+                out.append(Trigger("fullscreen", window=w, details=details))
+            elif now - self.last_scan >= self.scan_interval or self.titles.get(w.id, w.title) != w.title:
+                self.last_scan = now  # due, or the page changed its title (it finished loading)
+                out.append(Trigger("rescan", window=w, details=details))
+        else:
+            self.full_id = None
+        old_title = self.titles.get(w.id)
+        self.titles[w.id] = w.title
+        if len(self.titles) > 200:
+            self.titles = {w.id: w.title}
+        title_changed = old_title != w.title  # also True the first time this window is seen
+        if title_changed and not w.fullscreen:
+            word = self.catalog.suspicious_title(w.title)
+            recent = now - self.title_scans.get(w.id, -1e9) < self.scan_interval
+            if (word or w.maximized) and not recent:
+                self.title_scans[w.id] = now
+                kind = "title" if word else "maximized"
+                out.append(Trigger(kind, window=w, details={**details, "title_word": word}))
+        if title_changed and self.situation.remote_running():
+            bank = self.catalog.bank_in_title(w.title)
+            if bank and self.situation.first_time(("bank", w.id, bank)):
+                out.append(Trigger("risky_context", window=w, details={
+                    "kind": "bank_site", "match": bank, "title": w.title, "browser": browser,
+                    "process": w.process_name}))
+        return out
+
+
+class ScreenWatcher(threading.Thread):
+    """Thread: backend changes → :class:`ScreenRules` → triggers on ``put``."""
+
+    def __init__(self, backend, rules: ScreenRules, put, stop: threading.Event, on_error=None):
+        super().__init__(name="vigie-screen", daemon=True)
+        self.backend, self.rules, self.put, self.stop_event = backend, rules, put, stop
+        self.on_error = on_error or (lambda kind, exc: None)
+        self._once = Once(600)
+
+    def run(self) -> None:
+        try:
+            while not self.stop_event.is_set():
+                try:
+                    self.step()
+                except Exception as exc:  # noqa: BLE001 - display gone, library bug...
+                    self._once.error(log, f"screen:{type(exc).__name__}", "screen watcher failed: %s", exc)
+                    self.on_error("screen", exc)
+                    self.stop_event.wait(ERROR_BACKOFF_SECONDS)
+        finally:
+            try:
+                self.backend.close()
+            except Exception:  # noqa: BLE001
+                pass
+
+    def step(self) -> None:
+        due = self.rules.rescan_due_in()
+        timeout = IDLE_WAKE_SECONDS if due is None else min(IDLE_WAKE_SECONDS, due)
+        changed = self.backend.wait_for_change(timeout)
+        due = self.rules.rescan_due_in()
+        if not changed and (due is None or due > 0):
+            return
+        for trig in self.rules.decide(self.backend.active_window()):
+            self.put(trig)

@@ -1,0 +1,214 @@
+"""The worker thread: takes triggers off the queue and does capture → detect → record
+→ respond. It owns the ``Detector`` (OCR engines are not shared between threads).
+
+Every decision is written to ``events.jsonl`` first, then handed to the responder if
+there is one. One failing part (capture, OCR, responder) is logged once per kind and
+never stops the loop; the agent shows "degraded" meanwhile.
+"""
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import queue
+import threading
+import time
+
+from agent import events
+from agent.log import Once
+from agent.watch import look
+from agent.watch.trigger import Trigger
+
+log = logging.getLogger(__name__)
+SETTLE_DELAYS = (0.6, 1.5, 3.0)   # re-looks after a page goes fullscreen (it may still be drawing)
+SAME_SCAM_SECONDS = 120.0          # the same scam on the same window is reported once meanwhile
+LOOP_WAKE = 1.0
+
+
+def window_details(w) -> dict:
+    if w is None:
+        return {}
+    return {"title": w.title, "process": w.process_name, "pid": w.pid, "exe": w.exe,
+            "wm_class": w.wm_class, "fullscreen": w.fullscreen, "maximized": w.maximized,
+            "geometry": [w.x, w.y, w.width, w.height], "monitor": list(w.monitor)}
+
+
+class Worker(threading.Thread):
+    def __init__(self, agent, backend, q: queue.Queue, stop: threading.Event):
+        super().__init__(name="vigie-worker", daemon=True)
+        self.agent, self.backend, self.q, self.stop_event = agent, backend, q, stop
+        self.settings = agent.settings
+        self.detector = None
+        self._once = Once(600)
+        self._later: list = []
+        self._seq = itertools.count()
+        self._prints: dict[int, str] = {}
+        self._reported: dict[tuple, float] = {}
+        self._ok_titles: dict[int, str] = {}
+
+    # -- loop ----------------------------------------------------------------------
+    def later(self, delay: float, trig: Trigger) -> None:
+        heapq.heappush(self._later, (time.monotonic() + delay, next(self._seq), trig))
+
+    def run(self) -> None:
+        self._open_detector()
+        while not self.stop_event.is_set():
+            wait = LOOP_WAKE
+            if self._later:
+                wait = max(0.0, min(wait, self._later[0][0] - time.monotonic()))
+            try:
+                trig = self.q.get(timeout=wait)
+            except queue.Empty:
+                trig = None
+            while self._later and self._later[0][0] <= time.monotonic():
+                self.handle(heapq.heappop(self._later)[2])
+            if trig is not None and trig.kind != "stop":
+                self.handle(trig)
+            self.agent._tick()
+        if self.detector is not None:
+            try:
+                self.detector.close()
+            except Exception:  # noqa: BLE001
+                pass
+        try:
+            self.backend and self.backend.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+    def _open_detector(self) -> None:
+        try:
+            from agent.detect.ocr import check_tesseract  # noqa: PLC0415
+            from agent.detect.pipeline import Detector  # noqa: PLC0415
+            langs = self.settings.tess_langs()
+            for problem in check_tesseract(langs):
+                self.agent._degrade("ocr", problem)
+            self.detector = Detector(langs, self.settings.sensitivity)
+            for err in getattr(self.detector, "phrase_errors", ()):
+                self.agent._degrade("phrases", str(err))
+        except Exception as exc:  # noqa: BLE001 - detection module missing or broken
+            log.error("the scam detector cannot start: %s", exc)
+            self.agent._degrade("detector", f"the scam detector cannot start: {exc}")
+
+    def handle(self, trig: Trigger) -> None:
+        if self.agent.paused and trig.kind != "test":
+            return
+        try:
+            if trig.is_scan:
+                self.scan(trig)
+            elif trig.kind in ("remote_tool", "installer"):
+                self.remote_tool(trig)
+            elif trig.kind == "risky_context":
+                self.risky(trig)
+        except Exception as exc:  # noqa: BLE001 - one bad trigger never stops the worker
+            if self._once.error(log, f"{trig.kind}:{type(exc).__name__}", "%s trigger failed: %s", trig.kind, exc):
+                log.debug("details", exc_info=True)
+
+    def _respond(self, method: str, *args, **kw):
+        responder = self.agent.responder
+        if responder is None:
+            return None
+        try:
+            return getattr(responder, method)(*args, **kw)
+        except Exception as exc:  # noqa: BLE001
+            self._once.error(log, f"respond:{method}", "responder.%s failed: %s", method, exc)
+            return None
+
+    # -- scans -----------------------------------------------------------------------
+    def _fresh(self, w):
+        """The window as it is now (title, state) if it is still the active one."""
+        try:
+            now = self.backend.active_window()
+        except Exception:  # noqa: BLE001 - the capture will tell if the display is gone
+            return w
+        return now if now is not None and w is not None and now.id == w.id else w
+
+    def scan(self, trig: Trigger) -> None:
+        if trig.kind == "test":
+            v, image, w = trig.details["verdict"], trig.details["image"], trig.window
+            path = self._respond("on_scam", v, image, w, "test")
+            self.agent._incident({"type": "test_alert", "incident": str(path) if path else None})
+            return
+        w = trig.window
+        if self.detector is None:
+            return
+        w = self._fresh(w)
+        try:
+            image = self.backend.capture(w)
+        except Exception as exc:  # noqa: BLE001 - display gone, window closed
+            self._once.warning(log, "capture", "capture failed (will retry): %s", exc)
+            self.agent._degrade("capture", f"screen capture failed: {exc}", transient=True)
+            if trig.kind == "fullscreen":
+                self.later(SETTLE_DELAYS[-1], Trigger("settle", window=w, details=trig.details))
+            return
+        self.agent._recover("capture")
+        key = w.id if w is not None else 0
+        fp = look.fingerprint(image)
+        if trig.kind in ("rescan", "settle") and self._prints.get(key) == fp:
+            return
+        self._prints[key] = fp
+        if len(self._prints) > 100:
+            self._prints, self._ok_titles = {key: fp}, {}
+        if trig.kind == "maximized" and not look.looks_locked(image):
+            return
+        if look.is_blank(image):  # still loading: look again soon rather than read nothing
+            if trig.kind in ("fullscreen", "settle") and trig.details.get("blank", 0) < 10:
+                again = Trigger("settle", window=w, details={**trig.details, "blank": trig.details.get("blank", 0) + 1})
+                self.later(0.3, again)
+            self._prints.pop(key, None)
+            return
+        try:
+            verdict = self.detector.scan_image(image)
+        except Exception as exc:  # noqa: BLE001 - OcrUnavailable, Tesseract crash
+            self._once.error(log, "ocr", "the screen could not be read: %s", exc)
+            self.agent._degrade("ocr", f"the screen could not be read: {exc}", transient=True)
+            return
+        self.agent._recover("ocr")
+        base = {"trigger": trig.kind, **window_details(w), "browser": trig.details.get("browser")}
+        if not verdict.is_scam:
+            # recorded once per window title (a video page re-scanned every 5 s writes one line)
+            if self._ok_titles.get(key) != base.get("title"):
+                self._ok_titles[key] = base.get("title")
+                events.append("screen_ok", **base, verdict=verdict.verdict, score=round(verdict.score, 3),
+                              ms=round(verdict.ms, 1))
+            if trig.kind == "fullscreen":
+                for d in SETTLE_DELAYS:
+                    self.later(d, Trigger("settle", window=w, details=trig.details))
+            self.agent._scan_ok(key)
+            return
+        rkey = (key, verdict.family)
+        now = time.monotonic()
+        if now - self._reported.get(rkey, -1e9) < SAME_SCAM_SECONDS:
+            return
+        self._reported[rkey] = now
+        self.agent.situation.scam_seen()
+        j = verdict.to_json()
+        ev = events.append("scam_screen", **base, verdict=j["verdict"], family=j["family"], score=j["score"],
+                           signals=j["signals"], phones=j["phones"], phones_e164=j["phones_e164"],
+                           lang=j["lang"], ms=j["ms"], context=self.agent.situation.context())
+        self.agent._alert(key, ev)
+        path = self._respond("on_scam", verdict, image, w, trig.kind)
+        if path:
+            ev = {**ev, "incident": str(path)}
+            events.append("incident", incident=str(path), of="scam_screen", title=base.get("title"))
+        self.agent._incident(ev)
+
+    # -- remote tools and context ------------------------------------------------------
+    def remote_tool(self, trig: Trigger) -> None:
+        tool, proc = trig.tool, trig.process
+        risk = self.agent.situation.raise_risk(2 if self.agent.situation.seconds_since_scam() is not None else 1)
+        context = {**self.agent.situation.context(), "risk": risk, **trig.details}
+        ev = events.append("remote_tool", trigger=trig.kind, tool=tool.id, name=tool.name,
+                           pid=proc.get("pid"), exe=proc.get("exe", ""), process=proc.get("name", ""),
+                           cmdline=" ".join(proc.get("cmdline") or ())[:300], file=trig.details.get("file"),
+                           mode=self.settings.remote_tools_mode, context=context)
+        self.agent._alert(("tool", tool.id), ev)
+        self._respond("on_remote_tool", tool.to_json(), dict(proc, file=trig.details.get("file")), context)
+        self.agent._incident(ev)
+
+    def risky(self, trig: Trigger) -> None:
+        details = dict(trig.details)
+        kind = details.pop("kind", "risky")
+        risk = self.agent.situation.raise_risk()
+        details.update(risk=risk, running_tools=self.agent.situation.running_tools())
+        events.append("risky_context", kind=kind, **details)
+        self._respond("on_risky_context", kind, details)

@@ -1,0 +1,124 @@
+"""Time from a browser window turning fullscreen to the agent's ``scam_screen`` event.
+
+Real desktop (Xvfb + openbox, display :$VIGIE_BENCH_DISPLAY, default 91), real Chromium,
+the real agent (X11 backend, detector, Tesseract) in this process, responder=None.
+An independent observer (its own X11 connection) stamps the moment the window is
+fullscreen; the latency is the event's time minus that stamp. Two cases:
+- kiosk: Chromium started with --kiosk (the page may still be loading when it is
+  fullscreen: loading time is part of what the user would see);
+- click: a loaded page calls requestFullscreen() after a click.
+
+    OMP_THREAD_LIMIT=1 .venv/bin/python bench/agent_latency.py [runs]
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--password-store=basic"]
+
+
+def desktop(num: str) -> None:
+    out = subprocess.run([str(ROOT / "scripts" / "desktop-session.sh"), "start", num], capture_output=True,
+                         text=True, check=True)
+    for line in out.stdout.splitlines():
+        k, _, v = line[len("export "):].partition("=")
+        os.environ[k] = v.strip("'\"")
+
+
+def watch_fullscreen(stamp: dict, stop: threading.Event) -> None:
+    from agent.platform.x11 import X11Backend
+    b = X11Backend()
+    while not stop.is_set():
+        b.wait_for_change(0.2)
+        w = b.active_window()
+        if w is not None and w.fullscreen and w.id not in stamp:
+            stamp[w.id] = time.time()
+    b.close()
+
+
+def event_time(e: dict) -> float:
+    return dt.datetime.fromisoformat(e["time"]).timestamp()
+
+
+def one(case: str, page: Path, seen: int, stamp: dict) -> float | None:
+    from agent import events
+    profile = tempfile.mkdtemp(prefix="vigie-bench-")
+    mode = ["--kiosk"] if case == "kiosk" else ["--window-size=1000,700", "--window-position=40,40"]
+    p = subprocess.Popen(["chromium", *FLAGS, f"--user-data-dir={profile}", *mode, page.as_uri()],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        if case == "click":
+            wid = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "Free recipes"],
+                                 capture_output=True, text=True, timeout=60).stdout.split()[0]
+            time.sleep(1.0)  # let it settle: we measure detection, not Chromium's start
+            subprocess.run(["xdotool", "windowactivate", "--sync", wid], timeout=30)
+            subprocess.run(["xdotool", "mousemove", "--window", wid, "300", "300", "click", "1"], timeout=30)
+        end = time.monotonic() + 60
+        while time.monotonic() < end:
+            evs = [e for e in events.read() if e["type"] == "scam_screen"]
+            if len(evs) > seen:
+                e = evs[-1]
+                starts = [t for t in stamp.values()]
+                full = max(t for t in starts if t <= event_time(e) + 0.001) if starts else None
+                return None if full is None else event_time(e) - full
+            time.sleep(0.05)
+        return None
+    finally:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+        shutil.rmtree(profile, ignore_errors=True)
+        time.sleep(1.0)
+
+
+def main() -> int:
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    num = os.environ.get("VIGIE_BENCH_DISPLAY", "91")
+    tmp = tempfile.mkdtemp(prefix="vigie-bench-data-")
+    os.environ.update(VIGIE_DATA_DIR=tmp, VIGIE_LOG_DIR=tmp, VIGIE_CONFIG=tmp + "/none.toml",
+                      VIGIE_PLATFORM="x11", VIGIE_DOWNLOADS_DIR=tmp)
+    desktop(num)
+    from agent.app import Agent
+    from agent.config import Settings
+    stamp: dict = {}
+    stop = threading.Event()
+    threading.Thread(target=watch_fullscreen, args=(stamp, stop), daemon=True).start()
+    agent = Agent(Settings(language="en", ocr_languages="fra+eng"), [])
+    agent.start()
+    results: dict[str, list[float]] = {"kiosk": [], "click": []}
+    seen = 0
+    try:
+        for case, page in (("kiosk", ROOT / "tests/pages/tss_en.html"), ("click", ROOT / "tests/pages/fullscreen_click.html")):
+            for i in range(runs):
+                lat = one(case, page, seen, stamp)
+                seen += lat is not None
+                print(f"{case} run {i + 1}: {'missed' if lat is None else f'{lat:.2f} s'}", flush=True)
+                if lat is not None:
+                    results[case].append(lat)
+    finally:
+        agent.stop()
+        stop.set()
+        subprocess.run([str(ROOT / "scripts" / "desktop-session.sh"), "stop", num], capture_output=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+    for case, xs in results.items():
+        if xs:
+            print(f"{case}: fullscreen → scam_screen median {statistics.median(xs):.2f} s, "
+                  f"min {min(xs):.2f}, max {max(xs):.2f}, first {xs[0]:.2f} (n={len(xs)}, {os.cpu_count()} cores)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

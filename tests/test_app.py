@@ -1,0 +1,258 @@
+"""The agent with the fake desktop, the real detector (Tesseract) and real processes;
+``vigie run`` as a real process."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from agent import events
+from agent.app import Agent, build
+from agent.config import Settings
+from agent.platform.base import WindowInfo
+from agent.platform.fake import FakeBackend
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+MON = (0, 0, 1280, 720)
+SCAM_TEXT = ["Windows Defender - Security Warning", "Your computer has been blocked.",
+             "Trojan spyware infection detected. Your passwords and bank details are being stolen.",
+             "Do not restart or shut down your computer.",
+             "Call Microsoft Support immediately: +1-800-555-0199 (Toll-Free)"]
+OK_TEXT = ["Apple pie recipe", "Peel six apples and cut them into thin slices.",
+           "Bake for forty minutes at 180 degrees.", "Serve warm with a little cream."]
+
+
+def picture(lines, bg="white", fg="black"):
+    img = Image.new("RGB", (1280, 720), bg)
+    d = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT, 30) if os.path.exists(FONT) else None
+    for i, line in enumerate(lines):
+        d.text((60, 60 + i * 70), line, fill=fg, font=font)
+    return img
+
+
+def browser(full=True, title="Page - Chromium", wid=7):
+    return WindowInfo(wid, title, 4242, "chromium", "/usr/lib/chromium/chromium", 0, 0, 1280, 720, MON,
+                      full, False, "chromium.Chromium")
+
+
+class Recorder:
+    """Stands in for the respond module's Responder; records the calls."""
+
+    def __init__(self, fail=False):
+        self.calls, self.fail = [], fail
+
+    def on_scam(self, verdict, image, window, trigger):
+        self.calls.append(("scam", verdict.family, trigger, window.title))
+        if self.fail:
+            raise RuntimeError("alert window crashed")
+        return None
+
+    def on_remote_tool(self, tool, process, context):
+        self.calls.append(("tool", tool["id"], process.get("pid"), context))
+
+    def on_risky_context(self, kind, details):
+        self.calls.append(("risky", kind, details))
+
+
+def wait_event(pred, timeout=60):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        for e in events.read():
+            if pred(e):
+                return e
+        time.sleep(0.1)
+    raise AssertionError(f"no such event; got {[e['type'] for e in events.read()]}")
+
+
+def types():
+    return [e["type"] for e in events.read()]
+
+
+@pytest.fixture
+def agent_with(tmp_path):
+    made = []
+
+    def make(backend, responder=None, settings=None, problems=()):
+        a = Agent(settings or Settings(language="en", ocr_languages="eng", scan_interval_seconds=1.0), problems,
+                  responder=responder, backend=backend, downloads_dir=tmp_path / "dl")
+        made.append(a)
+        a.start()
+        return a
+
+    yield make
+    for a in made:
+        a.stop()
+
+
+def test_scam_screen_recorded_then_responder_called(agent_with):
+    fb = FakeBackend([browser(full=False)])
+    fb.set_image(7, picture(SCAM_TEXT))
+    rec = Recorder()
+    a = agent_with(fb, rec)
+    assert a.state == "protecting"
+    fb.set_windows([browser(full=True, title="Security Warning - Chromium")])
+    ev = wait_event(lambda e: e["type"] == "scam_screen")
+    assert ev["family"] == "tss" and ev["trigger"] == "fullscreen" and ev["title"].startswith("Security Warning")
+    assert any("555" in p and "0199" in p for p in ev["phones"]) and ev["signals"] and ev["process"] == "chromium"
+    assert ev["fullscreen"] is True and ev["score"] > 0
+    wait_until(lambda: rec.calls)
+    assert rec.calls[0][:3] == ("scam", "tss", "fullscreen")
+    assert a.state == "alert" and a.last_incident()["type"] == "scam_screen"
+    assert "alert" in drain(a.state_changes)
+    time.sleep(2.5)  # two re-scan intervals: unchanged picture → not scanned, not re-reported
+    assert types().count("scam_screen") == 1
+
+
+def test_legitimate_fullscreen_is_ok_and_changes_are_rescanned(agent_with):
+    fb = FakeBackend([browser(full=False)])
+    fb.set_image(7, picture(OK_TEXT))
+    a = agent_with(fb)
+    fb.set_windows([browser(full=True)])
+    ok = wait_event(lambda e: e["type"] == "screen_ok")
+    assert ok["verdict"] == "ok" and ok["trigger"] == "fullscreen"
+    fb.set_image(7, picture(SCAM_TEXT))  # the page changes while fullscreen
+    ev = wait_event(lambda e: e["type"] == "scam_screen")
+    assert ev["trigger"] in ("rescan", "settle")
+    assert a.state == "alert"
+
+
+def test_capture_failure_degrades_then_recovers(agent_with):
+    fb = FakeBackend([browser(full=False)])
+    fb.fail_capture(OSError("window vanished"))
+    a = agent_with(fb)
+    fb.set_windows([browser(full=True)])
+    wait_until(lambda: a.state == "degraded")
+    fb.fail_capture(None)
+    fb.set_image(7, picture(SCAM_TEXT))
+    wait_event(lambda e: e["type"] == "scam_screen")
+    assert a.state == "alert" and a.running
+
+
+def test_failing_responder_does_not_stop_the_worker(agent_with):
+    fb = FakeBackend([browser(full=False, wid=1), browser(full=False, wid=2)])
+    fb.set_image(1, picture(SCAM_TEXT))
+    fb.set_image(2, picture(SCAM_TEXT))
+    rec = Recorder(fail=True)
+    agent_with(fb, rec)
+    fb.set_windows([browser(full=True, wid=1)])
+    wait_until(lambda: len(rec.calls) == 1)
+    fb.set_windows([browser(full=True, wid=2)])
+    wait_until(lambda: len(rec.calls) == 2)
+    assert types().count("scam_screen") == 2
+
+
+def test_pause_resume_and_test_alert(agent_with):
+    fb = FakeBackend([browser(full=False)])
+    fb.set_image(7, picture(SCAM_TEXT))
+    rec = Recorder()
+    a = agent_with(fb, rec)
+    a.pause(600)
+    assert a.state == "paused" and "paused" in drain(a.state_changes)
+    fb.set_windows([browser(full=True)])
+    time.sleep(1.5)
+    assert "scam_screen" not in types() and fb.captures == 0
+    a.resume()
+    assert a.state == "protecting" and "resumed" in types()
+    assert a.test_alert() is True
+    wait_until(lambda: any(c[2] == "test" for c in rec.calls))
+    assert "test_alert" in types()
+    a.pause(0.5)
+    wait_until(lambda: a.state != "paused")
+    assert any(e["type"] == "resumed" and e.get("automatic") for e in events.read())
+
+
+def test_remote_tool_with_real_process(agent_with, tmp_path):
+    rec = Recorder()
+    exe = tmp_path / "AnyDesk"
+    shutil.copy("/bin/sleep", exe)
+    a = agent_with(FakeBackend([]), rec)
+    a._threads[1].ready.wait(20)
+    p = subprocess.Popen([str(exe), "300"])
+    try:
+        ev = wait_event(lambda e: e["type"] == "remote_tool" and e.get("pid") == p.pid)
+        assert ev["tool"] == "anydesk" and ev["name"] == "AnyDesk" and ev["exe"] == str(exe)
+        assert ev["context"]["risk"] >= 1
+        wait_until(lambda: any(c[0] == "tool" and c[2] == p.pid for c in rec.calls))
+        assert a.state == "alert"
+    finally:
+        p.kill()
+        p.wait()
+
+
+def test_no_display_is_degraded_not_fatal(tmp_path, monkeypatch):
+    monkeypatch.setenv("VIGIE_PLATFORM", "x11")
+    monkeypatch.setenv("DISPLAY", ":987")
+    from agent import platform
+    platform.reset()
+    a = Agent(Settings(remote_tools_allow_hours="soon"), [])
+    try:
+        a.start()
+        started = wait_event(lambda e: e["type"] == "started")
+        assert a.state == "degraded"
+        assert any(":987" in p for p in started["problems"]) and any("allow_hours" in p for p in a.problems_now())
+    finally:
+        a.stop()
+        platform.reset()
+    assert types()[-1] == "stopped"
+
+
+def test_build_wires_responder_and_notifier():
+    a = build(Settings(), [])
+    assert a.responder is not None and type(a.responder).__name__ == "Responder"
+    assert a.notifier is not None and type(a.notifier).__name__ == "HelperNotifier"
+
+
+def run_agent(tmp_path, *extra, env_extra=None):
+    env = dict(os.environ, VIGIE_PLATFORM="fake", VIGIE_DOWNLOADS_DIR=str(tmp_path), PYTHONPATH=ROOT)
+    env.pop("VIGIE_DATA_DIR", None)
+    env.update(env_extra or {})
+    return subprocess.Popen([sys.executable, "-m", "agent", "run", "--no-tray", "--data-dir", str(tmp_path / "d"),
+                             "--config", str(tmp_path / "c.toml"), *extra], env=env, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def read_events(path):
+    if not path.exists():
+        return []
+    return [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
+
+
+def test_vigie_run_started_stopped_and_single_instance(tmp_path):
+    (tmp_path / "c.toml").write_text('language = "fr"\nsensitivity = "loud"\n', encoding="utf-8")
+    evfile = tmp_path / "d" / "events.jsonl"
+    p = run_agent(tmp_path)
+    try:
+        wait_until(lambda: any(e["type"] == "started" for e in read_events(evfile)), 60)
+        second = run_agent(tmp_path)
+        out, err = second.communicate(timeout=60)
+        assert second.returncode == 3 and err.strip()
+    finally:
+        p.send_signal(signal.SIGTERM)
+        out, err = p.communicate(timeout=30)
+    assert p.returncode == 0, err
+    evs = read_events(evfile)
+    assert [e["type"] for e in evs][0] == "started" and evs[-1]["type"] == "stopped"
+    assert any("sensitivity" in x for x in evs[0]["problems"]), "config problems recorded, not fatal"
+
+
+def wait_until(pred, timeout=60):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not reached")
+
+
+def drain(q):
+    out = []
+    while not q.empty():
+        out.append(q.get_nowait())
+    return out

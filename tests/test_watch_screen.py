@@ -1,0 +1,130 @@
+"""Screen trigger rules, the watcher thread (fake backend), and the cheap looks."""
+import threading
+
+from PIL import Image, ImageDraw
+
+from agent.platform.base import WindowInfo
+from agent.platform.fake import FakeBackend
+from agent.watch import catalog, look
+from agent.watch.screen import ScreenRules, ScreenWatcher
+from agent.watch.situation import Situation
+
+MON = (0, 0, 1280, 720)
+
+
+class Clock:
+    def __init__(self):
+        self.t = 1000.0
+
+    def __call__(self):
+        return self.t
+
+
+def chrome(title="Page - Chromium", full=False, maxi=False, wid=1):
+    return WindowInfo(wid, title, 10, "chromium", "/usr/lib/chromium/chromium", 0, 0,
+                      1280 if full else 800, 720 if full else 600, MON, full, maxi, "chromium.Chromium")
+
+
+def rules(clock=None, situation=None):
+    return ScreenRules(catalog.get(), situation or Situation(), 5.0, clock or Clock())
+
+
+def kinds(trigs):
+    return [t.kind for t in trigs]
+
+
+def test_fullscreen_then_rescans_at_the_interval():
+    clock = Clock()
+    r = rules(clock)
+    assert kinds(r.decide(chrome())) == []
+    assert kinds(r.decide(chrome(full=True))) == ["fullscreen"]
+    assert r.rescan_due_in() == 5.0
+    clock.t += 2
+    assert kinds(r.decide(chrome(full=True))) == []
+    clock.t += 3
+    assert r.rescan_due_in() == 0
+    assert kinds(r.decide(chrome(full=True))) == ["rescan"]
+    assert kinds(r.decide(chrome("Loaded - Chromium", full=True))) == ["rescan"], "title change on a fullscreen page"
+    assert kinds(r.decide(chrome("Loaded - Chromium"))) == []
+    assert r.rescan_due_in() is None, "no re-scans once it leaves fullscreen"
+    assert kinds(r.decide(chrome("Loaded - Chromium", full=True))) == ["fullscreen"]
+
+
+def test_non_browser_fullscreen_is_ignored():
+    r = rules()
+    video = WindowInfo(3, "Film", 5, "vlc", "/usr/bin/vlc", 0, 0, 1280, 720, MON, True, False, "vlc.vlc")
+    assert r.decide(video) == [] and r.decide(None) == []
+
+
+def test_suspicious_title_rate_limited_and_maximised():
+    clock = Clock()
+    r = rules(clock)
+    assert kinds(r.decide(chrome("Recipes - Chromium"))) == []
+    t = r.decide(chrome("Security Alert - Chromium"))
+    assert kinds(t) == ["title"] and t[0].details["title_word"] == "security alert"
+    assert kinds(r.decide(chrome("Virus detected - Chromium"))) == [], "rate-limited"
+    clock.t += 6
+    assert kinds(r.decide(chrome("Virus detected! - Chromium"))) == ["title"]
+    clock.t += 6
+    assert kinds(r.decide(chrome("News - Chromium", maxi=True))) == ["maximized"]
+    clock.t += 6
+    assert kinds(r.decide(chrome("News - Chromium", maxi=True))) == [], "same title: nothing new"
+
+
+def test_bank_site_while_remote_tool_runs():
+    sit = Situation()
+    r = rules(situation=sit)
+    assert kinds(r.decide(chrome("Crédit Agricole - Mes comptes"))) == []
+    sit.tool_started(99, catalog.get().tool("anydesk"), {"exe": "/tmp/AnyDesk"})
+    r.decide(chrome("Accueil - Chromium"))
+    t = r.decide(chrome("Crédit Agricole - Mes comptes"))
+    assert kinds(t) == ["risky_context"] and t[0].details["kind"] == "bank_site"
+    r.decide(chrome("Accueil - Chromium"))
+    assert r.decide(chrome("Crédit Agricole - Mes comptes")) == [], "reported once"
+
+
+def test_watcher_thread_with_fake_backend():
+    fb = FakeBackend([chrome()])
+    got, stop = [], threading.Event()
+    seen = threading.Event()
+
+    def put(t):
+        got.append(t)
+        seen.set()
+
+    w = ScreenWatcher(fb, rules(), put, stop)
+    w.start()
+    fb.set_windows([chrome(full=True)])
+    assert seen.wait(10)
+    stop.set()
+    w.join(5)
+    assert not w.is_alive() and fb.closed
+    assert got[0].kind == "fullscreen" and got[0].window.fullscreen
+
+
+def test_watcher_survives_backend_errors():
+    class Broken(FakeBackend):
+        calls = 0
+
+        def active_window(self):
+            Broken.calls += 1
+            raise RuntimeError("display went away")
+
+    fb = Broken([chrome()])
+    errors, stop = [], threading.Event()
+    w = ScreenWatcher(fb, rules(), lambda t: None, stop, on_error=lambda k, e: (errors.append(k), stop.set()))
+    w.start()
+    fb.set_windows([chrome(full=True)])
+    w.join(10)
+    assert errors == ["screen"] and Broken.calls >= 1
+
+
+def test_looks():
+    blue = Image.new("RGB", (640, 360), (10, 90, 200))
+    ImageDraw.Draw(blue).rectangle((160, 90, 480, 270), fill="white")
+    white = Image.new("RGB", (640, 360), "white")
+    ImageDraw.Draw(white).text((20, 20), "An article about gardening", fill="black")
+    assert look.looks_locked(blue) and not look.looks_locked(white)
+    assert look.is_blank(Image.new("RGB", (640, 360), "white")) and not look.is_blank(blue)
+    assert look.fingerprint(blue) == look.fingerprint(blue.copy())
+    assert look.fingerprint(blue) != look.fingerprint(white)
