@@ -145,6 +145,12 @@ def _icon_colour(geom) -> str | None:
     return _dominant(Image.frombytes("RGB", shot.size, shot.rgb))
 
 
+def _current_colour() -> str | None:
+    """The colour of the docked icon where it is now (trayer moves icons as others come and go)."""
+    geom = _docked_icon()
+    return _icon_colour(geom) if geom else None
+
+
 def _wait(what, timeout=60.0, every=0.2):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -279,7 +285,7 @@ def test_icon_docks_changes_state_and_window_actions_work(trayer, opener_log):
         geom = _wait(_docked_icon, 60)
         assert geom, "the icon did not dock into trayer"
         assert drv.wait_for(lambda r: r.get("state") == "protecting"), drv.last
-        assert _wait(lambda: _icon_colour(geom) == "protecting", 20)
+        assert _wait(lambda: _current_colour() == "protecting", 20)
         assert _window_name(geom[0]) == tray.tooltip("protecting", "en")
 
         _click(geom[1] + geom[3] // 2, geom[2] + geom[4] // 2)   # the icon: X11 has no menu
@@ -295,13 +301,13 @@ def test_icon_docks_changes_state_and_window_actions_work(trayer, opener_log):
 
         _click(*_centre(buttons["pause"]))                      # Pause for 1 hour
         assert drv.wait_for(lambda r: r.get("state") == "paused" and r["shown"]["state"] == "paused"), drv.last
-        assert _wait(lambda: _icon_colour(geom) == "paused", 20)
+        assert _wait(lambda: _current_colour() == "paused", 20)
         assert _window_name(geom[0]) == tray.tooltip("paused", "en")
         assert "paused" in _event_types()
 
         _click(*_centre(button("pause")))                       # now "Resume protection now"
         assert drv.wait_for(lambda r: r.get("state") == "protecting" and r["shown"]["state"] == "protecting")
-        assert _wait(lambda: _icon_colour(geom) == "protecting", 20)
+        assert _wait(lambda: _current_colour() == "protecting", 20)
         assert "resumed" in _event_types()
 
         _click(*_centre(button("show_last")))                  # nothing happened yet: says so
@@ -352,7 +358,7 @@ def test_corrupt_config_shows_degraded_and_a_scam_is_still_caught(trayer, tmp_pa
         geom = _wait(_docked_icon, 60)
         assert geom, "the icon did not dock into trayer"
         assert drv.wait_for(lambda r: r.get("state") == "degraded"), drv.last
-        assert _wait(lambda: _icon_colour(geom) == "degraded", 20)
+        assert _wait(lambda: _current_colour() == "degraded", 20)
         assert _window_name(geom[0]) == tray.tooltip("degraded", "en")
 
         profile = tempfile.mkdtemp(prefix="vigie-chromium-", dir=tmp_path)
@@ -368,7 +374,7 @@ def test_corrupt_config_shows_degraded_and_a_scam_is_still_caught(trayer, tmp_pa
         os.killpg(chrome.pid, signal.SIGKILL)  # the kiosk window covers the tray; the icon stays red after
         chrome.wait(10)
         chrome = None
-        assert _wait(lambda: _icon_colour(geom) == "alert", 20)
+        assert _wait(lambda: _current_colour() == "alert", 20)
         started = next(e for e in events.read() if e["type"] == "started")
         assert any("sensitivity" in p for p in started["problems"])   # the config problems are recorded
     finally:
