@@ -62,8 +62,11 @@ def one(case: str, page: Path, seen: int, stamp: dict) -> float | None:
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         if case == "click":
-            wid = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "Free recipes"],
-                                 capture_output=True, text=True, timeout=60).stdout.split()[0]
+            found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "Free recipes"],
+                                   capture_output=True, text=True, timeout=60).stdout.split()
+            if not found:
+                return None
+            wid = found[0]
             time.sleep(1.0)  # let it settle: we measure detection, not Chromium's start
             subprocess.run(["xdotool", "windowactivate", "--sync", wid], timeout=30)
             subprocess.run(["xdotool", "mousemove", "--window", wid, "300", "300", "click", "1"], timeout=30)
@@ -86,6 +89,11 @@ def one(case: str, page: Path, seen: int, stamp: dict) -> float | None:
 
 def main() -> int:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    if os.environ.get("VIGIE_BENCH_DEBUG"):
+        import logging
+        logging.basicConfig(level=logging.DEBUG, format="%(relativeCreated)7.0f %(threadName)s %(message)s")
+        for noisy in ("PIL", "agent.detect"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
     num = os.environ.get("VIGIE_BENCH_DISPLAY", "91")
     tmp = tempfile.mkdtemp(prefix="vigie-bench-data-")
     os.environ.update(VIGIE_DATA_DIR=tmp, VIGIE_LOG_DIR=tmp, VIGIE_CONFIG=tmp + "/none.toml",
@@ -96,20 +104,26 @@ def main() -> int:
     stamp: dict = {}
     stop = threading.Event()
     threading.Thread(target=watch_fullscreen, args=(stamp, stop), daemon=True).start()
-    agent = Agent(Settings(language="en", ocr_languages="fra+eng"), [])
-    agent.start()
+    from agent import events
     results: dict[str, list[float]] = {"kiosk": [], "click": []}
-    seen = 0
     try:
         for case, page in (("kiosk", ROOT / "tests/pages/tss_en.html"), ("click", ROOT / "tests/pages/fullscreen_click.html")):
             for i in range(runs):
-                lat = one(case, page, seen, stamp)
-                seen += lat is not None
+                # a fresh agent each run: X11 reuses window ids, and the agent rightly reports
+                # the same scam on the same window only once every two minutes
+                agent = Agent(Settings(language="en", ocr_languages="fra+eng"), [])
+                agent.start()
+                time.sleep(1.0)
+                stamp.clear()
+                seen = sum(1 for e in events.read() if e["type"] == "scam_screen")
+                try:
+                    lat = one(case, page, seen, stamp)
+                finally:
+                    agent.stop()
                 print(f"{case} run {i + 1}: {'missed' if lat is None else f'{lat:.2f} s'}", flush=True)
                 if lat is not None:
                     results[case].append(lat)
     finally:
-        agent.stop()
         stop.set()
         subprocess.run([str(ROOT / "scripts" / "desktop-session.sh"), "stop", num], capture_output=True)
         shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Idle cost of the running agent: CPU (% of one core) and resident memory.
+
+Starts a throwaway X11 desktop (scripts/desktop-session.sh, display :$VIGIE_BENCH_DISPLAY,
+default 96), then the real agent (`python -m agent run --no-tray`, isolated folders) with
+no browser open, lets it settle, and measures its CPU time and RSS over the window.
+
+    .venv/bin/python bench/idle.py [seconds=60]
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "scripts" / "desktop-session.sh"
+
+
+def main() -> int:
+    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 60.0
+    num = os.environ.get("VIGIE_BENCH_DISPLAY", "96")
+    out = subprocess.run([str(SCRIPT), "start", num], capture_output=True, text=True, timeout=60)
+    if out.returncode != 0:
+        print(out.stderr, file=sys.stderr)
+        return 2
+    env = dict(os.environ)
+    for line in out.stdout.splitlines():
+        key, _, value = line.removeprefix("export ").partition("=")
+        env[key] = value.strip("'\"")
+    tmp = Path(tempfile.mkdtemp(prefix="vigie-idle-"))
+    env.update(VIGIE_DATA_DIR=str(tmp / "data"), VIGIE_CONFIG=str(tmp / "config.toml"),
+               VIGIE_LOG_DIR=str(tmp / "log"), OMP_THREAD_LIMIT="1")
+    agent = subprocess.Popen([sys.executable, "-m", "agent", "run", "--no-tray"], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        events = tmp / "data" / "events.jsonl"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not (events.is_file() and "started" in events.read_text()):
+            time.sleep(0.2)
+        time.sleep(5)                                   # let start-up work finish
+        proc = psutil.Process(agent.pid)
+
+        def cpu() -> float:
+            total = sum(proc.cpu_times()[:2])
+            for child in proc.children(recursive=True):
+                try:
+                    total += sum(child.cpu_times()[:2])
+                except psutil.Error:
+                    pass
+            return total
+
+        c0, t0 = cpu(), time.monotonic()
+        peak = 0
+        while time.monotonic() - t0 < seconds:
+            peak = max(peak, proc.memory_info().rss)
+            time.sleep(1)
+        c1, t1 = cpu(), time.monotonic()
+        rss = proc.memory_info().rss
+        print(f"idle agent over {t1 - t0:.0f} s, no browser open (display :{num}, openbox)")
+        print(f"  CPU: {100 * (c1 - c0) / (t1 - t0):.3f}% of one core ({c1 - c0:.3f} s of CPU)")
+        print(f"  resident memory: {rss / 2**20:.1f} MB now, {peak / 2**20:.1f} MB peak")
+        print(f"  threads: {proc.num_threads()}")
+    finally:
+        agent.terminate()
+        try:
+            agent.wait(15)
+        except subprocess.TimeoutExpired:
+            agent.kill()
+        subprocess.run([str(SCRIPT), "stop", num], capture_output=True, timeout=60)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
