@@ -31,7 +31,7 @@ class ScreenRules:
         self.situation = situation
         self.scan_interval = scan_interval
         self.clock = clock
-        self.full_id: int | None = None      # the browser window now fullscreen
+        self.full_id: tuple | None = None    # (window id, pid) of the browser now fullscreen
         self.last_scan = 0.0
         self.titles: dict[int, str] = {}
         self.title_scans: dict[int, float] = {}
@@ -51,8 +51,8 @@ class ScreenRules:
             return out
         details = {"browser": browser}
         if w.fullscreen:
-            if self.full_id != w.id:
-                self.full_id, self.last_scan = w.id, now
+            if self.full_id != (w.id, w.pid):
+                self.full_id, self.last_scan = (w.id, w.pid), now
                 out.append(Trigger("fullscreen", window=w, details=details))
             elif now - self.last_scan >= self.scan_interval or self.titles.get(w.id, w.title) != w.title:
                 self.last_scan = now  # due, or the page changed its title (it finished loading)
@@ -112,4 +112,6 @@ class ScreenWatcher(threading.Thread):
         if not changed and (due is None or due > 0):
             return
         for trig in self.rules.decide(self.backend.active_window()):
+            log.debug("trigger %s: %r fullscreen=%s", trig.kind, trig.window and trig.window.title,
+                      trig.window and trig.window.fullscreen)
             self.put(trig)

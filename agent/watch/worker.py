@@ -42,9 +42,9 @@ class Worker(threading.Thread):
         self._once = Once(600)
         self._later: list = []
         self._seq = itertools.count()
-        self._prints: dict[int, str] = {}
+        self._prints: dict[tuple, str] = {}
         self._reported: dict[tuple, float] = {}
-        self._ok_titles: dict[int, str] = {}
+        self._ok_titles: dict[tuple, str] = {}
 
     # -- loop ----------------------------------------------------------------------
     def later(self, delay: float, trig: Trigger) -> None:
@@ -141,7 +141,7 @@ class Worker(threading.Thread):
                 self.later(SETTLE_DELAYS[-1], Trigger("settle", window=w, details=trig.details))
             return
         self.agent._recover("capture")
-        key = w.id if w is not None else 0
+        key = (w.id, w.pid) if w is not None else (0, None)  # X11 reuses ids for new clients
         fp = look.fingerprint(image)
         if trig.kind in ("rescan", "settle") and self._prints.get(key) == fp:
             return
