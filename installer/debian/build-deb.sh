@@ -17,10 +17,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 PY=${PYTHON:-/usr/bin/python3}
+export PIP_ROOT_USER_ACTION=ignore
 WHEELHOUSE=${VIGIE_WHEELHOUSE:-$ROOT/build/wheelhouse}
 STAGE=$ROOT/build/deb/root
 LIB=$STAGE/usr/lib/vigie
-log() { echo "build-deb: $*" >&2; }
+log() { echo "build-deb: [$((SECONDS))s] $*" >&2; }
 
 command -v dpkg-deb >/dev/null || { log "dpkg-deb is missing (apt-get install dpkg)"; exit 1; }
 "$PY" -m pip --version >/dev/null 2>&1 || { log "$PY has no pip (apt-get install python3-pip)"; exit 1; }
@@ -143,6 +144,6 @@ find "$STAGE" -type d -exec chmod 0755 {} +
 find "$STAGE/usr/lib" "$STAGE/etc" "$STAGE/usr/share" -type f -exec chmod go-w,a+r {} +
 
 OUT="$ROOT/dist/vigie_${VERSION}_${ARCH}.deb"
-dpkg-deb --root-owner-group -Zxz --build "$STAGE" "$OUT" >/dev/null
+dpkg-deb --root-owner-group -Zxz -z1 --build "$STAGE" "$OUT" >/dev/null
 log "built $(du -h "$OUT" | cut -f1) ($ARCH, python $PYVER)"
 echo "$OUT"
