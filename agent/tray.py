@@ -259,6 +259,23 @@ class Tray:
             ps.Menu.SEPARATOR,
             item(t("tray.menu_quit", self.lang), act("quit")))
 
+    def _setup(self, icon) -> None:
+        """pystray's setup hook (its own thread): show the icon, then draw the current state
+        again once the tray host has docked it. A state set before docking (degraded at
+        start-up, from a broken config) was otherwise lost and the old picture stayed."""
+        icon.visible = True
+
+        def refresh() -> None:
+            for delay in (1.0, 3.0):
+                if self._stop.wait(delay):
+                    return
+                try:
+                    icon.icon = icon_image(self.state)
+                    icon.title = tooltip(self.state, self.lang)
+                except Exception as exc:  # noqa: BLE001 - the icon may be gone at quit
+                    log.debug("tray refresh failed: %s", exc)
+        threading.Thread(target=refresh, name="vigie-tray-refresh", daemon=True).start()
+
     def run(self) -> None:
         ps = self._pystray
         self.icon = ps.Icon("vigie", icon_image(self.state), tooltip(self.state, self.lang), menu=self.menu())
@@ -266,7 +283,7 @@ class Tray:
         watcher = threading.Thread(target=self._watch, name="vigie-tray-state", daemon=True)
         watcher.start()
         try:
-            self.icon.run()
+            self.icon.run(setup=self._setup)
         finally:
             self._stop.set()
             if self.window is not None:
