@@ -19,6 +19,7 @@ from agent.install import Undo, make_dirs, write_file
 log = logging.getLogger(__name__)
 LABEL = "org.vigie.agent"
 RUN = subprocess.run  # seam: tests put a recorder here
+SEARCH_PATH = "/opt/homebrew/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
 
 
 def agents_dir() -> Path:
@@ -39,6 +40,8 @@ def job(command: list[str]) -> dict:
         "LimitLoadToSessionType": "Aqua",
         "ProcessType": "Interactive",
         "ThrottleInterval": 30,
+        # launchd's PATH is only /usr/bin:/bin:/usr/sbin:/sbin: add Homebrew's, for tesseract.
+        "EnvironmentVariables": {"PATH": SEARCH_PATH},
     }
 
 

@@ -41,7 +41,8 @@ EOF
 )
 
 rm -rf "$ROOT/build/deb"
-mkdir -p "$LIB" "$STAGE/usr/bin" "$STAGE/etc/xdg/autostart" "$STAGE/usr/share/doc/vigie" "$STAGE/DEBIAN" "$ROOT/dist"
+mkdir -p "$LIB" "$STAGE/usr/bin" "$STAGE/etc/xdg/autostart" "$STAGE/usr/share/doc/vigie" "$STAGE/DEBIAN" "$ROOT/dist" \
+         "$STAGE/usr/share/man/man1" "$STAGE/usr/share/lintian/overrides"
 
 log "copying the agent and its assets"
 tar -C "$ROOT" --exclude='__pycache__' --exclude='*.pyc' -cf - agent assets | tar -C "$LIB" -xf -
@@ -57,10 +58,16 @@ fi
       --only-binary=:all: --no-compile --no-warn-script-location --target "$LIB/vendor" "${DEPS[@]}"
 rm -rf "$LIB/vendor/bin"
 find "$LIB" -name '__pycache__' -prune -exec rm -rf {} +
+# Nothing vendored is run directly: plain files.
+find "$LIB/vendor" -type f -exec chmod 0644 {} +
+# library modules, not programs: their "#!/usr/bin/env python" lines would name a missing interpreter
+{ grep -rlZ --include='*.py' -E '^#! ?(/usr/bin/env )?python$' "$LIB/vendor" || true; } \
+    | xargs -0 -r sed -i -E '1{\%^#! ?(/usr/bin/env )?python$%d}'
+# (Not stripped: strip breaks the libraries auditwheel patched, e.g. numpy.libs.)
 
 if find "$LIB/vendor" -name '*.so' -print -quit | grep -q .; then
   ARCH=$(dpkg --print-architecture)
-  PYDEP="python3 (>= $PYVER), python3 (<< $PYNEXT)"
+  PYDEP="python3 (>= $PYVER), python3 (<< $PYNEXT), libc6 (>= $("$PY" installer/debian/glibc-need.py "$LIB/vendor"))"
 else
   ARCH=all
   PYDEP="python3 (>= 3.10)"
@@ -87,7 +94,7 @@ Upstream-Name: vigie
 Source: https://github.com/vigie-project/vigie
 
 Files: *
-Copyright: The Vigie contributors
+Copyright: 2026 The Vigie contributors
 License: GPL-3+
  On Debian systems, the full text of the GNU General Public License version 3
  can be found in /usr/share/common-licenses/GPL-3.
@@ -99,7 +106,9 @@ License: various-free
 EOF
 printf 'vigie (%s) unstable; urgency=medium\n\n  * Built from the Vigie working tree.\n\n -- Vigie contributors <vigie@example.org>  %s\n' \
     "$VERSION" "$(LC_ALL=C date -R -d "@${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}")" \
-    | gzip -9n >"$STAGE/usr/share/doc/vigie/changelog.Debian.gz"
+    | gzip -9n >"$STAGE/usr/share/doc/vigie/changelog.gz"
+gzip -9nc installer/debian/vigie.1 >"$STAGE/usr/share/man/man1/vigie.1.gz"
+install -m 0644 installer/debian/lintian-overrides "$STAGE/usr/share/lintian/overrides/vigie"
 
 log "control files"
 SIZE=$(du -sk --exclude=DEBIAN "$STAGE" | cut -f1)
@@ -127,7 +136,7 @@ cat >"$STAGE/DEBIAN/postinst" <<'EOF'
 #!/bin/sh
 set -e
 if [ "$1" = "configure" ]; then
-    /usr/bin/python3 -m compileall -q -j 0 /usr/lib/vigie >/dev/null 2>&1 || true
+    python3 -m compileall -q -j 0 /usr/lib/vigie >/dev/null 2>&1 || true
 fi
 exit 0
 EOF

@@ -1,0 +1,23 @@
+"""Entry point of the PyInstaller bundles (Windows ``vigie.exe``/``vigiew.exe``, macOS
+``Vigie.app``): the ``vigie`` command line.
+
+The agent starts its GUI helper processes as ``[sys.executable, "-m", module, ...]``; a
+frozen executable has no ``-m`` option, so it is handled here: ``vigie.exe -m
+agent.respond.alert_window ...`` runs that module as ``__main__``.
+"""
+import runpy
+import sys
+
+
+def main() -> int:
+    if len(sys.argv) >= 3 and sys.argv[1] == "-m":
+        module = sys.argv[2]
+        sys.argv = [sys.argv[0], *sys.argv[3:]]
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
+        return 0
+    from agent.cli import main as cli_main
+    return cli_main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

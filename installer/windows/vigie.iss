@@ -1,0 +1,90 @@
+; Inno Setup 6 script: a per-user installer for Vigie (no administrator rights needed).
+;   iscc /DAppVersion=0.1.0 installer\windows\vigie.iss      -> dist\vigie-setup-0.1.0.exe
+; It installs dist\Vigie\ (built by installer\windows\vigie.spec) into
+; %LOCALAPPDATA%\Programs\Vigie, runs `vigie install --silent` (settings + the per-user Run
+; key) and starts Vigie. The uninstaller runs `vigie uninstall --silent` first, which
+; tells the helper, stops Vigie and removes the Run key (evidence is kept).
+;
+; Remote or silent install by the family helper, e.g.:
+;   vigie-setup-0.1.0.exe /VERYSILENT /SUPPRESSMSGBOXES /NORESTART /VIGIELANG=fr /COUNTRY=FR
+;       /HELPERNAME="Marie" /HELPERPHONE="01 99 00 12 34" /NOTIFY="ntfy://my-topic"
+; NOT YET VERIFIED on a real Windows machine: built and smoke-tested by .github/workflows/packages.yml.
+
+#ifndef AppVersion
+  #define AppVersion "0.1.0"
+#endif
+
+[Setup]
+AppId={{5E0B6C1D-7A2F-4E8B-9C3D-1F6A2B7C8D90}
+AppName=Vigie
+AppVersion={#AppVersion}
+AppPublisher=Vigie contributors
+AppPublisherURL=https://github.com/vigie-project/vigie
+DefaultDirName={localappdata}\Programs\Vigie
+DisableDirPage=yes
+DisableProgramGroupPage=yes
+DisableReadyPage=yes
+PrivilegesRequired=lowest
+ArchitecturesAllowed=x64compatible
+ArchitecturesInstallIn64BitMode=x64compatible
+OutputDir=..\..\dist
+OutputBaseFilename=vigie-setup-{#AppVersion}
+Compression=lzma2/max
+SolidCompression=yes
+WizardStyle=modern
+UninstallDisplayName=Vigie
+UninstallDisplayIcon={app}\vigiew.exe
+CloseApplications=yes
+SetupLogging=yes
+
+[Languages]
+Name: "french"; MessagesFile: "compiler:Languages\French.isl"
+Name: "english"; MessagesFile: "compiler:Default.isl"
+
+[CustomMessages]
+french.Configuring=Vigie se met en place pour cet utilisateur…
+english.Configuring=Setting Vigie up for this user…
+french.Removing=Vigie se retire…
+english.Removing=Removing Vigie…
+
+[Files]
+Source: "..\..\dist\Vigie\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+
+[Icons]
+Name: "{userprograms}\Vigie"; Filename: "{app}\vigiew.exe"; Parameters: "run"
+
+[Run]
+Filename: "{app}\vigie.exe"; Parameters: "install --silent {code:InstallArgs}"; StatusMsg: "{cm:Configuring}"; Flags: runhidden waituntilterminated
+Filename: "{app}\vigiew.exe"; Parameters: "run"; Flags: nowait runasoriginaluser
+
+[UninstallRun]
+Filename: "{app}\vigie.exe"; Parameters: "uninstall --silent"; RunOnceId: "VigieUninstall"; Flags: runhidden waituntilterminated
+
+[UninstallDelete]
+Type: filesandordirs; Name: "{app}\_internal\__pycache__"
+
+[Code]
+function Arg(const Option, Name: String): String;
+var
+  Value: String;
+begin
+  Result := '';
+  Value := ExpandConstant('{param:' + Name + '|}');
+  if Value <> '' then
+    Result := ' ' + Option + ' ' + AddQuotes(Value);
+end;
+
+{ The options given to the setup program become `vigie install` options. The language
+  defaults to the one chosen for the installer. }
+function InstallArgs(Param: String): String;
+var
+  Lang: String;
+begin
+  Lang := ExpandConstant('{param:VIGIELANG|}');
+  if Lang = '' then
+  begin
+    if ActiveLanguage = 'french' then Lang := 'fr' else Lang := 'en';
+  end;
+  Result := '--lang ' + Lang + Arg('--country', 'COUNTRY') + Arg('--helper-name', 'HELPERNAME')
+    + Arg('--helper-phone', 'HELPERPHONE') + Arg('--notify', 'NOTIFY');
+end;
