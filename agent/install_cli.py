@@ -4,6 +4,8 @@
 [--notify URL…] [--systemd]`` writes the settings (through :mod:`agent.config_write`)
 and registers autostart for the current user; running it twice changes nothing. If any
 step fails, everything this run changed is put back and one clear sentence says why.
+Passwords and tokens in notification URLs go to the keyring (or the private
+``secrets.toml``) as ``vigie helper add`` does; the config file holds only references.
 ``vigie uninstall [--silent] [--purge]`` tells the helper (if addresses are set), then
 removes what install added; evidence stays unless ``--purge``. Silent mode asks nothing
 and prints one line; interactive mode asks the few questions a helper can answer.
@@ -100,6 +102,63 @@ def _interview(settings: config.Settings, changes: dict) -> dict:
         notify = ""
 
 
+def _same_url(configured: str, given: str) -> bool:
+    """``given`` (as typed) is the channel ``configured`` (secrets as references)."""
+    from agent.respond import secrets  # noqa: PLC0415
+    if configured == given:
+        return True
+    try:
+        return secrets.resolve(configured)[0] == given
+    except secrets.MissingSecret:
+        return False
+
+
+def _keep_secrets(urls, configured, undo) -> tuple[tuple[str, ...], bool]:
+    """The URLs to write in the config: a channel already configured keeps its reference
+    (so a second install changes nothing); a new one has its password/token stored by
+    :func:`agent.respond.secrets.keep`. Rolled back with ``undo``. Returns (urls, whether
+    a secret was stored)."""
+    from agent.install import InstallError  # noqa: PLC0415
+    from agent.respond import secrets  # noqa: PLC0415
+    out: list[str] = []
+    stored = False
+    for url in urls:
+        known = next((c for c in configured if _same_url(c, url)), None)
+        if known is not None:
+            out.append(known)
+            continue
+        if not secrets.split_url(url)[1]:
+            out.append(url)
+            continue
+        undo.before_write(secrets.secrets_file())
+        try:
+            ref_url = secrets.keep(url)
+        except OSError as exc:
+            raise InstallError("cannot_write", path=str(secrets.secrets_file()),
+                               reason=exc.strerror or str(exc)) from exc
+        undo.on_rollback(lambda ref_url=ref_url: secrets.forget(ref_url))
+        out.append(ref_url)
+        stored = True
+    return tuple(out), stored
+
+
+def _forget_secrets(urls, remove_file: bool = False) -> None:
+    """Delete the secrets these URLs refer to; the secrets file goes when it is left
+    empty (or ``remove_file``). Never raises: a leftover secret is logged."""
+    from agent.respond import secrets  # noqa: PLC0415
+    for url in urls:
+        try:
+            secrets.forget(url)
+        except Exception as exc:  # noqa: BLE001 - keyring/file trouble: log, go on
+            log.warning("could not delete the secret of a notification address: %s", exc)
+    f = secrets.secrets_file()
+    try:
+        if f.exists() and (remove_file or not secrets._read_file()):
+            f.unlink()
+    except OSError as exc:
+        log.warning("could not delete %s: %s", f, exc)
+
+
 def _config_unchanged(cfg: Path, changes: dict) -> bool:
     """True when the file already says exactly what ``update`` would write (then it is
     left untouched, so a second install changes nothing, not even the file's date)."""
@@ -134,6 +193,12 @@ def run_install(args) -> int:
         made = make_dirs(cfg.parent)
         undo.created_dirs(made)
         undo.before_write(cfg)
+        dropped: tuple[str, ...] = ()
+        secret_kept = False
+        if "helper_notify" in changes:
+            changes["helper_notify"], secret_kept = _keep_secrets(
+                changes["helper_notify"], settings.helper_notify, undo)
+            dropped = tuple(u for u in settings.helper_notify if u not in changes["helper_notify"])
         if not _config_unchanged(cfg, changes):
             config_write.update(cfg, **changes)
         manifest = autostart.load_manifest()
@@ -147,9 +212,14 @@ def run_install(args) -> int:
         if not args.silent:
             print(t("install.failed_hint", lang), file=sys.stderr)
         return 1
+    if dropped:  # addresses replaced by this install: their secrets are no longer used
+        _forget_secrets(dropped)
     entry = str(written[0]) if written else "?"
     print(t("install.installed", lang, entry=entry, config=str(cfg)))
     if not args.silent:
+        if secret_kept:
+            from agent.respond import secrets  # noqa: PLC0415
+            print(t("helper.cli_secret_kept", lang, where=secrets.backend_name()))
         print(t("install.installed_now", lang, command=" ".join(autostart.entry_command())))
     return 0
 
@@ -224,6 +294,8 @@ def run_uninstall(args) -> int:
                 if f.exists():
                     f.unlink()
                     removed.append(f)
+            # the settings are gone: so are the passwords/tokens of their addresses
+            _forget_secrets(settings.helper_notify, remove_file=purge)
         removed += autostart.uninstall()
     except (InstallError, OSError) as exc:
         error = exc.text(lang) if hasattr(exc, "text") else str(exc)

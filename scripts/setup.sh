@@ -2,7 +2,8 @@
 # Set up Vigie on a Debian-like machine: OS packages (Tesseract + language packs, and for
 # the desktop/tests Xvfb, openbox, dunst, Chromium...) and the Python package in .venv.
 #   scripts/setup.sh          agent + Tesseract (fra, eng, deu, spa, ita, nld, jpn)
-#   scripts/setup.sh --test   also what the test suite needs (Xvfb, WM, Chromium, tray host...)
+#   scripts/setup.sh --test   also what the test suite needs (Xvfb, WM, Chromium, tray host,
+#                             and pip + lintian for building and checking the .deb)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want_test=0; [ "${1:-}" = "--test" ] && want_test=1
@@ -13,7 +14,8 @@ pkgs=(tesseract-ocr tesseract-ocr-fra tesseract-ocr-eng tesseract-ocr-deu tesser
       libnotify-bin espeak-ng fonts-dejavu-core)
 if [ $want_test = 1 ]; then
   pkgs+=(xvfb openbox dbus dbus-x11 dunst x11-utils chromium xdotool wmctrl
-         x11-xserver-utils trayer fonts-noto-cjk imagemagick dpkg-dev fakeroot)
+         x11-xserver-utils trayer fonts-noto-cjk imagemagick dpkg-dev fakeroot
+         python3-pip lintian)  # the last two: tests/test_deb_package.py (build, lintian)
 fi
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done

@@ -290,3 +290,97 @@ def test_uninstall_with_a_dead_helper_server_says_so_and_still_uninstalls(home, 
     out = capsys.readouterr().out
     assert "n'a PAS pu être prévenue" in out and "Vigie est désinstallé" in out
     assert not autostart.is_installed()
+
+
+# -- passwords and tokens of --notify addresses: kept out of the config file -----------
+
+SECRET_URL = "mailtos://marie:hunter2-Secret@smtp.example.org?to=marie@example.org"
+TOKEN_URL = "ntfys://ntfy.example.org/vigie-Ab12Cd34Ef56Gh78Ij90"
+
+
+def test_install_keeps_notify_passwords_out_of_the_config(home, tmp_path, monkeypatch, capsys):
+    from agent.respond import secrets
+    monkeypatch.setenv("VIGIE_SECRETS", "file")
+    assert vigie("install", "--silent", "--lang", "en", "--notify", SECRET_URL, TOKEN_URL, "ntfy://vigie-essai") == 0
+    text = paths.config_file().read_text(encoding="utf-8")
+    assert "hunter2" not in text and "Ab12Cd34Ef56Gh78Ij90" not in text
+    settings, problems = config.load()
+    assert problems == [] and len(settings.helper_notify) == 3
+    assert all(secrets.refs(u) for u in settings.helper_notify[:2]) and settings.helper_notify[2] == "ntfy://vigie-essai"
+    assert [secrets.resolve(u)[0] for u in settings.helper_notify] == [SECRET_URL, TOKEN_URL, "ntfy://vigie-essai"]
+    assert oct(secrets.secrets_file().stat().st_mode & 0o777) == "0o600"
+    assert "hunter2-Secret" in secrets.secrets_file().read_text(encoding="utf-8")
+    # the same addresses again: same references, not one byte changed (config, secrets file)
+    before = snapshot(tmp_path)
+    assert vigie("install", "--silent", "--lang", "en", "--notify", SECRET_URL, TOKEN_URL, "ntfy://vigie-essai") == 0
+    assert snapshot(tmp_path) == before
+    # uninstall: the config install created goes, and with it the secrets it referred to
+    refs = settings.helper_notify
+    assert vigie("uninstall", "--silent") == 0
+    # (the outbox holds the "uninstalled" notice, undeliverable here: the data folder stays)
+    assert {f for f in files_under(tmp_path) if not f.startswith("data/outbox.sqlite3")} == set()
+    for u in refs[:2]:
+        with pytest.raises(secrets.MissingSecret):
+            secrets.resolve(u)
+
+
+def test_install_with_a_new_address_forgets_the_secret_of_the_old_one(home, monkeypatch, capsys):
+    from agent.respond import secrets
+    monkeypatch.setenv("VIGIE_SECRETS", "file")
+    assert vigie("install", "--silent", "--notify", SECRET_URL) == 0
+    old = config.load()[0].helper_notify[0]
+    other = "mailtos://marie:Other-pass9@smtp.example.org?to=marie@example.org"
+    assert vigie("install", "--silent", "--notify", other) == 0
+    new = config.load()[0].helper_notify
+    assert len(new) == 1 and secrets.resolve(new[0])[0] == other
+    with pytest.raises(secrets.MissingSecret):
+        secrets.resolve(old)
+    assert "hunter2" not in secrets.secrets_file().read_text(encoding="utf-8")
+
+
+def test_interactive_install_keeps_the_typed_password_out_of_the_config(home, monkeypatch, capsys):
+    from agent.respond import secrets
+    monkeypatch.setenv("VIGIE_SECRETS", "file")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"fr\nMarie\n01 99 00 12 34\n{SECRET_URL}\n"))
+    assert vigie("install") == 0
+    out = capsys.readouterr().out
+    assert "Son mot de passe ou son jeton est conservé dans : file " in out
+    assert "hunter2" not in paths.config_file().read_text(encoding="utf-8")
+    (url,) = config.load()[0].helper_notify
+    assert secrets.resolve(url)[0] == SECRET_URL
+
+
+def test_failed_install_takes_its_secrets_back(home, tmp_path, monkeypatch, capsys):
+    from agent.respond import secrets
+    monkeypatch.setenv("VIGIE_SECRETS", "file")
+    (home / ".config").mkdir()
+    (home / ".config" / "autostart").write_text("a file where a folder should be")
+    assert vigie("install", "--silent", "--notify", SECRET_URL) == 1
+    assert "Vigie was NOT installed" in capsys.readouterr().err
+    assert not secrets.secrets_file().exists() and not paths.config_file().exists()
+    assert files_under(tmp_path) == {"home/.config/autostart"}
+
+
+class _AuthHook(_Hook):
+    def do_POST(self):  # noqa: N802
+        _Hook.received.append(self.headers.get("Authorization", ""))
+        super().do_POST()
+
+
+def test_the_stored_password_is_used_to_tell_the_helper(home, monkeypatch, capsys):
+    """The secret kept by install is put back when sending: a real HTTP server sees it."""
+    import base64
+    monkeypatch.setenv("VIGIE_SECRETS", "file")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _AuthHook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Hook.received = []
+    try:
+        url = f"json://marie:hunter2-Secret@127.0.0.1:{server.server_address[1]}/vigie"
+        assert vigie("install", "--silent", "--lang", "en", "--notify", url) == 0
+        assert "hunter2" not in paths.config_file().read_text(encoding="utf-8")
+        assert vigie("uninstall", "--silent") == 0
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "The helper was told" in capsys.readouterr().out
+    assert _Hook.received[0] == "Basic " + base64.b64encode(b"marie:hunter2-Secret").decode()

@@ -3,8 +3,11 @@
 
 The agent starts its GUI helper processes as ``[sys.executable, "-m", module, ...]``; a
 frozen executable has no ``-m`` option, so it is handled here: ``vigie.exe -m
-agent.respond.alert_window ...`` runs that module as ``__main__``.
+agent.respond.alert_window ...`` runs that module as ``__main__`` with the rest of the
+arguments, as ``python -m`` does (a module that is not in the bundle: Python's own
+one-line message and exit status 1, no traceback).
 """
+import importlib.util
 import runpy
 import sys
 
@@ -12,6 +15,13 @@ import sys
 def main() -> int:
     if len(sys.argv) >= 3 and sys.argv[1] == "-m":
         module = sys.argv[2]
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            print(f"{sys.argv[0]}: No module named {module}", file=sys.stderr)
+            return 1
         sys.argv = [sys.argv[0], *sys.argv[3:]]
         runpy.run_module(module, run_name="__main__", alter_sys=True)
         return 0

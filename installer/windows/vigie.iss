@@ -8,6 +8,13 @@
 ; Remote or silent install by the family helper, e.g.:
 ;   vigie-setup-0.1.0.exe /VERYSILENT /SUPPRESSMSGBOXES /NORESTART /VIGIELANG=fr /COUNTRY=FR
 ;       /HELPERNAME="Marie" /HELPERPHONE="01 99 00 12 34" /NOTIFY="ntfy://my-topic"
+; /NOTIFY takes one address; add more later with `vigie helper add URL`. `vigie install` moves
+; a password in it to the Windows Credential Manager, but Inno Setup writes its own command
+; line into the setup log when one is asked for (/LOG): no log is written unless asked
+; (no SetupLogging), and the `vigie install` line is kept out of it (dontlogparameters).
+; What is installed and removed: the files in {app} and the Start-menu shortcut (Inno Setup
+; itself); the settings and the per-user Run key (`vigie install` / `vigie uninstall`, which
+; keeps the evidence in %LOCALAPPDATA%\vigie\evidence).
 ; NOT YET VERIFIED on a real Windows machine: built and smoke-tested by .github/workflows/packages.yml.
 
 #ifndef AppVersion
@@ -35,7 +42,6 @@ WizardStyle=modern
 UninstallDisplayName=Vigie
 UninstallDisplayIcon={app}\vigiew.exe
 CloseApplications=yes
-SetupLogging=yes
 
 [Languages]
 Name: "french"; MessagesFile: "compiler:Languages\French.isl"
@@ -54,7 +60,7 @@ Source: "..\..\dist\Vigie\*"; DestDir: "{app}"; Flags: ignoreversion recursesubd
 Name: "{userprograms}\Vigie"; Filename: "{app}\vigiew.exe"; Parameters: "run"
 
 [Run]
-Filename: "{app}\vigie.exe"; Parameters: "install --silent {code:InstallArgs}"; StatusMsg: "{cm:Configuring}"; Flags: runhidden waituntilterminated
+Filename: "{app}\vigie.exe"; Parameters: "install --silent {code:InstallArgs}"; StatusMsg: "{cm:Configuring}"; Flags: runhidden waituntilterminated dontlogparameters
 Filename: "{app}\vigiew.exe"; Parameters: "run"; Flags: nowait runasoriginaluser
 
 [UninstallRun]
