@@ -196,3 +196,38 @@ def test_remote_tool_with_bank_site_gets_the_strongest_alert(desktop, stand_in):
         assert risky and risky[0]["kind"] == "remote_tool_bank" and risky[0]["incident"]
     finally:
         r.close_windows()
+
+
+def test_tool_running_at_start_tells_the_helper_without_asking_the_person(stand_in, monkeypatch):
+    from agent.respond.helper import HelperNotifier
+    monkeypatch.delenv("DISPLAY", raising=False)
+    p = stand_in()
+    settings = Settings(language="fr", speak=False, remote_tools_mode="suspend",
+                        helper_notify=("json://127.0.0.1:9/vigie",))
+    notifier = HelperNotifier(settings)          # not started: the message waits in the outbox
+    r = Responder(settings, notifier)
+    proc = {"pid": p.pid, "name": "AnyDesk", "exe": "/opt/anydesk/AnyDesk"}
+    ctx = {"trigger": "running_at_start", "after_alert": False, "bank_site": False}
+    assert r.on_remote_tool(TOOL, proc, ctx) == "told_helper"
+    assert r.processes == [], "no question window: nobody just started it"
+    assert status(p.pid) != psutil.STATUS_STOPPED, "not paused either, even in suspend mode"
+    ev = [e for e in events.read() if e["type"] == "remote_tool"]
+    assert [(e["decision"], e["pid"]) for e in ev] == [("told_helper", p.pid)]
+    rows = notifier.outbox.rows()
+    assert [r_["kind"] for r_ in rows] == ["remote_tool"]
+    assert "fonctionne sur l'ordinateur" in rows[0]["title"]
+    assert "fonctionnait déjà" in rows[0]["body"] and "/opt/anydesk/AnyDesk" in rows[0]["body"]
+    assert "30 jours" in rows[0]["body"]
+
+
+def test_helper_message_for_a_tool_running_at_start_in_english():
+    from agent.respond import messages
+    title, body = messages.render("remote_tool", {"tool": "anydesk", "name": "AnyDesk", "pid": 7,
+                                                  "exe": r"C:\Program Files (x86)\AnyDesk\AnyDesk.exe",
+                                                  "at_start": True}, "en", host="pc", user="marie", msg_id="m1")
+    assert title == "Vigie: a remote-control program is running on marie's computer"
+    assert "was already running" in body and r"C:\Program Files (x86)\AnyDesk\AnyDesk.exe" in body
+    assert "allowed list" in body and "was started" not in body
+    started_title, _ = messages.render("remote_tool", {"tool": "anydesk", "name": "AnyDesk"}, "en",
+                                       host="pc", user="marie", msg_id="m2")
+    assert "was started" in started_title, "a tool starting keeps its own message"

@@ -69,7 +69,7 @@ class Backend(Protocol):
     def wait_for_change(self, timeout: float) -> bool:
         """Block up to ``timeout`` seconds until the active window, its title or its
         state may have changed; True if something changed. Event-driven where the OS
-        allows it (X11), else a short sleep. Called by the window-watcher thread only."""
+        allows it (X11, Windows hooks), else a short sleep. Called by the window-watcher thread only."""
 
     def problems(self) -> list[str]:
         """What stops this backend from working well (missing permission...), in plain words."""

@@ -4,19 +4,24 @@ class (``Chrome_WidgetWin_1``, ``MozillaWindowClass``...) and process.
 All Win32 calls go through :class:`Win32Api` (ctypes, created only on Windows); the
 logic in :class:`WindowsBackend` is tested here against a faked api. Windows has no
 fullscreen flag: a window whose rectangle equals its monitor's is fullscreen (F11,
-kiosk, a page's requestFullscreen). Changes are noticed by a cheap 0.5 s check of the
-foreground window, title and rectangle (a few system calls).
+kiosk, a page's requestFullscreen). Changes are noticed through WinEvent hooks
+(:mod:`agent.platform.winhooks`: foreground, restore, move/resize and title of the
+foreground window), started on the first ``wait_for_change``; if they cannot be set,
+a cheap 0.5 s check of the foreground window, title and rectangle takes over.
 """
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
-from agent.platform import capture
+from agent.platform import capture, winhooks
 from agent.platform.base import PlatformUnavailable, WindowInfo, base_name, clip, covers
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
+COALESCE_SECONDS = 0.05   # a drag sends dozens of moves a second: look once per burst
+WM_QUIT, WM_USER, PM_NOREMOVE = 0x0012, 0x0400, 0x0000
 SKIP_CLASSES = {"Progman", "WorkerW", "Shell_TrayWnd", "Shell_SecondaryTrayWnd"}
 
 
@@ -31,6 +36,18 @@ class Win32Api:  # pragma: no cover - needs Windows
         except (OSError, AttributeError) as exc:
             raise PlatformUnavailable(f"user32.dll is not available: {exc}") from exc
         self.ct, self.wt = ctypes, wintypes
+        w, u = wintypes, self.user32
+        self.kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+        # void CALLBACK WinEventProc(HWINEVENTHOOK, DWORD, HWND, LONG, LONG, DWORD, DWORD)
+        self.proc_type = ctypes.WINFUNCTYPE(None, w.HANDLE, w.DWORD, w.HWND, w.LONG, w.LONG, w.DWORD, w.DWORD)
+        u.SetWinEventHook.argtypes = [w.DWORD, w.DWORD, w.HMODULE, self.proc_type, w.DWORD, w.DWORD, w.DWORD]
+        u.SetWinEventHook.restype = w.HANDLE
+        u.UnhookWinEvent.argtypes, u.UnhookWinEvent.restype = [w.HANDLE], w.BOOL
+        u.GetMessageW.argtypes, u.GetMessageW.restype = [ctypes.POINTER(w.MSG), w.HWND, w.UINT, w.UINT], w.BOOL
+        u.PeekMessageW.argtypes = [ctypes.POINTER(w.MSG), w.HWND, w.UINT, w.UINT, w.UINT]
+        u.PostThreadMessageW.argtypes = [w.DWORD, w.UINT, w.WPARAM, w.LPARAM]
+        u.PostThreadMessageW.restype = w.BOOL
+        self.kernel32.GetCurrentThreadId.restype = w.DWORD
         try:
             self.user32.SetProcessDPIAware()  # real pixels, so rectangles match captures
         except Exception:  # noqa: BLE001
@@ -82,6 +99,28 @@ class Win32Api:  # pragma: no cover - needs Windows
     def zoomed(self, hwnd: int) -> bool:
         return bool(self.user32.IsZoomed(hwnd))
 
+    # -- WinEvent hooks: called on the hook thread, except post_quit ---------------------
+    def thread_id(self) -> int:
+        return int(self.kernel32.GetCurrentThreadId())
+
+    def make_queue(self) -> None:
+        self.user32.PeekMessageW(self.ct.byref(self.wt.MSG()), None, WM_USER, WM_USER, PM_NOREMOVE)
+
+    def win_event_callback(self, fn):
+        return self.proc_type(fn)
+
+    def set_win_event_hook(self, low: int, high: int, callback, flags: int) -> int:
+        return int(self.user32.SetWinEventHook(low, high, None, callback, 0, 0, flags) or 0)
+
+    def get_message(self) -> int:
+        return int(self.user32.GetMessageW(self.ct.byref(self.wt.MSG()), None, 0, 0))
+
+    def post_quit(self, thread_id: int) -> bool:
+        return bool(self.user32.PostThreadMessageW(thread_id, WM_QUIT, 0, 0))
+
+    def unhook(self, handle: int) -> bool:
+        return bool(self.user32.UnhookWinEvent(handle))
+
 
 def _process(pid: int) -> tuple[str, str]:
     try:
@@ -104,6 +143,10 @@ class WindowsBackend:
         self._process = process
         self._sleep = sleep
         self._last_key = None
+        self._looked = False
+        self._hooks: winhooks.WinEventHooks | None = None
+        self._hooks_owner: int | None = None
+        self._hooks_failed = False
 
     @property
     def api(self):
@@ -158,18 +201,47 @@ class WindowsBackend:
         except OSError:
             return None
 
+    def _hooks_running(self):
+        """The WinEvent hooks, started on first use; None when they cannot work (logged once)."""
+        if self._hooks is not None and self._hooks.alive:
+            return self._hooks
+        if self._hooks_failed:
+            return None
+        hooks, self._hooks = self._hooks, None
+        if hooks is None:
+            hooks = winhooks.WinEventHooks(self.api)
+            if hooks.start():
+                self._hooks, self._hooks_owner = hooks, threading.get_ident()
+                return hooks
+        hooks.stop()
+        self._hooks_failed = True
+        log.warning("WinEvent hooks unavailable (%s); checking the foreground window every %.1f s instead",
+                    hooks.error or "unknown error", POLL_SECONDS)
+        return None
+
     def wait_for_change(self, timeout: float) -> bool:
-        """Poll the foreground window, its title and rectangle every 0.5 s."""
+        """Wait for a WinEvent (foreground, restore, move/resize or title of the foreground
+        window), or poll every 0.5 s without hooks; True when the foreground window, its
+        title or rectangle changed. Window-watcher thread only."""
         end = time.monotonic() + timeout
         while True:
-            key = self._key()
-            if key != self._last_key:
-                self._last_key = key
-                return True
+            hooks = self._hooks_running()
+            look = hooks is None or not self._looked or hooks.changed.is_set()
+            if hooks is not None and look:
+                hooks.changed.clear()     # before looking: an event from now on wakes us
+            if look:                      # with hooks, idle costs no system call at all
+                self._looked = True
+                key = self._key()
+                if key != self._last_key:
+                    self._last_key = key
+                    return True
             left = end - time.monotonic()
             if left <= 0:
                 return False
-            self._sleep(min(POLL_SECONDS, left))
+            if hooks is None:
+                self._sleep(min(POLL_SECONDS, left))
+            elif hooks.changed.wait(left):
+                self._sleep(COALESCE_SECONDS)
 
     def problems(self) -> list[str]:
         try:
@@ -179,4 +251,10 @@ class WindowsBackend:
         return []
 
     def close(self) -> None:
+        """Release the calling thread's capture; the thread that waits for changes also
+        stops the hook thread (a later ``wait_for_change`` starts it again)."""
+        hooks = self._hooks
+        if hooks is not None and self._hooks_owner == threading.get_ident():
+            self._hooks, self._looked = None, False
+            hooks.stop()
         capture.close()

@@ -82,7 +82,7 @@ def _lines(kind: str, d: dict, lang: str) -> list[str]:
         proc = d.get("process") if isinstance(d.get("process"), dict) else {}
         add("exe", d.get("exe") or proc.get("exe"))
         add("pid", d.get("pid") or proc.get("pid"))
-        out.append(t("helper.advice_remote_tool", lang))
+        out.append(t("helper.advice_remote_tool_at_start" if d.get("at_start") else "helper.advice_remote_tool", lang))
     elif kind == "risky_context":
         what = d.get("kind") or d.get("context") or ""
         add("situation", _optional(f"helper.risky_{what}", lang) or d.get("description") or what)
@@ -109,6 +109,8 @@ def render(kind: str, data: dict | None, lang: str, *, when: _dt.datetime | None
         kind_key = "started_after_crash"
     elif kind == "paused" and not d.get("minutes"):
         kind_key = "paused_open"
+    elif kind == "remote_tool" and d.get("at_start"):
+        kind_key = "remote_tool_at_start"   # already running when Vigie started
     else:
         kind_key = kind if kind in KINDS else "other"
     values["kind"] = kind

@@ -221,7 +221,9 @@ class Responder:
 
     def on_remote_tool(self, tool: dict, process: dict, context: dict) -> str:
         """Ask the person about a remote tool that started. Returns the decision taken:
-        ``bank_alert``, ``allowed_session``, ``allowlisted``, ``asked`` or ``asked_suspended``."""
+        ``bank_alert``, ``allowed_session``, ``allowlisted``, ``asked``, ``asked_suspended``, or
+        ``told_helper`` for a tool already running when Vigie started (``context["trigger"] ==
+        "running_at_start"``): nobody just launched it, so only the helper hears about it."""
         tool_id = str(tool.get("id") or tool.get("name") or process.get("name") or "?")
         name = str(tool.get("name") or tool_id)
         pid = int(process.get("pid") or 0)
@@ -229,6 +231,8 @@ class Responder:
         allowlisted = bool(context.get("allowlisted"))
         if context.get("bank_site"):
             decision = "bank_alert"
+        elif context.get("trigger") == "running_at_start":
+            decision = "told_helper"
         elif tool_id in self.allowed_tools:
             decision = "allowed_session"
         elif allowlisted and not after_alert:
@@ -249,6 +253,9 @@ class Responder:
         if decision == "bank_alert":
             self.on_risky_context("remote_tool_bank", {"tool": tool_id, "name": name, "pid": pid})
             return decision
+        if decision == "told_helper":
+            self._tell_helper("remote_tool", {"tool": tool_id, "name": name, "pid": pid, "exe": process.get("exe"),
+                                              "at_start": True})
         if decision not in ("asked", "asked_suspended"):
             return decision
         args = ["--tool-id", tool_id, "--tool-name", name, "--pid", str(pid)]

@@ -3,8 +3,11 @@
 
 :class:`ProcessWatcher` is a thread polling the set of process ids once a second
 (psutil; ~0.08 % of one core) and looking only at new ids. Tools already running when
-the agent starts are remembered (they count for the risky context) but not reported:
-the trigger is a tool *starting*. Allowlisted tools are neither reported nor counted.
+the agent starts count for the risky context and are reported once with
+``details["trigger"] = "running_at_start"`` (a scammer's tool left installed with
+unattended access starts with the computer): once per tool and executable, and again
+only after 30 days (:mod:`agent.watch.at_start`), so a boot does not cry wolf.
+Allowlisted tools are neither reported nor counted.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import threading
 from agent.log import Once
 from agent.platform.base import base_name
 from agent.watch import allowlist
+from agent.watch.at_start import ReportedAtStart
 from agent.watch.trigger import Trigger
 
 log = logging.getLogger(__name__)
@@ -35,13 +39,15 @@ def describe(proc) -> dict:
 
 class ProcessWatcher(threading.Thread):
     def __init__(self, catalog, situation, settings, put, stop: threading.Event,
-                 poll: float = POLL_SECONDS, on_error=None):
+                 poll: float = POLL_SECONDS, on_error=None, at_start: ReportedAtStart | None = None):
         super().__init__(name="vigie-processes", daemon=True)
         self.catalog, self.situation, self.settings = catalog, situation, settings
         self.put, self.stop_event, self.poll = put, stop, poll
         self.on_error = on_error or (lambda kind, exc: None)
         self._once = Once(600)
         self._known: set[int] = set()
+        self.at_start = at_start if at_start is not None else ReportedAtStart()
+        self._found_at_start: dict[str, list] = {}   # tool id → [(tool, process info, others)]
         self.ready = threading.Event()   # set after the first (baseline) look
 
     def _allowed(self, tool) -> bool:
@@ -67,6 +73,8 @@ class ProcessWatcher(threading.Thread):
             if not baseline:
                 out.append(Trigger("remote_tool", tool=tool, process=info,
                                    details={"other_tools_running": already}))
+            else:
+                self._found_at_start.setdefault(tool.id, []).append((tool, info, already))
             return out
         proof = self.catalog.proof_for_process(info["name"], info["cmdline"])
         if proof is not None and not baseline and self.situation.remote_running():
@@ -75,9 +83,44 @@ class ProcessWatcher(threading.Thread):
                 "process": info["name"], "pid": pid, "cmdline": " ".join(info["cmdline"])[:300]}))
         return out
 
+    def _running_at_start(self) -> list[Trigger]:
+        """One ``running_at_start`` trigger per tool and executable found by the first look,
+        unless the helper heard about that pair in the last 30 days. Several processes of
+        one executable make one report, and so does a process whose path is hidden (a
+        service of another user) beside ones whose path could be read."""
+        found, self._found_at_start = self._found_at_start, {}
+        out: list[Trigger] = []
+        report: list[tuple[str, str]] = []
+        for tool_id, procs in found.items():
+            by_exe: dict[str, tuple] = {}
+            for item in procs:
+                by_exe.setdefault(item[1]["exe"] or "", item)
+            if len(by_exe) > 1:
+                by_exe.pop("", None)
+            for exe, (tool, info, already) in by_exe.items():
+                try:
+                    due = self.at_start.due(tool_id, exe)
+                except Exception as exc:  # noqa: BLE001 - the memory must never stop the watcher
+                    self._once.error(log, "at_start", "tools running at start: %s", exc)
+                    due = True
+                if not due:
+                    log.info("%s (%s) was running at start; already reported", tool_id, exe or "path hidden")
+                    continue
+                out.append(Trigger("remote_tool", tool=tool, process=info, details={
+                    "trigger": "running_at_start", "other_tools_running": already}))
+                report.append((tool_id, exe))
+        if report:
+            try:
+                self.at_start.mark(report)
+            except Exception as exc:  # noqa: BLE001
+                self._once.error(log, "at_start", "tools running at start: %s", exc)
+        return out
+
     def check(self, baseline: bool = False) -> list[Trigger]:
         """One poll: new pids examined, vanished ones forgotten."""
         import psutil  # noqa: PLC0415
+        if baseline:
+            self._found_at_start = {}     # a first look that failed half-way starts again
         now = set(psutil.pids())
         new, gone = now - self._known, self._known - now
         self._known = now
@@ -86,6 +129,8 @@ class ProcessWatcher(threading.Thread):
         out: list[Trigger] = []
         for pid in sorted(new):
             out += self.examine(pid, baseline)
+        if baseline:
+            out += self._running_at_start()
         return out
 
     def run(self) -> None:
