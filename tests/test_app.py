@@ -256,3 +256,90 @@ def drain(q):
     while not q.empty():
         out.append(q.get_nowait())
     return out
+
+
+def _stand_in(path, name):
+    """A renamed copy of /bin/sleep, waited for until it runs under its new name."""
+    import psutil
+    path.mkdir(parents=True, exist_ok=True)
+    exe = path / name
+    shutil.copy("/bin/sleep", exe)
+    p = subprocess.Popen([str(exe), "300"])
+    wait_until(lambda: psutil.Process(p.pid).name() == name)
+    return p
+
+
+def _first_look_done(a, tmp_path, name):
+    """Everything the agent's first look found has been recorded: a tool started after it
+    is recorded after them (one queue, one worker)."""
+    assert a._threads[1].ready.wait(30)
+    later = _stand_in(tmp_path / name, name)
+    try:
+        wait_event(lambda e: e["type"] == "remote_tool" and e.get("pid") == later.pid)
+    finally:
+        later.kill()
+        later.wait()
+
+
+def test_tool_running_before_the_agent_starts_is_reported_once(tmp_path, monkeypatch):
+    from agent.respond.helper import HelperNotifier
+    from agent.respond.responder import Responder
+    monkeypatch.delenv("DISPLAY", raising=False)
+    p = _stand_in(tmp_path / "bin", "AnyDesk")
+    settings = Settings(language="en", ocr_languages="eng", helper_notify=("json://127.0.0.1:9/vigie",))
+    notifier = HelperNotifier(settings)          # not started: its messages wait in the outbox
+    responder = Responder(settings, notifier)
+    mine = lambda e: e["type"] == "remote_tool" and e.get("pid") == p.pid  # noqa: E731
+    try:
+        a = Agent(settings, [], responder=responder, backend=FakeBackend([]), downloads_dir=tmp_path / "dl")
+        a.start()
+        try:
+            ev = wait_event(lambda e: mine(e) and e.get("trigger") == "running_at_start")
+            assert ev["tool"] == "anydesk" and ev["exe"] == str(tmp_path / "bin" / "AnyDesk")
+            told = wait_event(lambda e: mine(e) and e.get("decision"))
+            assert told["decision"] == "told_helper" and responder.processes == []
+            assert (a.last_incident() or {}).get("pid") != p.pid, "the tray does not turn red for it"
+            told_rows = lambda: [r for r in notifier.outbox.rows() if f": {p.pid}\n" in r["body"]]  # noqa: E731
+            wait_until(told_rows)
+            assert [r["kind"] for r in told_rows()] == ["remote_tool"]
+            assert "is running" in told_rows()[0]["title"] and "AnyDesk" in told_rows()[0]["body"]
+        finally:
+            a.stop()
+        count = len([e for e in events.read() if mine(e)])
+        b = Agent(settings, [], responder=Recorder(), backend=FakeBackend([]), downloads_dir=tmp_path / "dl")
+        b.start()
+        try:
+            _first_look_done(b, tmp_path, "rustdesk")
+        finally:
+            b.stop()
+        assert len([e for e in events.read() if mine(e)]) == count, "the second start stays quiet"
+        monkeypatch.setenv("VIGIE_DATA_DIR", str(tmp_path / "fresh"))   # nothing remembered here
+        allowed = Settings(language="en", ocr_languages="eng", remote_tools_allowlist=("AnyDesk",))
+        c = Agent(allowed, [], responder=Recorder(), backend=FakeBackend([]), downloads_dir=tmp_path / "dl")
+        c.start()
+        try:
+            _first_look_done(c, tmp_path, "todesk")
+        finally:
+            c.stop()
+        assert not [e for e in events.read() if mine(e)], "allowlisted: nothing"
+    finally:
+        p.kill()
+        p.wait()
+
+
+def test_a_browser_in_front_loads_ocr_and_idle_frees_it(agent_with, monkeypatch):
+    """The models load when a browser comes to the front (not on the first scan), and are
+    freed again after a while without a browser or a scan (an idle agent holds none)."""
+    from agent.watch import worker as worker_mod
+    fb = FakeBackend([])
+    a = agent_with(fb)
+    worker = next(t for t in a._threads if isinstance(t, worker_mod.Worker))
+    wait_until(lambda: worker.detector is not None)
+    time.sleep(1.5)
+    assert not worker.detector.is_warm, "no browser yet: no model in memory"
+    monkeypatch.setattr(worker_mod, "RELEASE_AFTER", 3.0)
+    fb.set_windows([browser(full=False)])
+    wait_until(lambda: worker.detector.is_warm, timeout=30)
+    fb.set_windows([])
+    wait_until(lambda: not worker.detector.is_warm, timeout=30)
+    assert a.running and "scam_screen" not in types()

@@ -30,7 +30,19 @@ def rules(clock=None, situation=None):
 
 
 def kinds(trigs):
-    return [t.kind for t in trigs]
+    """The scan/context triggers ("warm" is checked on its own below)."""
+    return [t.kind for t in trigs if t.kind != "warm"]
+
+
+def test_a_browser_in_front_asks_for_warm_ocr_once_a_minute():
+    clock = Clock()
+    r = rules(clock)
+    assert [t.kind for t in r.decide(chrome())] == ["warm"]
+    clock.t += 30
+    assert "warm" not in [t.kind for t in r.decide(chrome("Other"))]
+    clock.t += 31
+    assert "warm" in [t.kind for t in r.decide(chrome("Other again"))]
+    assert r.decide(WindowInfo(5, "Terminal", 11, "xterm", wm_class="xterm.XTerm")) == []
 
 
 def test_fullscreen_then_rescans_at_the_interval():
@@ -89,8 +101,9 @@ def test_watcher_thread_with_fake_backend():
     seen = threading.Event()
 
     def put(t):
-        got.append(t)
-        seen.set()
+        if t.kind != "warm":
+            got.append(t)
+            seen.set()
 
     w = ScreenWatcher(fb, rules(), put, stop)
     w.start()

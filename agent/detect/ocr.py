@@ -113,6 +113,15 @@ class OcrEngine:
         self._lock = threading.Lock()
         self.backend = ""
 
+    @property
+    def loaded(self) -> bool:
+        return bool(self.backend)
+
+    def load(self) -> None:
+        """Load the models now (else the first :meth:`read` does); raises OcrUnavailable."""
+        with self._lock:
+            self._ensure()
+
     def _ensure(self) -> None:
         if self.backend:
             return

@@ -34,6 +34,20 @@ class Detector:
             self._ocr = ocr.OcrEngine(self.langs)
         return self._ocr
 
+    @property
+    def is_warm(self) -> bool:
+        """True while the OCR models are loaded."""
+        return self._ocr is not None and self._ocr.loaded
+
+    def warm(self) -> None:
+        """Load the OCR models now rather than on the first image (the caller's thread)."""
+        self.engine.load()
+
+    def release(self) -> None:
+        """Free the OCR models; the next image loads them again."""
+        if self._ocr is not None:
+            self._ocr.close()
+
     def scan_text(self, text: str, started: float | None = None) -> Verdict:
         started = time.perf_counter() if started is None else started
         verdict = score.score_text(text, self.phrases, self.sensitivity, lang_hint=self.langs)

@@ -20,6 +20,7 @@ from agent.watch.trigger import Trigger
 
 log = logging.getLogger(__name__)
 IDLE_WAKE_SECONDS = 1.0      # how often an idle watcher looks at its stop flag
+WARM_EVERY = 60.0            # a browser in front asks the worker to keep OCR ready this often
 ERROR_BACKOFF_SECONDS = 5.0
 
 
@@ -35,6 +36,7 @@ class ScreenRules:
         self.last_scan = 0.0
         self.titles: dict[int, str] = {}
         self.title_scans: dict[int, float] = {}
+        self.last_warm = -1e9
 
     def rescan_due_in(self) -> float | None:
         """Seconds until the fullscreen browser should be scanned again (None: none)."""
@@ -50,6 +52,10 @@ class ScreenRules:
             self.full_id = None
             return out
         details = {"browser": browser}
+        if now - self.last_warm >= WARM_EVERY:
+            # a browser is in front: have the OCR models loaded before a page takes the screen
+            self.last_warm = now
+            out.append(Trigger("warm", window=w, details=details))
         if w.fullscreen:
             if self.full_id != (w.id, w.pid):
                 self.full_id, self.last_scan = (w.id, w.pid), now

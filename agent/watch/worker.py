@@ -16,13 +16,15 @@ import time
 
 from agent import events
 from agent.log import Once
-from agent.watch import look
+from agent.watch import look, steady
 from agent.watch.trigger import Trigger
 
 log = logging.getLogger(__name__)
 SETTLE_DELAYS = (0.6, 1.5, 3.0)   # re-looks after a page goes fullscreen (it may still be drawing)
 SAME_SCAM_SECONDS = 120.0          # the same scam on the same window is reported once meanwhile
 LOOP_WAKE = 1.0
+STEADY_KINDS = ("fullscreen", "settle", "rescan", "title", "maximized")
+RELEASE_AFTER = 600.0              # OCR models are freed after this long without a browser in front
 
 
 def window_details(w) -> dict:
@@ -45,6 +47,7 @@ class Worker(threading.Thread):
         self._prints: dict[tuple, str] = {}
         self._reported: dict[tuple, float] = {}
         self._ok_titles: dict[tuple, str] = {}
+        self._last_use = 0.0
 
     # -- loop ----------------------------------------------------------------------
     def later(self, delay: float, trig: Trigger) -> None:
@@ -64,6 +67,7 @@ class Worker(threading.Thread):
                 self.handle(heapq.heappop(self._later)[2])
             if trig is not None and trig.kind != "stop":
                 self.handle(trig)
+            self._release_if_idle()
             self.agent._tick()
         if self.detector is not None:
             try:
@@ -89,11 +93,27 @@ class Worker(threading.Thread):
             log.error("the scam detector cannot start: %s", exc)
             self.agent._degrade("detector", f"the scam detector cannot start: {exc}")
 
+    def warm(self) -> None:
+        """Load the OCR models now (a browser came to the front), so that the first scan
+        of a page going fullscreen does not also pay ~0.4-1 s of model loading."""
+        self._last_use = time.monotonic()
+        if self.detector is not None:
+            self.detector.warm()
+
+    def _release_if_idle(self) -> None:
+        """Free the OCR models (~60 MB) after RELEASE_AFTER seconds without a browser in front."""
+        if (self.detector is not None and self.detector.is_warm
+                and time.monotonic() - self._last_use > RELEASE_AFTER):
+            log.debug("no browser in front for %.0f s: freeing the OCR models", RELEASE_AFTER)
+            self.detector.release()
+
     def handle(self, trig: Trigger) -> None:
         if self.agent.paused and trig.kind != "test":
             return
         try:
-            if trig.is_scan:
+            if trig.kind == "warm":
+                self.warm()
+            elif trig.is_scan:
                 self.scan(trig)
             elif trig.kind in ("remote_tool", "installer"):
                 self.remote_tool(trig)
@@ -132,8 +152,19 @@ class Worker(threading.Thread):
         if self.detector is None:
             return
         w = self._fresh(w)
+        self._last_use = time.monotonic()
+        key = (w.id, w.pid) if w is not None else (0, None)  # X11 reuses ids for new clients
         try:
             image = self.backend.capture(w)
+            fp = look.fingerprint(image)
+            if trig.kind in ("rescan", "settle") and self._prints.get(key) == fp:
+                return  # nothing changed since the last read
+            if trig.kind in STEADY_KINDS:
+                image, n = steady.steady_capture(lambda: self.backend.capture(self._fresh(w)), image,
+                                                 wait=self.stop_event.wait)
+                w = self._fresh(w)  # the title may have changed meanwhile
+                fp = look.fingerprint(image)
+                log.debug("steady after %d more captures", n)
         except Exception as exc:  # noqa: BLE001 - display gone, window closed
             self._once.warning(log, "capture", "capture failed (will retry): %s", exc)
             self.agent._degrade("capture", f"screen capture failed: {exc}", transient=True)
@@ -141,8 +172,6 @@ class Worker(threading.Thread):
                 self.later(SETTLE_DELAYS[-1], Trigger("settle", window=w, details=trig.details))
             return
         self.agent._recover("capture")
-        key = (w.id, w.pid) if w is not None else (0, None)  # X11 reuses ids for new clients
-        fp = look.fingerprint(image)
         if trig.kind in ("rescan", "settle") and self._prints.get(key) == fp:
             return
         self._prints[key] = fp
@@ -156,6 +185,7 @@ class Worker(threading.Thread):
                 self.later(0.3, again)
             self._prints.pop(key, None)
             return
+        log.debug("reading the screen (%s) of %r", trig.kind, w and w.title)
         try:
             verdict = self.detector.scan_image(image)
         except Exception as exc:  # noqa: BLE001 - OcrUnavailable, Tesseract crash
@@ -163,6 +193,7 @@ class Worker(threading.Thread):
             self.agent._degrade("ocr", f"the screen could not be read: {exc}", transient=True)
             return
         self.agent._recover("ocr")
+        log.debug("read in %.0f ms: %s %.2f", verdict.ms, verdict.verdict, verdict.score)
         base = {"trigger": trig.kind, **window_details(w), "browser": trig.details.get("browser")}
         if not verdict.is_scam:
             # recorded once per window title (a video page re-scanned every 5 s writes one line)
@@ -195,15 +226,19 @@ class Worker(threading.Thread):
     # -- remote tools and context ------------------------------------------------------
     def remote_tool(self, trig: Trigger) -> None:
         tool, proc = trig.tool, trig.process
+        trigger = trig.details.get("trigger", trig.kind)
+        at_start = trigger == "running_at_start"   # already running when Vigie started
         risk = self.agent.situation.raise_risk(2 if self.agent.situation.seconds_since_scam() is not None else 1)
         context = {**self.agent.situation.context(), "risk": risk, **trig.details}
-        ev = events.append("remote_tool", trigger=trig.kind, tool=tool.id, name=tool.name,
+        ev = events.append("remote_tool", trigger=trigger, tool=tool.id, name=tool.name,
                            pid=proc.get("pid"), exe=proc.get("exe", ""), process=proc.get("name", ""),
                            cmdline=" ".join(proc.get("cmdline") or ())[:300], file=trig.details.get("file"),
                            mode=self.settings.remote_tools_mode, context=context)
-        self.agent._alert(("tool", tool.id), ev)
+        if not at_start:          # at start: the helper is told, the tray stays calm
+            self.agent._alert(("tool", tool.id), ev)
         self._respond("on_remote_tool", tool.to_json(), dict(proc, file=trig.details.get("file")), context)
-        self.agent._incident(ev)
+        if not at_start:
+            self.agent._incident(ev)
 
     def risky(self, trig: Trigger) -> None:
         details = dict(trig.details)
