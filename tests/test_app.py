@@ -343,3 +343,30 @@ def test_a_browser_in_front_loads_ocr_and_idle_frees_it(agent_with, monkeypatch)
     fb.set_windows([])
     wait_until(lambda: not worker.detector.is_warm, timeout=30)
     assert a.running and "scam_screen" not in types()
+
+
+def test_a_fullscreen_video_is_read_less_and_less_often(agent_with):
+    """A fullscreen page that changes at every look and reads "ok" (a video) is re-read at
+    a growing interval (1, 2, 4... up to 6 intervals), not at every interval; a title
+    change has it read at once again."""
+    from agent.watch import worker as worker_mod
+    frame = [0]
+
+    def video():
+        frame[0] += 1
+        return picture(OK_TEXT + [f"Episode {frame[0]} of the cooking show"])
+
+    fb = FakeBackend([browser(full=False)])
+    fb.set_image(7, video)
+    a = agent_with(fb)   # re-scan interval 1 s
+    worker = next(t for t in a._threads if isinstance(t, worker_mod.Worker))
+    fb.set_windows([browser(full=True, title="Cooking show - Chromium")])
+    wait_event(lambda e: e["type"] == "screen_ok")
+    time.sleep(14)
+    reads = worker.reads
+    # without back-off: about 14 reads (one a second); with it: 1 + 1 + 2 + 4 + ... ≈ 5
+    assert 2 <= reads <= 8, reads
+    fb.set_windows([browser(full=True, title="Security Warning - Chromium")])
+    fb.set_image(7, picture(SCAM_TEXT))
+    ev = wait_event(lambda e: e["type"] == "scam_screen", timeout=30)
+    assert ev["trigger"] == "rescan" and ev["title"].startswith("Security Warning")

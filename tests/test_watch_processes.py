@@ -214,3 +214,20 @@ def test_unreadable_and_unwritable_state_never_stops_the_watcher(spawn, caplog):
     assert [t.tool.id for t in mine(w.check(), q)] == ["rustdesk"], "and the watcher goes on"
     messages = [r.getMessage() for r in caplog.records]
     assert sum("cannot read" in m for m in messages) == 1 and sum("cannot write" in m for m in messages) == 1
+
+
+def test_a_browser_starting_asks_for_warm_ocr_once(spawn):
+    """A browser process starting → a "warm" trigger (the OCR models load before its
+    window, maybe a kiosk scam page, appears); more browser processes soon after → none."""
+    w = watcher()
+    first = spawn("firefox")
+    running(first, "firefox")
+    warm = [t for t in w.check() if t.kind == "warm" and t.details.get("pid") == first.pid]
+    assert len(warm) == 1 and warm[0].details["browser"] == "firefox"
+    second = spawn("firefox-esr")
+    running(second, "firefox-esr")
+    assert [t for t in w.check() if t.kind == "warm"] == []
+    w.clock = lambda: time.monotonic() + 60   # half a minute later: a new browser start warms again
+    third = spawn("chromium")
+    running(third, "chromium")
+    assert [t.details["browser"] for t in w.check() if t.kind == "warm" and t.details.get("pid") == third.pid] == ["chromium"]

@@ -34,7 +34,8 @@ class FakeBackend:
         self._changed.set()
 
     def set_image(self, window_id: int | None, image) -> None:
-        """The picture ``capture`` returns for that window (None: the whole screen)."""
+        """The picture ``capture`` returns for that window (None: the whole screen); a
+        callable is called at each capture (a moving picture, such as a video)."""
         with self._lock:
             self._images[window_id] = image
         self._changed.set()
@@ -62,6 +63,8 @@ class FakeBackend:
             if self._fail is not None:
                 raise self._fail
             img = self._images.get(window.id if window else None)
+        if callable(img):
+            img = img()
         if img is None:
             size = (window.width, window.height) if window and window.width else self.screen_size
             img = Image.new("RGB", size, "white")

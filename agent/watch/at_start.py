@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 import time
 from pathlib import Path
 
-from agent import paths
+from agent import atomic, paths
 
 log = logging.getLogger(__name__)
 FILE_NAME = "tools_at_start.json"
@@ -87,24 +85,11 @@ class ReportedAtStart:
             {"tool": k[0], "exe": k[1], "at": at,
              "when": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(at))}
             for k, at in sorted(entries.items())]}
-        tmp = None
         try:
             paths.ensure_dir(self.path.parent)
-            fd, tmp = tempfile.mkstemp(prefix="." + self.path.name + ".", suffix=".tmp", dir=self.path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, indent=1)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-            tmp = None
+            atomic.write_text(self.path, json.dumps(data, indent=1))
             return True
         except OSError as exc:
             self._log_once("write", "cannot write %s (%s); tools running at start may be reported again",
                            self.path, exc)
             return False
-        finally:
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass

@@ -63,9 +63,12 @@ class Catalog:
 
     def __post_init__(self):
         self._browser_names: dict[str, str] = {}
+        self._browser_processes: dict[str, str] = {}
         for b in self.browsers:
             for n in list(b.get("process", ())) + list(b.get("window_class", ())):
                 self._browser_names.setdefault(norm(n), b["id"])
+            for n in b.get("process", ()):
+                self._browser_processes.setdefault(norm(n), b["id"])
         self._tool_names: dict[str, Tool] = {}
         for t in self.tools:
             for n in t.windows + t.macos + t.linux:
@@ -79,6 +82,14 @@ class Catalog:
         names = [window.process_name, window.exe] + window.wm_class.split(".")
         for n in names:
             hit = self._browser_names.get(norm(n)) if n else None
+            if hit:
+                return hit
+        return None
+
+    def browser_for_process(self, *names: str) -> str | None:
+        """The browser id for any of a process's names (name, executable path, argv[0])."""
+        for n in names:
+            hit = self._browser_processes.get(norm(n)) if n else None
             if hit:
                 return hit
         return None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from agent.log import Once
 from agent.platform.base import base_name
@@ -22,6 +23,7 @@ from agent.watch.trigger import Trigger
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
+WARM_EVERY = 30.0   # a browser starting asks the worker for loaded OCR models at most this often
 
 
 def describe(proc) -> dict:
@@ -49,6 +51,8 @@ class ProcessWatcher(threading.Thread):
         self.at_start = at_start if at_start is not None else ReportedAtStart()
         self._found_at_start: dict[str, list] = {}   # tool id → [(tool, process info, others)]
         self.ready = threading.Event()   # set after the first (baseline) look
+        self.clock = time.monotonic
+        self._last_warm = -1e9
 
     def _allowed(self, tool) -> bool:
         return allowlist.is_allowed(tool, self.settings.remote_tools_allowlist,
@@ -76,6 +80,12 @@ class ProcessWatcher(threading.Thread):
             else:
                 self._found_at_start.setdefault(tool.id, []).append((tool, info, already))
             return out
+        browser = self.catalog.browser_for_process(info["name"], base_name(info["exe"]), base_name(argv0))
+        if browser and not baseline and self.clock() - self._last_warm >= WARM_EVERY:
+            # a browser starts: its window (maybe a kiosk page) comes in a second or two;
+            # have the OCR models loaded by then
+            self._last_warm = self.clock()
+            out.append(Trigger("warm", details={"browser": browser, "pid": pid}))
         proof = self.catalog.proof_for_process(info["name"], info["cmdline"])
         if proof is not None and not baseline and self.situation.remote_running():
             out.append(Trigger("risky_context", process=info, details={

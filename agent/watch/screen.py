@@ -60,8 +60,11 @@ class ScreenRules:
             if self.full_id != (w.id, w.pid):
                 self.full_id, self.last_scan = (w.id, w.pid), now
                 out.append(Trigger("fullscreen", window=w, details=details))
-            elif now - self.last_scan >= self.scan_interval or self.titles.get(w.id, w.title) != w.title:
-                self.last_scan = now  # due, or the page changed its title (it finished loading)
+            elif self.titles.get(w.id, w.title) != w.title:
+                self.last_scan = now  # the page changed its title (it finished loading...)
+                out.append(Trigger("rescan", window=w, details={**details, "title_changed": True}))
+            elif now - self.last_scan >= self.scan_interval:
+                self.last_scan = now  # due
                 out.append(Trigger("rescan", window=w, details=details))
         else:
             self.full_id = None

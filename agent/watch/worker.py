@@ -23,7 +23,9 @@ log = logging.getLogger(__name__)
 SETTLE_DELAYS = (0.6, 1.5, 3.0)   # re-looks after a page goes fullscreen (it may still be drawing)
 SAME_SCAM_SECONDS = 120.0          # the same scam on the same window is reported once meanwhile
 LOOP_WAKE = 1.0
-STEADY_KINDS = ("fullscreen", "settle", "rescan", "title", "maximized")
+STEADY_KINDS = ("fullscreen", "settle", "title", "maximized")   # and rescans after a title change
+BACKOFF_MAX = 6        # a fullscreen page read "ok" again and again (a video) is re-read
+                       # less often: every interval x 1, 2, 4... up to this many intervals
 RELEASE_AFTER = 600.0              # OCR models are freed after this long without a browser in front
 
 
@@ -48,6 +50,8 @@ class Worker(threading.Thread):
         self._reported: dict[tuple, float] = {}
         self._ok_titles: dict[tuple, str] = {}
         self._last_use = 0.0
+        self.reads = 0                      # OCR passes so far (tests, diagnostics)
+        self._ok_streak: dict[tuple, tuple[int, float]] = {}   # window key → (ok reads in a row, last read)
 
     # -- loop ----------------------------------------------------------------------
     def later(self, delay: float, trig: Trigger) -> None:
@@ -142,6 +146,16 @@ class Worker(threading.Thread):
             return w
         return now if now is not None and w is not None and now.id == w.id else w
 
+    def _backing_off(self, key) -> bool:
+        """True when a timed re-read of this fullscreen window is skipped: after two "ok"
+        reads in a row of a changing page (a video), the interval doubles each time, up to
+        BACKOFF_MAX intervals. A title change, a new fullscreen or a scam resets it."""
+        streak, last = self._ok_streak.get(key, (0, 0.0))
+        if streak < 2:
+            return False
+        wait = self.settings.scan_interval_seconds * min(BACKOFF_MAX, 2 ** (streak - 1))
+        return time.monotonic() - last < wait - 0.5
+
     def scan(self, trig: Trigger) -> None:
         if trig.kind == "test":
             v, image, w = trig.details["verdict"], trig.details["image"], trig.window
@@ -154,12 +168,14 @@ class Worker(threading.Thread):
         w = self._fresh(w)
         self._last_use = time.monotonic()
         key = (w.id, w.pid) if w is not None else (0, None)  # X11 reuses ids for new clients
+        if trig.kind == "rescan" and not trig.details.get("title_changed") and self._backing_off(key):
+            return
         try:
             image = self.backend.capture(w)
             fp = look.fingerprint(image)
             if trig.kind in ("rescan", "settle") and self._prints.get(key) == fp:
                 return  # nothing changed since the last read
-            if trig.kind in STEADY_KINDS:
+            if trig.kind in STEADY_KINDS or trig.details.get("title_changed"):
                 image, n = steady.steady_capture(lambda: self.backend.capture(self._fresh(w)), image,
                                                  wait=self.stop_event.wait)
                 w = self._fresh(w)  # the title may have changed meanwhile
@@ -186,6 +202,7 @@ class Worker(threading.Thread):
             self._prints.pop(key, None)
             return
         log.debug("reading the screen (%s) of %r", trig.kind, w and w.title)
+        self.reads += 1
         try:
             verdict = self.detector.scan_image(image)
         except Exception as exc:  # noqa: BLE001 - OcrUnavailable, Tesseract crash
@@ -195,7 +212,13 @@ class Worker(threading.Thread):
         self.agent._recover("ocr")
         log.debug("read in %.0f ms: %s %.2f", verdict.ms, verdict.verdict, verdict.score)
         base = {"trigger": trig.kind, **window_details(w), "browser": trig.details.get("browser")}
+        if verdict.is_scam or trig.kind == "fullscreen" or trig.details.get("title_changed"):
+            self._ok_streak.pop(key, None)
         if not verdict.is_scam:
+            streak = self._ok_streak.get(key, (0, 0.0))[0]
+            self._ok_streak[key] = (streak + 1, time.monotonic())
+            if len(self._ok_streak) > 100:
+                self._ok_streak = {key: self._ok_streak[key]}
             # recorded once per window title (a video page re-scanned every 5 s writes one line)
             if self._ok_titles.get(key) != base.get("title"):
                 self._ok_titles[key] = base.get("title")
