@@ -1,9 +1,9 @@
 """Writing the settings file: a commented template, saved atomically.
 
 ``render(settings)`` gives the whole file: every setting with a one-line comment in
-English and in French and its current value. ``save`` writes it atomically (temp file
-in the same folder, fsync, rename; mode 0600 because helper addresses may hold
-passwords). ``update`` loads, applies changes, validates and saves. ``ensure_exists``
+English and in French and its current value. ``save`` writes it atomically
+(:mod:`agent.atomic`: temp file in the same folder, fsync, rename; mode 0600 because
+helper addresses may hold passwords). ``update`` loads, applies changes, validates and saves. ``ensure_exists``
 writes the commented defaults on first run and never raises.
 
 Callable from any thread; each call re-reads the file, so callers that share a file
@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from agent import config, paths
+from agent import atomic, config, paths
 from agent.i18n import t
 
 log = logging.getLogger(__name__)
@@ -81,43 +79,13 @@ def render(settings: config.Settings) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def write_atomic(path: Path, text: str, mode: int = 0o600) -> None:
     """Replace ``path`` with ``text`` all at once; raises :class:`ConfigWriteError`."""
-    tmp = None
     try:
         paths.ensure_dir(path.parent)
-        fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-        tmp = None
-        _fsync_dir(path.parent)
+        atomic.write_text(path, text, mode)
     except OSError as exc:
         raise ConfigWriteError("write_failed", path=str(path), reason=exc.strerror or str(exc)) from exc
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 def save(settings: config.Settings, path: Path | None = None) -> Path:

@@ -102,17 +102,6 @@ def _interview(settings: config.Settings, changes: dict) -> dict:
         notify = ""
 
 
-def _same_url(configured: str, given: str) -> bool:
-    """``given`` (as typed) is the channel ``configured`` (secrets as references)."""
-    from agent.respond import secrets  # noqa: PLC0415
-    if configured == given:
-        return True
-    try:
-        return secrets.resolve(configured)[0] == given
-    except secrets.MissingSecret:
-        return False
-
-
 def _keep_secrets(urls, configured, undo) -> tuple[tuple[str, ...], bool]:
     """The URLs to write in the config: a channel already configured keeps its reference
     (so a second install changes nothing); a new one has its password/token stored by
@@ -123,7 +112,7 @@ def _keep_secrets(urls, configured, undo) -> tuple[tuple[str, ...], bool]:
     out: list[str] = []
     stored = False
     for url in urls:
-        known = next((c for c in configured if _same_url(c, url)), None)
+        known = next((c for c in configured if secrets.same_channel(c, url)), None)
         if known is not None:
             out.append(known)
             continue

@@ -75,6 +75,18 @@ def test_file_fallback_is_private_and_resolves(monkeypatch):
     assert "tok-en-9" not in kept and secrets.resolve(kept)[0].startswith("ntfys://alice:tok-en-9@")
 
 
+def test_same_channel_compares_the_address_as_typed_with_its_references(monkeypatch):
+    monkeypatch.setenv("VIGIE_SECRETS", "file")
+    typed = "mailtos://marie:hunter2@smtp.example.org"
+    ref = secrets.keep(typed)
+    assert secrets.same_channel(ref, typed) and secrets.same_channel(typed, typed)
+    assert secrets.same_channel(ref, ref)
+    assert not secrets.same_channel(ref, "mailtos://marie:other@smtp.example.org")
+    secrets.forget(ref)
+    assert not secrets.same_channel(ref, typed)           # its secret is gone: not the same
+    assert not list(secrets.secrets_file().parent.glob(".*.tmp"))   # written atomically, no temp left
+
+
 def test_no_usable_keyring_here_means_the_file():
     # this machine has no OS keyring daemon: keyring's chooser finds only the "fail" backend
     if secrets._keyring() is not None:

@@ -93,3 +93,25 @@ def test_fake_backend_changes_and_capture():
         fb.capture(w1)
     fb.set_windows([], None)
     assert fb.active_window() is None and fb.windows() == []
+
+
+def test_api_backend_makes_its_api_once_and_captures_the_visible_part(monkeypatch):
+    from agent.platform import capture  # noqa: PLC0415
+    made, grabbed, closed = [], [], []
+
+    class Backend(base.ApiBackend):
+        def make_api(self):
+            made.append(1)
+            return object()
+
+    monkeypatch.setattr(capture, "grab", lambda rect: grabbed.append(rect) or "image")
+    monkeypatch.setattr(capture, "close", lambda: closed.append(1))
+    b = Backend()
+    assert b.api is b.api and made == [1]
+    win = WindowInfo(1, x=1800, y=-10, width=400, height=300, monitor=(0, 0, 1920, 1080))
+    assert b.capture(win) == "image" and b.capture() == "image"
+    assert grabbed == [(1800, 0, 120, 290), None]     # cut to its monitor; None: the whole screen
+    b.close()
+    assert closed == [1]
+    fake = object()
+    assert Backend(api=fake).api is fake and made == [1]   # tests pass a fake api

@@ -53,7 +53,8 @@ def test_zoomed_window_is_maximised_and_second_display():
 
 
 def test_permission_problem_in_plain_words():
-    assert mac([], 0, allowed=False).problems()[0].startswith("macOS screen recording is not allowed")
+    assert mac([], 0, allowed=False).problems("en")[0].startswith("macOS screen recording is not allowed")
+    assert mac([], 0, allowed=False).problems("fr")[0].startswith("macOS n'autorise pas Vigie")
     assert mac([], 0).problems() == []
     assert mac([], 0).active_window() is None
 

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 
-from agent import paths
+from agent import atomic, paths
 
 log = logging.getLogger(__name__)
 MANIFEST_NAME = "install.json"
@@ -83,24 +81,10 @@ def write_file(path: Path, data: bytes, mode: int = 0o644) -> bool:
             return False
     except OSError:
         pass
-    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-        tmp = None
+        atomic.write_bytes(path, data, mode)
     except OSError as exc:
         raise InstallError("cannot_write", path=str(path), reason=exc.strerror or str(exc)) from exc
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
     return True
 
 

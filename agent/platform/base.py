@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ntpath
 import posixpath
+import time
 from dataclasses import asdict, dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -76,6 +77,38 @@ class Backend(Protocol):
 
     def close(self) -> None:
         """Release the calling thread's resources."""
+
+
+class ApiBackend:
+    """What the Windows and macOS backends share: every system call goes through one
+    ``api`` object, created on first use by :meth:`make_api` (tests pass a fake one),
+    ``sleep`` can be replaced (tests), ``_last_key`` is what ``wait_for_change`` last
+    saw, and a capture is of the window's area clipped to its monitor."""
+
+    def __init__(self, api=None, sleep=time.sleep):
+        self._api = api
+        self._sleep = sleep
+        self._last_key = None
+
+    def make_api(self):
+        """The real api object; raises :class:`PlatformUnavailable` where it cannot work."""
+        raise NotImplementedError
+
+    @property
+    def api(self):
+        if self._api is None:
+            self._api = self.make_api()
+        return self._api
+
+    def capture(self, window: WindowInfo | None = None):
+        """See :meth:`Backend.capture`."""
+        from agent.platform import capture  # noqa: PLC0415 - capture imports this module
+        return capture.grab(None if window is None else clip(window.rect, window.monitor))
+
+    def close(self) -> None:
+        """Release the calling thread's capture."""
+        from agent.platform import capture  # noqa: PLC0415
+        capture.close()
 
 
 def intersection(a: Rect, b: Rect) -> int:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 import time
 
-from agent.platform import capture
-from agent.platform.base import PlatformUnavailable, WindowInfo, clip, covers, monitor_for, nearly_maximized
+from agent.i18n import t
+from agent.platform.base import ApiBackend, PlatformUnavailable, WindowInfo, covers, monitor_for, nearly_maximized
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
@@ -60,20 +60,15 @@ def _exe(pid: int) -> str:
         return ""
 
 
-class MacBackend:
+class MacBackend(ApiBackend):
     name = "macos"
 
     def __init__(self, api=None, exe_of=_exe, sleep=time.sleep):
-        self._api = api
+        super().__init__(api, sleep)
         self._exe_of = exe_of
-        self._sleep = sleep
-        self._last_key = None
 
-    @property
-    def api(self):
-        if self._api is None:
-            self._api = QuartzApi()
-        return self._api
+    def make_api(self):
+        return QuartzApi()
 
     def _info(self, w: dict, displays) -> WindowInfo:
         b = w.get("kCGWindowBounds") or {}
@@ -99,9 +94,6 @@ class MacBackend:
         pid = self.api.frontmost_pid()
         return next((w for w in self.windows() if w.pid == pid), None)
 
-    def capture(self, window: WindowInfo | None = None):
-        return capture.grab(None if window is None else clip(window.rect, window.monitor))
-
     def wait_for_change(self, timeout: float) -> bool:
         end = time.monotonic() + timeout
         while True:
@@ -115,14 +107,12 @@ class MacBackend:
                 return False
             self._sleep(min(POLL_SECONDS, left))
 
-    def problems(self) -> list[str]:
+    def problems(self, lang: str | None = None) -> list[str]:
+        """The missing screen-recording permission, in ``lang`` (default: the session's
+        language), or why pyobjc cannot work."""
         try:
             if not self.api.screen_capture_allowed():
-                return ["macOS screen recording is not allowed for Vigie: open System Settings > "
-                        "Privacy & Security > Screen Recording and tick Vigie"]
+                return [t("agent.mac_screen_recording", lang)]
         except PlatformUnavailable as exc:
             return [str(exc)]
         return []
-
-    def close(self) -> None:
-        capture.close()

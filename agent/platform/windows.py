@@ -15,8 +15,8 @@ import logging
 import threading
 import time
 
-from agent.platform import capture, winhooks
-from agent.platform.base import PlatformUnavailable, WindowInfo, base_name, clip, covers
+from agent.platform import winhooks
+from agent.platform.base import ApiBackend, PlatformUnavailable, WindowInfo, base_name, covers
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
@@ -135,24 +135,19 @@ def _process(pid: int) -> tuple[str, str]:
         return "", ""
 
 
-class WindowsBackend:
+class WindowsBackend(ApiBackend):
     name = "windows"
 
     def __init__(self, api=None, process=_process, sleep=time.sleep):
-        self._api = api
+        super().__init__(api, sleep)
         self._process = process
-        self._sleep = sleep
-        self._last_key = None
         self._looked = False
         self._hooks: winhooks.WinEventHooks | None = None
         self._hooks_owner: int | None = None
         self._hooks_failed = False
 
-    @property
-    def api(self):
-        if self._api is None:
-            self._api = Win32Api()
-        return self._api
+    def make_api(self):
+        return Win32Api()
 
     def info(self, hwnd: int) -> WindowInfo | None:
         if not hwnd:
@@ -187,9 +182,6 @@ class WindowsBackend:
             if info is not None:
                 out.append(info)
         return out
-
-    def capture(self, window: WindowInfo | None = None):
-        return capture.grab(None if window is None else clip(window.rect, window.monitor))
 
     def _key(self):
         api = self.api
@@ -257,4 +249,4 @@ class WindowsBackend:
         if hooks is not None and self._hooks_owner == threading.get_ident():
             self._hooks, self._looked = None, False
             hooks.stop()
-        capture.close()
+        super().close()

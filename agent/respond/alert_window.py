@@ -198,6 +198,28 @@ def keep_on_top(root, every_ms: int = 2000) -> None:
     root.after(every_ms, keep_on_top, root, every_ms)
 
 
+def focus_first(buttons: dict) -> None:
+    """Give the keyboard focus to the first button (the safe choice), if any."""
+    if buttons:
+        next(iter(buttons.values())).focus_set()
+
+
+def bring_up(app) -> None:
+    """Once Tk shows ``app.root`` (checked every 30 ms): claim the top, raise it, focus
+    its first button, emit ``shown`` (view and button geometry) and keep it on top.
+    ``app`` has ``root``, ``buttons`` and ``view``. Tk main thread."""
+    root = app.root
+    if not root.winfo_viewable():
+        root.after(30, bring_up, app)
+        return
+    claim_top()
+    root.lift()
+    root.focus_force()
+    focus_first(app.buttons)
+    emit({"event": "shown", "view": app.view, **layout(root, app.buttons)})
+    keep_on_top(root)
+
+
 class AlertApp:
     """The alert's three views (main, steps, helper). Everything runs on the Tk main thread
     except the process ending, which runs in a thread polled with ``after``."""
@@ -228,28 +250,10 @@ class AlertApp:
         root.protocol("WM_DELETE_WINDOW", lambda: self.finish("closed"))
         self.show_main(emit_view=False)
         place(root)
-        root.after(30, self._shown)
+        root.after(30, bring_up, self)
 
     def t(self, key: str, **values) -> str:
         return t(f"alert.{key}", self.lang, **values)
-
-    def run(self) -> None:
-        self.root.mainloop()
-
-    def _shown(self) -> None:
-        if not self.root.winfo_viewable():
-            self.root.after(30, self._shown)
-            return
-        claim_top()
-        self.root.lift()
-        self.root.focus_force()
-        self._focus_first()
-        emit({"event": "shown", "view": self.view, **layout(self.root, self.buttons)})
-        keep_on_top(self.root)
-
-    def _focus_first(self) -> None:
-        if self.buttons:
-            next(iter(self.buttons.values())).focus_set()
 
     def _view(self, name: str) -> None:
         for w in self.body.winfo_children():
@@ -262,7 +266,7 @@ class AlertApp:
 
     def _emit_view(self) -> None:
         place(self.root)
-        self._focus_first()
+        focus_first(self.buttons)
         emit({"event": "view", "view": self.view, **layout(self.root, self.buttons)})
 
     def label(self, text: str, kind: str = "body", bold: bool = False, bg: str = BODY_BG, **pack):
@@ -411,17 +415,24 @@ def parse_args(argv=None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def main(argv=None) -> int:
+def run_app(make_app, args: argparse.Namespace, what: str) -> int:
+    """A window process's main: log to stderr, build the window with ``make_app(args)``
+    and run Tk's loop until it closes (0). When it cannot be built (no display, no Tk)
+    the error is logged and sent as an ``error`` JSON line, and the exit code is 2: the
+    Responder then falls back (notification, resuming a paused tool)."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    args = parse_args(argv)
     try:
-        app = AlertApp(args)
+        app = make_app(args)
     except Exception as exc:  # noqa: BLE001 - no display, no Tk: say so, the agent falls back
-        log.error("the alert window cannot be shown: %s", exc)
+        log.error("the %s window cannot be shown: %s", what, exc)
         emit({"event": "error", "error": str(exc)})
         return 2
-    app.run()
+    app.root.mainloop()
     return 0
+
+
+def main(argv=None) -> int:
+    return run_app(AlertApp, parse_args(argv), "alert")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agent import __version__, events, paths
+from agent import __version__, atomic, events, paths
 
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
@@ -93,26 +93,6 @@ def process_details(pid: int | None) -> dict | None:
         return {"pid": pid, "error": str(exc)}
 
 
-def _write(path: Path, data: bytes) -> None:
-    with open(path, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # Windows cannot open folders; rename is already durable enough there
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def save_files(family: str, files: dict[str, bytes], info: dict | None = None,
                when: _dt.datetime | None = None) -> Path:
     """Write ``files`` as one new incident folder atomically; returns its final path."""
@@ -127,12 +107,12 @@ def save_files(family: str, files: dict[str, bytes], info: dict | None = None,
         paths.ensure_dir(root)
         tmp.mkdir(mode=0o700)
         for fname, data in files.items():
-            _write(tmp / fname, data)
+            atomic.write_synced(tmp / fname, data)
             manifest["files"][fname] = {"sha256": sha256(data), "bytes": len(data)}
-        _write(tmp / MANIFEST, _json(manifest))
-        _fsync_dir(tmp)
+        atomic.write_synced(tmp / MANIFEST, _json(manifest))
+        atomic.fsync_dir(tmp)
         os.rename(tmp, root / name)
-        _fsync_dir(root)
+        atomic.fsync_dir(root)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise EvidenceError(f"cannot write incident {name} in {root}: {exc}") from exc

@@ -65,22 +65,12 @@ def _write(settings, lang, urls) -> bool:
     return True
 
 
-def _same(configured: str, given: str) -> bool:
-    from agent.respond import secrets  # noqa: PLC0415
-    if configured == given:
-        return True
-    try:
-        return secrets.resolve(configured)[0] == given
-    except secrets.MissingSecret:
-        return False
-
-
 def _add(args, settings, lang) -> int:
     from agent.respond import channels, secrets  # noqa: PLC0415
     from agent.respond.helper import display_url  # noqa: PLC0415
     from agent.respond.outbox import Outbox  # noqa: PLC0415
     url = args.url.strip()
-    if any(_same(c, url) for c in settings.helper_notify):
+    if any(secrets.same_channel(c, url) for c in settings.helper_notify):
         print(t("helper.cli_already", lang, url=display_url(secrets.split_url(url)[0])))
         return 0
     if channels.check_url(url):
@@ -110,7 +100,7 @@ def _remove(args, settings, lang) -> int:
     if given.isdigit() and 1 <= int(given) <= len(chans):
         match = chans[int(given) - 1]
     else:
-        match = next((c for c in chans if _same(c, given)), None)
+        match = next((c for c in chans if secrets.same_channel(c, given)), None)
     if match is None:
         print(t("helper.cli_not_found", lang, url=display_url(secrets.split_url(given)[0])), file=sys.stderr)
         return 2

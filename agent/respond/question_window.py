@@ -19,15 +19,16 @@ import threading
 
 from agent.i18n import resolve, t
 from agent.respond import contain
-from agent.respond.alert_window import (BODY_BG, BODY_FG, HEADER_BG, HEADER_FG, NOTE_BG, Keys, button,
-                                        claim_top, emit, font, keep_on_top, layout, make_root, place,
-                                        record)
+from agent.respond.alert_window import (BODY_BG, BODY_FG, HEADER_BG, HEADER_FG, NOTE_BG, Keys, bring_up,
+                                        button, font, make_root, place, record, run_app)
 
 log = logging.getLogger(__name__)
 
 
 class QuestionApp:
     """Tk main thread; the process ending runs in a thread polled with ``after``."""
+
+    view = "question"
 
     def __init__(self, args):
         import tkinter as tk  # noqa: PLC0415
@@ -53,7 +54,7 @@ class QuestionApp:
         self.status = self.label("", bold=True, pady=(8, 16))
         root.protocol("WM_DELETE_WINDOW", self.escape)
         place(root, 0.55)
-        root.after(30, self._shown)
+        root.after(30, bring_up, self)   # focus on "Close it", the first button
 
     def t(self, key: str, **values) -> str:
         return t(f"alert.{key}", self.lang, **values)
@@ -63,17 +64,6 @@ class QuestionApp:
                           wraplength=self.wrap, justify="left", anchor="w")
         w.pack(fill="x", padx=40, **pack)
         return w
-
-    def _shown(self) -> None:
-        if not self.root.winfo_viewable():
-            self.root.after(30, self._shown)
-            return
-        claim_top()
-        self.root.lift()
-        self.root.focus_force()
-        self.buttons["close_tool"].focus_set()
-        emit({"event": "shown", "view": "question", **layout(self.root, self.buttons)})
-        keep_on_top(self.root)
 
     def close_it(self) -> None:
         for b in self.buttons.values():
@@ -125,16 +115,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def main(argv=None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    args = parse_args(argv)
-    try:
-        app = QuestionApp(args)
-    except Exception as exc:  # noqa: BLE001 - no display: the Responder resumes a paused tool
-        log.error("the question window cannot be shown: %s", exc)
-        emit({"event": "error", "error": str(exc)})
-        return 2
-    app.root.mainloop()
-    return 0
+    return run_app(QuestionApp, parse_args(argv), "question")
 
 
 if __name__ == "__main__":

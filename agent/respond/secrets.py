@@ -19,7 +19,7 @@ import re
 import threading
 from pathlib import Path
 
-from agent import paths
+from agent import atomic, paths
 from agent.tomlcompat import tomllib
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,18 @@ def refs(url: str) -> list[str]:
     return REF.findall(url)
 
 
+def same_channel(configured: str, given: str) -> bool:
+    """True when ``given`` (an address as typed, secrets in clear) is the configured
+    address ``configured`` (secrets as ``{secret:…}`` references); False when a secret
+    it refers to is gone. Reads the keyring or the secrets file only when needed."""
+    if configured == given:
+        return True
+    try:
+        return resolve(configured)[0] == given
+    except MissingSecret:
+        return False
+
+
 # -- storage ---------------------------------------------------------------------------
 def _keyring():
     """The keyring module if a usable backend exists, else None (``VIGIE_SECRETS=file`` forces the file)."""
@@ -110,17 +122,9 @@ def _read_file() -> dict[str, str]:
 def _write_file(values: dict[str, str]) -> None:
     path = secrets_file()
     paths.ensure_dir(path.parent)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     text = "# Vigie: passwords and tokens of the helper's notification addresses. Keep private.\n"
     text += "".join(f"{json.dumps(k)} = {json.dumps(v, ensure_ascii=False)}\n" for k, v in sorted(values.items()))
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, text.encode("utf-8"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    atomic.write_text(path, text, atomic.PRIVATE)
 
 
 def store(values: dict[str, str]) -> str:

