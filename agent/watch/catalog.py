@@ -31,6 +31,15 @@ def norm(name: str) -> str:
     return name
 
 
+def _first(table: dict, names) -> object | None:
+    """The entry of ``table`` for the first of ``names`` it knows (normalised), or None."""
+    for n in names:
+        hit = table.get(norm(n)) if n else None
+        if hit:
+            return hit
+    return None
+
+
 @dataclass(frozen=True)
 class Tool:
     id: str
@@ -88,11 +97,7 @@ class Catalog:
 
     def browser_for_process(self, *names: str) -> str | None:
         """The browser id for any of a process's names (name, executable path, argv[0])."""
-        for n in names:
-            hit = self._browser_processes.get(norm(n)) if n else None
-            if hit:
-                return hit
-        return None
+        return _first(self._browser_processes, names)
 
     def suspicious_title(self, title: str) -> str | None:
         m = self.suspicious_words.search(title or "") if self.suspicious_words else None
@@ -101,11 +106,7 @@ class Catalog:
     # -- remote tools ----------------------------------------------------------------
     def tool_for_process(self, *names: str) -> Tool | None:
         """The tool for any of a process's names (name, executable path, argv[0])."""
-        for n in names:
-            t = self._tool_names.get(norm(n)) if n else None
-            if t:
-                return t
-        return None
+        return _first(self._tool_names, names)
 
     def tool_for_installer(self, filename: str) -> Tool | None:
         name = base_name(filename).lower()
