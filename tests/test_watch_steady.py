@@ -77,3 +77,21 @@ def test_a_blank_window_is_watched_longer_than_a_changing_one():
     never = Frames(blank)
     image, captures = steady_capture(never, wait=clock.wait, clock=clock, limit=1.0, blank_limit=2.0)
     assert image is blank and 16 <= captures <= 18
+
+
+def test_a_small_animation_does_not_keep_a_page_from_being_read():
+    """The page is drawn; only a small spot changes (a blinking "call now" badge)."""
+    clock = Clock()
+
+    def with_badge(on):
+        img = page("abcdefgh")
+        if on:
+            ImageDraw.Draw(img).rectangle((580, 10, 600, 24), fill="red")
+        return img
+
+    frames = [with_badge(i % 2 == 0) for i in range(10)]
+    image, captures = steady_capture(Frames(*frames), wait=clock.wait, clock=clock)
+    assert captures == 2 and image is frames[1]
+    moved = [page("abcdefgh"), page("a")]            # a big change is not "nearly the same"
+    image, captures = steady_capture(Frames(*moved), wait=clock.wait, clock=clock)
+    assert captures == 3 and image is moved[1]

@@ -1,7 +1,7 @@
 """Cheap looks at a screenshot, before any OCR (pure functions, any thread).
 
 - :func:`fingerprint` — a small hash of the picture, so an unchanged screen is not
-  scanned again;
+  scanned again; :func:`nearly_same` — two thumbnails that differ only in a small spot;
 - :func:`looks_locked` — the look of a screen-locker page: most of the window one
   saturated colour (the blue or red "security alert" background) or one very dark
   or very light colour around a dialog.
@@ -19,11 +19,24 @@ def _small(image, size):
     return image.resize(size, reducing_gap=2.0)
 
 
+def thumbnail(image) -> bytes:
+    """A 48x27 grey thumbnail at 5 bits a cell (a blinking cursor's noise is ignored)."""
+    return bytes(v >> 3 for v in _small(image, THUMB).convert("L").tobytes())
+
+
 def fingerprint(image) -> str:
-    """A hash of a small grey thumbnail: equal for the same picture (and tiny changes)."""
-    small = _small(image, THUMB).convert("L")
-    data = bytes(v >> 3 for v in small.tobytes())  # 5 bits: ignore a blinking cursor's noise
-    return hashlib.blake2b(data, digest_size=12).hexdigest()
+    """A hash of :func:`thumbnail`: equal for the same picture (and tiny changes)."""
+    return hashlib.blake2b(thumbnail(image), digest_size=12).hexdigest()
+
+
+def nearly_same(a: bytes, b: bytes, share: float = 0.01) -> bool:
+    """True when at most ``share`` of the cells of two thumbnails differ by more than one
+    level: the same page with a small animation (the browser's "press Esc to exit full
+    screen" bubble fading in, a blinking warning, a countdown)."""
+    if len(a) != len(b) or not a:
+        return False
+    changed = sum(1 for x, y in zip(a, b) if abs(x - y) > 1)
+    return changed <= share * len(a)
 
 
 def dominant_share(image) -> tuple[float, tuple[int, int, int]]:

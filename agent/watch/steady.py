@@ -3,7 +3,8 @@
 A page switching to fullscreen is resized and drawn for a few hundred milliseconds, and
 its title changes meanwhile; an OCR pass (~0.5-1 s) on such a frame is wasted and delays
 the pass that matters. :func:`steady_capture` captures every ``gap`` seconds until two
-successive captures have the same :func:`agent.watch.look.fingerprint` and are not blank,
+successive captures are the same but for a small spot (:func:`agent.watch.look.nearly_same`:
+the fullscreen bubble fading in, a blinking warning) and are not blank,
 for at most ``limit`` seconds (a video never holds still), and returns the last capture.
 A blank window (a page not painted yet) is watched longer, up to ``blank_limit``: it costs
 no OCR, and the first painted frame is what matters.
@@ -30,18 +31,18 @@ def steady_capture(capture: Callable[[], object], first=None, wait: Callable[[fl
     and a truthy return ends the wait)."""
     start = clock()
     image = capture() if first is None else first
-    fp, count = look.fingerprint(image), 1 if first is None else 0
+    thumb, count = look.thumbnail(image), 1 if first is None else 0
     painted = None if look.is_blank(image) else start   # when the first painted frame came
     while clock() < (start + blank_limit if painted is None else painted + limit):
         if wait(gap):
             break
         newer = capture()
         count += 1
-        newer_fp = look.fingerprint(newer)
+        newer_thumb = look.thumbnail(newer)
         blank = look.is_blank(newer)
-        if newer_fp == fp and not blank:
+        if look.nearly_same(newer_thumb, thumb) and not blank:
             return newer, count
         if painted is None and not blank:
             painted = clock()
-        image, fp = newer, newer_fp
+        image, thumb = newer, newer_thumb
     return image, count

@@ -16,7 +16,7 @@ import time
 
 from agent import events
 from agent.log import Once
-from agent.watch import look, steady
+from agent.watch import look, steady, tool_events
 from agent.watch.trigger import Trigger
 
 log = logging.getLogger(__name__)
@@ -248,25 +248,7 @@ class Worker(threading.Thread):
 
     # -- remote tools and context ------------------------------------------------------
     def remote_tool(self, trig: Trigger) -> None:
-        tool, proc = trig.tool, trig.process
-        trigger = trig.details.get("trigger", trig.kind)
-        at_start = trigger == "running_at_start"   # already running when Vigie started
-        risk = self.agent.situation.raise_risk(2 if self.agent.situation.seconds_since_scam() is not None else 1)
-        context = {**self.agent.situation.context(), "risk": risk, **trig.details}
-        ev = events.append("remote_tool", trigger=trigger, tool=tool.id, name=tool.name,
-                           pid=proc.get("pid"), exe=proc.get("exe", ""), process=proc.get("name", ""),
-                           cmdline=" ".join(proc.get("cmdline") or ())[:300], file=trig.details.get("file"),
-                           mode=self.settings.remote_tools_mode, context=context)
-        if not at_start:          # at start: the helper is told, the tray stays calm
-            self.agent._alert(("tool", tool.id), ev)
-        self._respond("on_remote_tool", tool.to_json(), dict(proc, file=trig.details.get("file")), context)
-        if not at_start:
-            self.agent._incident(ev)
+        tool_events.remote_tool(self.agent, trig, self._respond)
 
     def risky(self, trig: Trigger) -> None:
-        details = dict(trig.details)
-        kind = details.pop("kind", "risky")
-        risk = self.agent.situation.raise_risk()
-        details.update(risk=risk, running_tools=self.agent.situation.running_tools())
-        events.append("risky_context", kind=kind, **details)
-        self._respond("on_risky_context", kind, details)
+        tool_events.risky(self.agent, trig, self._respond)

@@ -1,0 +1,41 @@
+"""What the worker does with remote-tool and risky-context triggers (worker thread).
+
+Each decision is written to ``events.jsonl`` first, then handed to the responder through
+``respond(method, *args)`` (the worker's guarded call: a failing responder is logged once
+and never stops the worker).
+"""
+from __future__ import annotations
+
+from agent import events
+from agent.watch.trigger import Trigger
+
+
+def remote_tool(agent, trig: Trigger, respond) -> None:
+    """A remote-control tool started, its installer was saved, or it was already running
+    when Vigie started (``details["trigger"] == "running_at_start"``: the helper is told,
+    the tray stays calm)."""
+    tool, proc = trig.tool, trig.process
+    trigger = trig.details.get("trigger", trig.kind)
+    at_start = trigger == "running_at_start"
+    situation = agent.situation
+    risk = situation.raise_risk(2 if situation.seconds_since_scam() is not None else 1)
+    context = {**situation.context(), "risk": risk, **trig.details}
+    ev = events.append("remote_tool", trigger=trigger, tool=tool.id, name=tool.name,
+                       pid=proc.get("pid"), exe=proc.get("exe", ""), process=proc.get("name", ""),
+                       cmdline=" ".join(proc.get("cmdline") or ())[:300], file=trig.details.get("file"),
+                       mode=agent.settings.remote_tools_mode, context=context)
+    if not at_start:
+        agent._alert(("tool", tool.id), ev)
+    respond("on_remote_tool", tool.to_json(), dict(proc, file=trig.details.get("file")), context)
+    if not at_start:
+        agent._incident(ev)
+
+
+def risky(agent, trig: Trigger, respond) -> None:
+    """A bank page or a "proof" tool while a remote tool runs: the risk goes up."""
+    details = dict(trig.details)
+    kind = details.pop("kind", "risky")
+    risk = agent.situation.raise_risk()
+    details.update(risk=risk, running_tools=agent.situation.running_tools())
+    events.append("risky_context", kind=kind, **details)
+    respond("on_risky_context", kind, details)
