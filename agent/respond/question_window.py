@@ -19,8 +19,8 @@ import threading
 
 from agent.i18n import resolve, t
 from agent.respond import contain
-from agent.respond.alert_window import (BODY_BG, BODY_FG, HEADER_BG, HEADER_FG, NOTE_BG, Keys, bring_up,
-                                        button, font, make_root, place, record, run_app)
+from agent.respond.tkwindow import (BODY_BG, BODY_FG, HEADER_BG, HEADER_FG, NOTE_BG, Keys, bring_up,
+                                    button, font, make_root, place, record, run_app)
 
 log = logging.getLogger(__name__)
 
