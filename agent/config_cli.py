@@ -17,12 +17,13 @@ from agent.i18n import t
 
 
 def register(sub) -> None:
-    p = sub.add_parser("config", help="show, locate or check the settings file")
+    from agent.cli_i18n import text as _h
+    p = sub.add_parser("config", help=_h("config_help"))
     actions = p.add_subparsers(dest="config_action", metavar="ACTION")
-    show = actions.add_parser("show", help="print the effective settings (secrets masked)")
-    show.add_argument("--json", action="store_true", help="as one JSON object")
-    actions.add_parser("path", help="print the settings file's path")
-    actions.add_parser("check", help="check the settings file; exit 1 if it has mistakes")
+    show = actions.add_parser("show", help=_h("config_show"))
+    show.add_argument("--json", action="store_true", help=_h("config_show_json"))
+    actions.add_parser("path", help=_h("config_path"))
+    actions.add_parser("check", help=_h("config_check"))
     p.set_defaults(func=run, config_action=None)
 
 

@@ -246,9 +246,10 @@ def run_checks(settings: config.Settings, problems: list, langs: str | None = No
 
 
 def register(sub) -> None:
-    p = sub.add_parser("doctor", help="check that everything Vigie needs works, and say how to fix it")
-    p.add_argument("--lang", default=None, help="Tesseract languages to check, e.g. fra+eng (default: from the config)")
-    p.add_argument("--json", action="store_true", help="one JSON object for machines")
+    from agent.cli_i18n import text as _h
+    p = sub.add_parser("doctor", help=_h("doctor_help"))
+    p.add_argument("--lang", default=None, help=_h("doctor_lang"))
+    p.add_argument("--json", action="store_true", help=_h("doctor_json"))
     p.set_defaults(func=main)
 
 

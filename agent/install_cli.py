@@ -27,19 +27,20 @@ log = logging.getLogger(__name__)
 
 
 def register(sub) -> None:
-    p = sub.add_parser("install", help="set Vigie up for this user: settings and start at log-on")
-    p.add_argument("--silent", action="store_true", help="ask nothing, print one line")
-    p.add_argument("--lang", help="language of the messages: fr, en or auto")
-    p.add_argument("--country", help="two-letter country, e.g. FR")
-    p.add_argument("--helper-name", help="first name of the person to call")
-    p.add_argument("--helper-phone", help="that person's phone number")
+    from agent.cli_i18n import text as _h
+    p = sub.add_parser("install", help=_h("install_help"))
+    p.add_argument("--silent", action="store_true", help=_h("silent"))
+    p.add_argument("--lang", help=_h("install_lang"))
+    p.add_argument("--country", help=_h("install_country"))
+    p.add_argument("--helper-name", help=_h("install_helper_name"))
+    p.add_argument("--helper-phone", help=_h("install_helper_phone"))
     p.add_argument("--notify", nargs="+", action="extend", metavar="URL",
-                   help="address(es) to warn the helper, e.g. mailtos://… ntfy://…")
-    p.add_argument("--systemd", action="store_true", help="Linux: a systemd user unit instead of the XDG autostart entry")
+                   help=_h("install_notify"))
+    p.add_argument("--systemd", action="store_true", help=_h("install_systemd"))
     p.set_defaults(func=run_install)
-    u = sub.add_parser("uninstall", help="remove what 'vigie install' added (evidence is kept)")
-    u.add_argument("--silent", action="store_true", help="ask nothing, print one line")
-    u.add_argument("--purge", action="store_true", help="also delete settings, logs and saved evidence")
+    u = sub.add_parser("uninstall", help=_h("uninstall_help"))
+    u.add_argument("--silent", action="store_true", help=_h("silent"))
+    u.add_argument("--purge", action="store_true", help=_h("uninstall_purge"))
     u.set_defaults(func=run_uninstall)
 
 

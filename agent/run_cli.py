@@ -17,10 +17,11 @@ log = logging.getLogger(__name__)
 
 
 def register(sub) -> None:
-    p = sub.add_parser("run", help="start watching over this computer")
-    p.add_argument("--no-tray", action="store_true", help="no tray icon (headless)")
-    p.add_argument("--data-dir", default=None, help="folder for events and evidence (or VIGIE_DATA_DIR)")
-    p.add_argument("--config", default=None, help="the config file (or VIGIE_CONFIG)")
+    from agent.cli_i18n import text as _h
+    p = sub.add_parser("run", help=_h("run_help"))
+    p.add_argument("--no-tray", action="store_true", help=_h("run_no_tray"))
+    p.add_argument("--data-dir", default=None, help=_h("run_data_dir"))
+    p.add_argument("--config", default=None, help=_h("run_config"))
     p.set_defaults(func=run)
 
 

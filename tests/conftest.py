@@ -12,6 +12,12 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
 DESKTOP_SCRIPT = ROOT / "scripts" / "desktop-session.sh"
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+# One locale for the whole suite, whatever the developer's: with no config, Vigie speaks the
+# system's language, and tests that expect English words must not depend on the machine.
+# (Tests of the French texts set the config language or LANG themselves.)
+for _var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_var, None)
+os.environ["LANG"] = "C.UTF-8"
 
 
 @pytest.fixture(autouse=True)

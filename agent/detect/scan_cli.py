@@ -18,12 +18,13 @@ TEXT_SUFFIXES = {".txt", ".text", ".md", ".eml", ".html", ".htm", ".csv", ".log"
 
 
 def register(sub) -> None:
-    p = sub.add_parser("scan", help="scan screenshots or text files for scams")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="image (PNG/JPEG) or text file")
-    p.add_argument("--json", action="store_true", help="one JSON object per line")
-    p.add_argument("--lang", default=None, help="Tesseract languages, e.g. fra+eng (default: from the config)")
+    from agent.cli_i18n import text as _h
+    p = sub.add_parser("scan", help=_h("scan_help"))
+    p.add_argument("paths", nargs="+", metavar="PATH", help=_h("scan_paths"))
+    p.add_argument("--json", action="store_true", help=_h("scan_json"))
+    p.add_argument("--lang", default=None, help=_h("scan_lang"))
     p.add_argument("--sensitivity", choices=("low", "normal", "high"), default=None)
-    p.add_argument("--text", action="store_true", help="include the text read in the JSON output")
+    p.add_argument("--text", action="store_true", help=_h("scan_text"))
     p.set_defaults(func=run)
 
 

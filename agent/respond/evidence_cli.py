@@ -19,15 +19,16 @@ from agent.respond import evidence
 
 
 def register(sub) -> None:
-    p = sub.add_parser("evidence", help="list, check and export the incidents Vigie recorded")
+    from agent.cli_i18n import text as _h
+    p = sub.add_parser("evidence", help=_h("evidence_help"))
     ev = p.add_subparsers(dest="evidence_command", metavar="ACTION")
-    ls = ev.add_parser("list", help="list the recorded incidents")
+    ls = ev.add_parser("list", help=_h("evidence_list"))
     ls.set_defaults(func=run_list)
-    ex = ev.add_parser("export", help="write one incident as a zip for the police")
-    ex.add_argument("id", help="incident ID (full name, short id or unique prefix)")
-    ex.add_argument("--out", default=None, help="zip file to write (default: ./vigie-<ID>.zip)")
+    ex = ev.add_parser("export", help=_h("evidence_export"))
+    ex.add_argument("id", help=_h("evidence_id"))
+    ex.add_argument("--out", default=None, help=_h("evidence_out"))
     ex.set_defaults(func=run_export)
-    vf = ev.add_parser("verify", help="check an incident's files against their SHA-256")
+    vf = ev.add_parser("verify", help=_h("evidence_verify"))
     vf.add_argument("id")
     vf.set_defaults(func=run_verify)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])

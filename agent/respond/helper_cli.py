@@ -20,18 +20,18 @@ REQUEUE_DAYS = 7
 
 
 def register(sub) -> None:
-    p = sub.add_parser("helper", help="notify the family helper: add/remove/list channels, test, status, flush")
+    from agent.cli_i18n import text as _h
+    p = sub.add_parser("helper", help=_h("helper_help"))
     hs = p.add_subparsers(dest="helper_command", metavar="ACTION")
-    a = hs.add_parser("add", help="add a notification address (apprise URL)")
+    a = hs.add_parser("add", help=_h("helper_add"))
     a.add_argument("url", metavar="URL")
-    r = hs.add_parser("remove", help="remove a notification address (URL or its number in 'list')")
+    r = hs.add_parser("remove", help=_h("helper_remove"))
     r.add_argument("url", metavar="URL")
-    hs.add_parser("list", help="list the notification addresses (secrets hidden)")
-    for name, text in (("test", "send a test message and say whether each address works"),
-                       ("flush", "send the waiting messages now")):
-        c = hs.add_parser(name, help=text)
-        c.add_argument("--timeout", type=float, default=120.0, help="give up after this many seconds")
-    s = hs.add_parser("status", help="each address's last success/failure and the waiting messages")
+    hs.add_parser("list", help=_h("helper_list"))
+    for name, key in (("test", "helper_test"), ("flush", "helper_flush")):
+        c = hs.add_parser(name, help=_h(key))
+        c.add_argument("--timeout", type=float, default=120.0, help=_h("helper_timeout"))
+    s = hs.add_parser("status", help=_h("helper_status"))
     s.add_argument("--json", action="store_true")
     p.set_defaults(func=run, helper_parser=p)
 
