@@ -142,6 +142,7 @@ class Tray:
         self.window = None  # a StatusWindow, started on demand
         self._pystray = pystray_module
         self._stop = threading.Event()
+        self._draw_lock = threading.Lock()
         self.state = agent.state
 
     # -- what the icon shows -------------------------------------------------------
@@ -157,12 +158,21 @@ class Tray:
         return {"state": self.state, "text": tooltip(self.state, self.lang), "problems": problems[:6],
                 "helper": s.helper_name, "phone": s.helper_phone}
 
+    def _draw(self, icon) -> None:
+        """Show the current state on ``icon`` (picture and tooltip). Serialised: the state
+        watcher and the after-docking refresh both draw, and an older state must never
+        be drawn over a newer one."""
+        with self._draw_lock:
+            state = self.state
+            icon.icon = icon_image(state)
+            icon.title = tooltip(state, self.lang)
+
     def set_state(self, state: str) -> None:
         """Called by the watcher thread when the agent's state changes."""
-        self.state = state
+        with self._draw_lock:
+            self.state = state
         if self.icon is not None:
-            self.icon.icon = icon_image(state)
-            self.icon.title = tooltip(state, self.lang)
+            self._draw(self.icon)
             if getattr(self.icon, "HAS_MENU", False):
                 self.icon.update_menu()
         if self.window is not None:
@@ -270,8 +280,7 @@ class Tray:
                 if self._stop.wait(delay):
                     return
                 try:
-                    icon.icon = icon_image(self.state)
-                    icon.title = tooltip(self.state, self.lang)
+                    self._draw(icon)
                 except Exception as exc:  # noqa: BLE001 - the icon may be gone at quit
                     log.debug("tray refresh failed: %s", exc)
         threading.Thread(target=refresh, name="vigie-tray-refresh", daemon=True).start()

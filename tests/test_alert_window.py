@@ -17,7 +17,8 @@ from agent import events
 from agent.config import Settings
 from agent.detect.verdict import Signal, Verdict
 from agent.respond import contain, evidence
-from agent.respond.responder import GuiProcess, Responder
+from agent.respond.gui_process import GuiProcess
+from agent.respond.responder import Responder
 
 pytestmark = pytest.mark.desktop
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Vigie test page</title></head>

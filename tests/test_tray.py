@@ -95,7 +95,8 @@ def test_no_display_means_no_tray_host(monkeypatch):
 def _dominant(img) -> str | None:
     """Which state colour most pixels are close to."""
     counts = dict.fromkeys(PALETTE, 0)
-    for r, g, b, *_ in img.convert("RGBA").getdata():
+    data = img.convert("RGB").tobytes()
+    for r, g, b in zip(data[0::3], data[1::3], data[2::3]):
         for name, (pr, pg, pb) in PALETTE.items():
             if abs(r - pr) + abs(g - pg) + abs(b - pb) < 60:
                 counts[name] += 1
@@ -286,7 +287,7 @@ def test_icon_docks_changes_state_and_window_actions_work(trayer, opener_log):
         assert geom, "the icon did not dock into trayer"
         assert drv.wait_for(lambda r: r.get("state") == "protecting"), drv.last
         assert _wait(lambda: _current_colour() == "protecting", 20)
-        assert _window_name(geom[0]) == tray.tooltip("protecting", "en")
+        assert _wait(lambda: _window_name(geom[0]) == tray.tooltip("protecting", "en"), 10), _window_name(geom[0])
 
         _click(geom[1] + geom[3] // 2, geom[2] + geom[4] // 2)   # the icon: X11 has no menu
         rep = drv.wait_for(lambda r: r.get("shown") and r["shown"]["buttons"]["pause"][0] > 0)
@@ -302,7 +303,7 @@ def test_icon_docks_changes_state_and_window_actions_work(trayer, opener_log):
         _click(*_centre(buttons["pause"]))                      # Pause for 1 hour
         assert drv.wait_for(lambda r: r.get("state") == "paused" and r["shown"]["state"] == "paused"), drv.last
         assert _wait(lambda: _current_colour() == "paused", 20)
-        assert _window_name(geom[0]) == tray.tooltip("paused", "en")
+        assert _wait(lambda: _window_name(geom[0]) == tray.tooltip("paused", "en"), 10), _window_name(geom[0])
         assert "paused" in _event_types()
 
         _click(*_centre(button("pause")))                       # now "Resume protection now"
@@ -359,7 +360,7 @@ def test_corrupt_config_shows_degraded_and_a_scam_is_still_caught(trayer, tmp_pa
         assert geom, "the icon did not dock into trayer"
         assert drv.wait_for(lambda r: r.get("state") == "degraded"), drv.last
         assert _wait(lambda: _current_colour() == "degraded", 20)
-        assert _window_name(geom[0]) == tray.tooltip("degraded", "en")
+        assert _wait(lambda: _window_name(geom[0]) == tray.tooltip("degraded", "en"), 10), _window_name(geom[0])
 
         profile = tempfile.mkdtemp(prefix="vigie-chromium-", dir=tmp_path)
         chrome = subprocess.Popen([browser, "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -370,7 +371,7 @@ def test_corrupt_config_shows_degraded_and_a_scam_is_still_caught(trayer, tmp_pa
         scam = next(e for e in events.read() if e["type"] == "scam_screen")
         assert scam["family"] == "tss" and scam["verdict"] == "scam"
         assert drv.wait_for(lambda r: r.get("state") == "alert"), drv.last
-        assert _window_name(geom[0]) == tray.tooltip("alert", "en")
+        assert _wait(lambda: _window_name(geom[0]) == tray.tooltip("alert", "en"), 10), _window_name(geom[0])
         os.killpg(chrome.pid, signal.SIGKILL)  # the kiosk window covers the tray; the icon stays red after
         chrome.wait(10)
         chrome = None
@@ -433,3 +434,45 @@ def test_menu_actions_tell_the_helper_through_the_real_outbox(monkeypatch):
     kinds = [r["kind"] for r in notifier.outbox.rows()]
     assert kinds == ["paused", "resumed", "quit"]
     assert "paused" in _event_types() and "resumed" in _event_types()
+
+
+def test_an_older_state_is_never_drawn_over_a_newer_one():
+    """The after-docking refresh and a state change draw from two threads; the icon must
+    end on the newer state (it used to be able to end on the older one's tooltip)."""
+    from agent.app import Agent
+
+    class SlowIcon:
+        """Drawing a picture takes a while, as on a real tray (PNG → X11 pixmap)."""
+        HAS_MENU = False
+
+        def __init__(self):
+            self.titles = []
+            self._icon = None
+
+        @property
+        def icon(self):
+            return self._icon
+
+        @icon.setter
+        def icon(self, image):
+            time.sleep(0.3)
+            self._icon = image
+
+        @property
+        def title(self):
+            return self.titles[-1] if self.titles else ""
+
+        @title.setter
+        def title(self, text):
+            self.titles.append(text)
+
+    t = tray.Tray(Agent(config.Settings(language="en"), [], responder=None), None)
+    t.state = "degraded"
+    t.icon = SlowIcon()
+    refresh = threading.Thread(target=t._draw, args=(t.icon,))
+    refresh.start()                 # draws "degraded" (its picture takes 0.3 s)...
+    time.sleep(0.1)
+    t.set_state("alert")            # ...while the state turns to alert
+    refresh.join()
+    assert t.icon.title == tray.tooltip("alert", "en")
+    assert t.icon.titles[-1] == tray.tooltip("alert", "en") and t.icon.titles.count(tray.tooltip("alert", "en")) == 1
