@@ -103,7 +103,7 @@ def check_capture(lang: str, platform: str = sys.platform) -> list[Check]:
         return [_c(lang, "capture", PROBLEM, "mac_permission", "fix_mac_permission")]
     try:
         import mss  # noqa: PLC0415
-        with mss.mss() as grabber:
+        with (mss.MSS() if hasattr(mss, "MSS") else mss.mss()) as grabber:
             grabber.grab({"left": 0, "top": 0, "width": 1, "height": 1})
     except Exception as exc:  # noqa: BLE001 - mss raises its own and ctypes errors
         return [_c(lang, "capture", PROBLEM, "capture_failed", "fix_display", error=str(exc)[:200])]

@@ -141,7 +141,7 @@ def _icon_colour(geom) -> str | None:
     import mss
     from PIL import Image
     _wid, x, y, w, h = geom
-    with mss.mss() as grab:
+    with (mss.MSS() if hasattr(mss, "MSS") else mss.mss()) as grab:
         shot = grab.grab({"left": x, "top": y, "width": w, "height": h})
     return _dominant(Image.frombytes("RGB", shot.size, shot.rgb))
 
