@@ -178,7 +178,9 @@ class Agent:
     def _error(self, part: str, exc: Exception) -> None:
         self._degrade(part, f"{part} watcher failed: {exc}", transient=True)
 
-    def _alert(self, key, event: dict) -> None:
+    def _alert(self, key) -> None:
+        """The worker found a scam or a remote tool (``key``: what it is about). Called
+        before the event is written, so that whoever reads the event sees the alert state."""
         with self._lock:
             self._alert_on = (key, time.monotonic())
         self._refresh()

@@ -20,12 +20,12 @@ def remote_tool(agent, trig: Trigger, respond) -> None:
     situation = agent.situation
     risk = situation.raise_risk(2 if situation.seconds_since_scam() is not None else 1)
     context = {**situation.context(), "risk": risk, **trig.details}
+    if not at_start:   # the state first: whoever reads the event sees the alert
+        agent._alert(("tool", tool.id))
     ev = events.append("remote_tool", trigger=trigger, tool=tool.id, name=tool.name,
                        pid=proc.get("pid"), exe=proc.get("exe", ""), process=proc.get("name", ""),
                        cmdline=" ".join(proc.get("cmdline") or ())[:300], file=trig.details.get("file"),
                        mode=agent.settings.remote_tools_mode, context=context)
-    if not at_start:
-        agent._alert(("tool", tool.id), ev)
     respond("on_remote_tool", tool.to_json(), dict(proc, file=trig.details.get("file")), context)
     if not at_start:
         agent._incident(ev)

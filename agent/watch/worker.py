@@ -236,10 +236,10 @@ class Worker(threading.Thread):
         self._reported[rkey] = now
         self.agent.situation.scam_seen()
         j = verdict.to_json()
+        self.agent._alert(key)
         ev = events.append("scam_screen", **base, verdict=j["verdict"], family=j["family"], score=j["score"],
                            signals=j["signals"], phones=j["phones"], phones_e164=j["phones_e164"],
                            lang=j["lang"], ms=j["ms"], context=self.agent.situation.context())
-        self.agent._alert(key, ev)
         path = self._respond("on_scam", verdict, image, w, trig.kind)
         if path:
             ev = {**ev, "incident": str(path)}
