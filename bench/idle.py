@@ -4,8 +4,11 @@
 Starts a throwaway X11 desktop (scripts/desktop-session.sh, display :$VIGIE_BENCH_DISPLAY,
 default 96), then the real agent (`python -m agent run --no-tray`, isolated folders) with
 no browser open, lets it settle, and measures its CPU time and RSS over the window.
+With ``--video``, Chromium shows a moving film fullscreen (bench/pages/moving_film.html)
+during the window: the cost of watching a legitimate fullscreen video (the agent's own
+CPU, not Chromium's; the OCR models are loaded then).
 
-    .venv/bin/python bench/idle.py [seconds=60]
+    .venv/bin/python bench/idle.py [seconds=60] [--video]
 """
 from __future__ import annotations
 
@@ -23,7 +26,9 @@ SCRIPT = ROOT / "scripts" / "desktop-session.sh"
 
 
 def main() -> int:
-    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 60.0
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    video = "--video" in sys.argv[1:]
+    seconds = float(args[0]) if args else 60.0
     num = os.environ.get("VIGIE_BENCH_DISPLAY", "96")
     out = subprocess.run([str(SCRIPT), "start", num], capture_output=True, text=True, timeout=60)
     if out.returncode != 0:
@@ -36,6 +41,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="vigie-idle-"))
     env.update(VIGIE_DATA_DIR=str(tmp / "data"), VIGIE_CONFIG=str(tmp / "config.toml"),
                VIGIE_LOG_DIR=str(tmp / "log"), OMP_THREAD_LIMIT="1")
+    browser = None
     agent = subprocess.Popen([sys.executable, "-m", "agent", "run", "--no-tray"], env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -44,6 +50,13 @@ def main() -> int:
         while time.monotonic() < deadline and not (events.is_file() and "started" in events.read_text()):
             time.sleep(0.2)
         time.sleep(5)                                   # let start-up work finish
+        if video:
+            browser = subprocess.Popen(
+                ["chromium", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp / 'chromium'}", "--kiosk",
+                 (Path(__file__).parent / "pages" / "moving_film.html").as_uri()],
+                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            time.sleep(10)                              # the first reads after it went fullscreen
         proc = psutil.Process(agent.pid)
 
         def cpu() -> float:
@@ -62,11 +75,18 @@ def main() -> int:
             time.sleep(1)
         c1, t1 = cpu(), time.monotonic()
         rss = proc.memory_info().rss
-        print(f"idle agent over {t1 - t0:.0f} s, no browser open (display :{num}, openbox)")
+        what = "a moving film fullscreen in Chromium" if video else "no browser open"
+        print(f"{'agent' if video else 'idle agent'} over {t1 - t0:.0f} s, {what} (display :{num}, openbox)")
         print(f"  CPU: {100 * (c1 - c0) / (t1 - t0):.3f}% of one core ({c1 - c0:.3f} s of CPU)")
         print(f"  resident memory: {rss / 2**20:.1f} MB now, {peak / 2**20:.1f} MB peak")
         print(f"  threads: {proc.num_threads()}")
+        if video:
+            reads = [line for line in events.read_text().splitlines() if '"screen_ok"' in line or '"scam_screen"' in line]
+            print(f"  events: {len(reads)} screen_ok/scam_screen line(s) (one per title: the film reads ok)")
     finally:
+        if video and browser is not None:
+            os.killpg(browser.pid, 9)
+            browser.wait()
         agent.terminate()
         try:
             agent.wait(15)
