@@ -75,6 +75,20 @@ def xdotool(*args):
     return subprocess.run(["xdotool", *args], capture_output=True, text=True, timeout=30)
 
 
+def find_window(name: str, timeout: float = 60.0) -> str:
+    """The id of a visible window whose title contains ``name``. Searched again until found:
+    ``xdotool search`` gives up on an X error when another window vanishes meanwhile (the
+    previous test's browser closing)."""
+    end = time.monotonic() + timeout
+    while True:
+        out = xdotool("search", "--onlyvisible", "--name", name)
+        if out.stdout.split():
+            return out.stdout.split()[0]
+        if time.monotonic() > end:
+            raise AssertionError(f"no window named {name!r}: {out.stderr.strip()}")
+        time.sleep(0.2)
+
+
 def test_kiosk_corpus_scam_page(agent, chromium, corpus):
     chromium(corpus / "pages" / "uuuuu-fr-2019" / "chrome.html", "--kiosk")
     ev = wait_event(lambda e: e["type"] == "scam_screen")
@@ -103,8 +117,7 @@ def _became_fullscreen(wid: str, timeout: float) -> bool:
 
 def test_request_fullscreen_after_click(agent, chromium):
     chromium(PAGES / "fullscreen_click.html", "--window-size=1000,700", "--window-position=50,50")
-    found = xdotool("search", "--sync", "--onlyvisible", "--name", "Free recipes")
-    wid = found.stdout.split()[0]
+    wid = find_window("Free recipes")
     assert wait_event(lambda e: e["type"] == "started")
     for _attempt in range(4):
         # a synthetic click sometimes lands before the page takes user gestures: click
