@@ -195,10 +195,9 @@ class Worker(threading.Thread):
             self._prints, self._ok_titles = {key: fp}, {}
         if trig.kind == "maximized" and not look.looks_locked(image):
             return
-        if look.is_blank(image):  # still loading: look again soon rather than read nothing
-            if trig.kind in ("fullscreen", "settle") and trig.details.get("blank", 0) < 10:
-                again = Trigger("settle", window=w, details={**trig.details, "blank": trig.details.get("blank", 0) + 1})
-                self.later(0.3, again)
+        if look.is_blank(image):
+            # still not painted after the steady wait (up to 4 s for a blank window): the
+            # timed re-read of the fullscreen window reads it once it is (not "unchanged")
             self._prints.pop(key, None)
             return
         log.debug("reading the screen (%s) of %r", trig.kind, w and w.title)
