@@ -19,6 +19,7 @@ from agent.detect.verdict import Signal, Verdict
 from agent.respond import contain, evidence
 from agent.respond.gui_process import GuiProcess
 from agent.respond.responder import Responder
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.desktop
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Vigie test page</title></head>
@@ -36,13 +37,7 @@ class Recorder:
         self.calls.append((kind, data, list(attachments)))
 
 
-def wait_until(cond, timeout=30.0, step=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(step)
-    return cond()
+wait_until = wait_for   # same defaults: 30 s, every 0.1 s
 
 
 def xprop(*args) -> str:

@@ -16,6 +16,7 @@ from agent.app import Agent, build
 from agent.config import Settings
 from agent.platform.base import WindowInfo
 from agent.platform.fake import FakeBackend
+from tests.waiting import wait_event, wait_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -61,14 +62,6 @@ class Recorder:
         self.calls.append(("risky", kind, details))
 
 
-def wait_event(pred, timeout=60):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        for e in events.read():
-            if pred(e):
-                return e
-        time.sleep(0.1)
-    raise AssertionError(f"no such event; got {[e['type'] for e in events.read()]}")
 
 
 def types():
@@ -243,12 +236,7 @@ def test_vigie_run_started_stopped_and_single_instance(tmp_path):
 
 
 def wait_until(pred, timeout=60):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not reached")
+    assert wait_for(pred, timeout, 0.05), "condition not reached"
 
 
 def drain(q):

@@ -14,17 +14,13 @@ from agent import events
 from agent.config import Settings
 from agent.respond import contain
 from agent.respond.responder import Responder
+from tests.waiting import wait_for
 
 TOOL = {"id": "anydesk", "name": "AnyDesk"}
 
 
-def wait_until(cond, timeout=20.0, step=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(step)
-    return cond()
+def wait_until(cond, timeout=20.0):
+    return wait_for(cond, timeout, 0.05)
 
 
 @pytest.fixture

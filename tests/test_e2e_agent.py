@@ -18,6 +18,7 @@ import pytest
 from agent import events, platform
 from agent.app import Agent
 from agent.config import Settings
+from tests import waiting
 
 pytestmark = [pytest.mark.desktop, pytest.mark.chromium]
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,13 +63,7 @@ def agent(desktop, tmp_path, monkeypatch):
 
 
 def wait_event(pred, timeout=90):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        for e in events.read():
-            if pred(e):
-                return e
-        time.sleep(0.1)
-    raise AssertionError("no such event; got " + json.dumps([(e["type"], e.get("title")) for e in events.read()]))
+    return waiting.wait_event(pred, timeout)
 
 
 def xdotool(*args):

@@ -12,11 +12,12 @@ import json
 import smtplib
 import socket
 import threading
-import time
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.smtp import SMTP, AuthResult
+
+from tests import waiting
 
 
 class _SMTP(SMTP):
@@ -40,13 +41,7 @@ def _listen(port: int = 0) -> socket.socket:
 
 def wait_for(predicate, timeout: float = 60.0, step: float = 0.05):
     """Poll until ``predicate()`` is truthy (a condition wait, not a timing assertion)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return predicate()
+    return waiting.wait_for(predicate, timeout, step)
 
 
 class SmtpServer:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import subprocess
-import time
 import wave
 
 import pytest
@@ -15,15 +14,10 @@ from agent.config import Settings
 from agent.detect.verdict import Verdict
 from agent.respond import desktop_notify, evidence, speech
 from agent.respond.responder import Responder
+from tests.waiting import wait_for
 
 
-def wait_until(cond, timeout=30.0, step=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(step)
-    return cond()
+wait_until = wait_for   # same defaults: 30 s, every 0.1 s
 
 
 def dunst_summaries() -> list[str]:

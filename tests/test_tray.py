@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from agent import config, config_write, events, i18n, paths, tray
+from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 PALETTE = {"protecting": (46, 157, 74), "paused": (128, 128, 128), "alert": (211, 47, 47), "degraded": (240, 140, 0)}
@@ -152,14 +153,8 @@ def _current_colour() -> str | None:
     return _icon_colour(geom) if geom else None
 
 
-def _wait(what, timeout=60.0, every=0.2):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = what()
-        if value:
-            return value
-        time.sleep(every)
-    return what()
+def _wait(what, timeout=60.0):
+    return wait_for(what, timeout, 0.2)
 
 
 def _click(x: int, y: int) -> None:
