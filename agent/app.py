@@ -198,13 +198,13 @@ class Agent:
     def _tick(self) -> None:
         """Called by the worker about once a second: pause/alert expiry."""
         with self._lock:
-            if self._paused_until is not None and time.monotonic() >= self._paused_until:
-                self._paused_until = None
-                resumed = True
-            else:
-                resumed = False
-        if resumed:
+            due = self._paused_until is not None and time.monotonic() >= self._paused_until
+        if due:
+            # The event first, then the state: whoever sees "protecting" again finds the event.
             events.append("resumed", automatic=True)
+            with self._lock:
+                if self._paused_until is not None and time.monotonic() >= self._paused_until:
+                    self._paused_until = None
         self._refresh()
 
     def _refresh(self) -> None:
@@ -212,7 +212,7 @@ class Agent:
             now = time.monotonic()
             if self._alert_on and now - self._alert_on[1] > ALERT_SECONDS:
                 self._alert_on = None
-            if self.paused:
+            if self._paused_until is not None:  # cleared by _tick once "resumed" is written
                 new = "paused"
             elif self._alert_on:
                 new = "alert"
@@ -247,7 +247,7 @@ def build(settings, problems, backend=None) -> Agent:
     """The agent with the real helper notifier and responder (each optional)."""
     notifier = responder = None
     try:
-        from agent.respond.helper import HelperNotifier  # noqa: PLC0415
+        from agent.respond.helper.notifier import HelperNotifier  # noqa: PLC0415
         notifier = HelperNotifier(settings)
     except Exception as exc:  # noqa: BLE001 - not written yet, or broken
         log.warning("helper notifications are not available: %s", exc)

@@ -106,7 +106,7 @@ def enable_clicks(icon) -> None:
 
 
 def alert_command(incident, settings, lang: str) -> list[str] | None:
-    """The ``agent.respond.alert_window`` command that shows ``incident`` again; pure.
+    """The ``agent.respond.gui.alert_window`` command that shows ``incident`` again; pure.
 
     ``incident`` is ``Agent.last_incident()``: an event dict (``type``, ``family``,
     ``incident`` folder, ``name`` of a remote tool), a folder Path, or None (→ None).
@@ -114,7 +114,7 @@ def alert_command(incident, settings, lang: str) -> list[str] | None:
     if not incident:
         return None
     event = incident if isinstance(incident, dict) else {"type": "scam_screen", "incident": str(incident)}
-    cmd = [sys.executable, "-m", "agent.respond.alert_window", "--lang", lang, "--country", settings.country,
+    cmd = [sys.executable, "-m", "agent.respond.gui.alert_window", "--lang", lang, "--country", settings.country,
            "--helper-name", settings.helper_name, "--helper-phone", settings.helper_phone]
     kind = event.get("type")
     if kind in ("test_alert", "test_alert_shown"):

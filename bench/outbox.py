@@ -30,8 +30,8 @@ def main() -> None:
     os.environ.update(VIGIE_DATA_DIR=f"{tmp}/data", VIGIE_CONFIG=f"{tmp}/config.toml", VIGIE_LOG_DIR=f"{tmp}/log")
 
     from agent.config import Settings  # noqa: PLC0415
-    from agent.respond.helper import HelperNotifier  # noqa: PLC0415
-    from agent.respond.outbox import Outbox  # noqa: PLC0415
+    from agent.respond.helper.notifier import HelperNotifier  # noqa: PLC0415
+    from agent.respond.helper.outbox import Outbox  # noqa: PLC0415
     from tests.test_helper_servers import SmtpServer, WebhookServer, wait_for  # noqa: PLC0415
 
     data = {"family": "tss", "title": "Security alert", "phones": ["+1 800-555-0142"], "process": "chromium",

@@ -16,8 +16,9 @@ from PIL import Image
 from agent import events
 from agent.config import Settings
 from agent.detect.verdict import Signal, Verdict
-from agent.respond import contain, evidence
-from agent.respond.gui_process import GuiProcess
+from agent.respond import contain
+from agent.respond.evidence import store as evidence
+from agent.respond.gui.process import GuiProcess
 from agent.respond.responder import Responder
 from tests.waiting import wait_for
 
@@ -173,7 +174,7 @@ def test_alert_above_fullscreen_chromium_and_close_page(chromium, tmp_path):
 
 
 def run_window(*args) -> GuiProcess:
-    return GuiProcess([sys.executable, "-m", "agent.respond.alert_window", *args])
+    return GuiProcess([sys.executable, "-m", "agent.respond.gui.alert_window", *args])
 
 
 def test_french_at_200_percent_fits_the_screen_and_test_kind(tmp_path):

@@ -270,7 +270,7 @@ def _first_look_done(a, tmp_path, name):
 
 
 def test_tool_running_before_the_agent_starts_is_reported_once(tmp_path, monkeypatch):
-    from agent.respond.helper import HelperNotifier
+    from agent.respond.helper.notifier import HelperNotifier
     from agent.respond.responder import Responder
     monkeypatch.delenv("DISPLAY", raising=False)
     p = _stand_in(tmp_path / "bin", "AnyDesk")

@@ -1,4 +1,4 @@
-"""The command line's help and usage errors in French and English (agent/cli_i18n.py):
+"""The command line's help and usage errors in French and English (agent/cli/i18n.py):
 the configured language, else the locale, else English; option names never translated."""
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from agent import cli, cli_i18n, config, i18n
+from agent import cli, config, i18n
+from agent.cli import i18n as cli_i18n
 from agent.tomlcompat import tomllib
 
 I18N = Path(__file__).resolve().parent.parent / "assets" / "i18n"

@@ -195,7 +195,7 @@ def test_remote_tool_with_bank_site_gets_the_strongest_alert(desktop, stand_in):
 
 
 def test_tool_running_at_start_tells_the_helper_without_asking_the_person(stand_in, monkeypatch):
-    from agent.respond.helper import HelperNotifier
+    from agent.respond.helper.notifier import HelperNotifier
     monkeypatch.delenv("DISPLAY", raising=False)
     p = stand_in()
     settings = Settings(language="fr", speak=False, remote_tools_mode="suspend",
@@ -217,7 +217,7 @@ def test_tool_running_at_start_tells_the_helper_without_asking_the_person(stand_
 
 
 def test_helper_message_for_a_tool_running_at_start_in_english():
-    from agent.respond import messages
+    from agent.respond.helper import messages
     title, body = messages.render("remote_tool", {"tool": "anydesk", "name": "AnyDesk", "pid": 7,
                                                   "exe": r"C:\Program Files (x86)\AnyDesk\AnyDesk.exe",
                                                   "at_start": True}, "en", host="pc", user="marie", msg_id="m1")

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from agent import config, config_write, doctor
+from agent import config, config_write
+from agent.cli import doctor
 from agent.detect import ocr
 
 

@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 
 from agent import cli, events, paths
 from agent.detect.verdict import Signal, Verdict
-from agent.respond import evidence
+from agent.respond.evidence import store as evidence
 
 EXPECTED = {"screenshot.png", "text.txt", "verdict.json", "window.json", "manifest.json"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agent.i18n import t
-from agent.respond import channels
+from agent.respond.helper import channels
 from tests.test_helper_servers import SilentServer, SmtpServer, WebhookServer
 
 

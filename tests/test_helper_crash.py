@@ -16,15 +16,15 @@ from collections import Counter
 from pathlib import Path
 
 from agent.config import Settings
-from agent.respond.helper import HelperNotifier
-from agent.respond.outbox import Outbox
+from agent.respond.helper.notifier import HelperNotifier
+from agent.respond.helper.outbox import Outbox
 from tests.test_helper_servers import SilentServer, SmtpServer, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 CHILD = """
 import json, sys
 from agent.config import Settings
-from agent.respond.helper import HelperNotifier
+from agent.respond.helper.notifier import HelperNotifier
 h = HelperNotifier(Settings(language="en", helper_notify=(sys.argv[1],), helper_heartbeat_hours=0.0))
 ids = []
 for i in range(int(sys.argv[2])):

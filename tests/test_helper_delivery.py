@@ -14,9 +14,9 @@ import pytest
 from PIL import Image
 
 from agent.config import Settings
-from agent.respond import secrets
-from agent.respond.helper import HelperNotifier
-from agent.respond.outbox import Outbox
+from agent.respond.helper import secrets
+from agent.respond.helper.notifier import HelperNotifier
+from agent.respond.helper.outbox import Outbox
 from tests.test_helper_servers import SilentServer, SmtpServer, WebhookServer, wait_for
 
 SCAM = {"family": "tss", "title": "Security Alert - Your computer is locked", "phones": ["+1 800-555-0142"],

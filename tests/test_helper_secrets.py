@@ -10,8 +10,8 @@ import pytest
 from keyring.backend import KeyringBackend
 
 from agent.config import Settings
-from agent.respond import secrets
-from agent.respond.helper import HelperNotifier
+from agent.respond.helper import secrets
+from agent.respond.helper.notifier import HelperNotifier
 
 
 @pytest.fixture

@@ -299,7 +299,7 @@ TOKEN_URL = "ntfys://ntfy.example.org/vigie-Ab12Cd34Ef56Gh78Ij90"
 
 
 def test_install_keeps_notify_passwords_out_of_the_config(home, tmp_path, monkeypatch, capsys):
-    from agent.respond import secrets
+    from agent.respond.helper import secrets
     monkeypatch.setenv("VIGIE_SECRETS", "file")
     assert vigie("install", "--silent", "--lang", "en", "--notify", SECRET_URL, TOKEN_URL, "ntfy://vigie-essai") == 0
     text = paths.config_file().read_text(encoding="utf-8")
@@ -325,7 +325,7 @@ def test_install_keeps_notify_passwords_out_of_the_config(home, tmp_path, monkey
 
 
 def test_install_with_a_new_address_forgets_the_secret_of_the_old_one(home, monkeypatch, capsys):
-    from agent.respond import secrets
+    from agent.respond.helper import secrets
     monkeypatch.setenv("VIGIE_SECRETS", "file")
     assert vigie("install", "--silent", "--notify", SECRET_URL) == 0
     old = config.load()[0].helper_notify[0]
@@ -339,7 +339,7 @@ def test_install_with_a_new_address_forgets_the_secret_of_the_old_one(home, monk
 
 
 def test_interactive_install_keeps_the_typed_password_out_of_the_config(home, monkeypatch, capsys):
-    from agent.respond import secrets
+    from agent.respond.helper import secrets
     monkeypatch.setenv("VIGIE_SECRETS", "file")
     monkeypatch.setattr(sys, "stdin", io.StringIO(f"fr\nMarie\n01 99 00 12 34\n{SECRET_URL}\n"))
     assert vigie("install") == 0
@@ -351,7 +351,7 @@ def test_interactive_install_keeps_the_typed_password_out_of_the_config(home, mo
 
 
 def test_failed_install_takes_its_secrets_back(home, tmp_path, monkeypatch, capsys):
-    from agent.respond import secrets
+    from agent.respond.helper import secrets
     monkeypatch.setenv("VIGIE_SECRETS", "file")
     (home / ".config").mkdir()
     (home / ".config" / "autostart").write_text("a file where a folder should be")

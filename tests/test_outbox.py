@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.respond.outbox import BACKOFF_CAP, Outbox, backoff, owner_alive, owner_id
+from agent.respond.helper.outbox import BACKOFF_CAP, Outbox, backoff, owner_alive, owner_id
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,7 +81,7 @@ def test_recover_only_dead_owners_really_dead_process():
     box = Outbox()
     box.enqueue("m1", "test", "T", "B", ["a", "b"])
     child = subprocess.run(
-        [sys.executable, "-c", "from agent.respond.outbox import Outbox, owner_id;"
+        [sys.executable, "-c", "from agent.respond.helper.outbox import Outbox, owner_id;"
          "import sys; print(Outbox(sys.argv[1]).claim(owner_id(), limit=1)[0].channel)", str(box.path)],
         cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert child.returncode == 0, child.stderr
@@ -97,7 +97,7 @@ def test_recover_only_dead_owners_really_dead_process():
 
 CLAIMER = """
 import json, sys
-from agent.respond.outbox import Outbox, owner_id
+from agent.respond.helper.outbox import Outbox, owner_id
 box = Outbox(sys.argv[1]); got = []
 while True:
     rows = box.claim(owner_id(), limit=3)

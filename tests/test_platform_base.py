@@ -36,7 +36,7 @@ def test_get_is_lazy_and_cached(monkeypatch):
 
 def test_import_does_not_touch_the_display():
     code = ("import sys, agent.platform, agent.platform.x11, agent.platform.windows, agent.platform.macos, "
-            "agent.app, agent.watch.screen, agent.watch.worker, agent.run_cli; "
+            "agent.app, agent.watch.screen, agent.watch.worker, agent.cli.run; "
             "bad = [m for m in ('Xlib.display', 'mss', 'pystray', 'tkinter') if m in sys.modules]; print(bad)")
     env = dict(os.environ, DISPLAY=":987")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)

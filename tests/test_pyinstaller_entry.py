@@ -46,9 +46,9 @@ def test_a_bad_command_is_a_usage_error_not_a_crash(tmp_path):
 
 def test_dash_m_runs_the_module_as_main_with_the_remaining_arguments(tmp_path):
     # what the agent does to open its alert window: [sys.executable, "-m", module, ...]
-    out = run(ENTRY, "-m", "agent.respond.alert_window", "--help", cwd=tmp_path)
+    out = run(ENTRY, "-m", "agent.respond.gui.alert_window", "--help", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.startswith("usage: python -m agent.respond.alert_window") and "--incident" in out.stdout
+    assert out.stdout.startswith("usage: python -m agent.respond.gui.alert_window") and "--incident" in out.stdout
     out = run(ENTRY, "-m", "agent", "--version", cwd=tmp_path)
     assert (out.returncode, out.stdout.strip()) == (0, f"vigie {agent.__version__}")
     out = run(ENTRY, "-m", "agent.status_window", "--no-such-option", cwd=tmp_path)

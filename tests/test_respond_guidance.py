@@ -8,7 +8,7 @@ import pytest
 
 from agent import i18n, paths
 from agent.respond import guidance
-from agent.respond.alert_window import mnemonic
+from agent.respond.gui.alert_window import mnemonic
 from agent.tomlcompat import tomllib
 
 

@@ -12,7 +12,8 @@ import pytest
 from agent import events
 from agent.config import Settings
 from agent.detect.verdict import Verdict
-from agent.respond import desktop_notify, evidence, speech
+from agent.respond import desktop_notify, speech
+from agent.respond.evidence import store as evidence
 from agent.respond.responder import Responder
 from tests.waiting import wait_for
 

@@ -176,7 +176,7 @@ def _alert_windows(pid: int) -> list[list[str]]:
             cmd = child.cmdline()
         except psutil.Error:
             continue
-        if "agent.respond.alert_window" in cmd:
+        if "agent.respond.gui.alert_window" in cmd:
             out.append(cmd)
     return out
 
@@ -185,7 +185,7 @@ def _kill_alert_windows(pid: int) -> None:
     import psutil
     for child in psutil.Process(pid).children(recursive=True):
         try:
-            if "agent.respond.alert_window" in child.cmdline():
+            if "agent.respond.gui.alert_window" in child.cmdline():
                 child.kill()
         except psutil.Error:
             pass
@@ -382,7 +382,7 @@ def test_corrupt_config_shows_degraded_and_a_scam_is_still_caught(trayer, tmp_pa
 
 @pytest.mark.desktop
 def test_doctor_sees_the_tray_host(trayer):
-    from agent import doctor
+    from agent.cli import doctor
     assert doctor.check_tray("en").status == "ok"
     assert doctor.check_tray("fr").title == "Icône près de l'horloge"
 
@@ -407,7 +407,7 @@ def test_menu_actions_tell_the_helper_through_the_real_outbox(monkeypatch):
     monkeypatch.setenv("PYSTRAY_BACKEND", "dummy")  # menus only; no display needed
     import pystray
     from agent.app import Agent
-    from agent.respond.helper import HelperNotifier
+    from agent.respond.helper.notifier import HelperNotifier
     settings = config.Settings(language="en", helper_notify=("json://127.0.0.1:9/hook",))
     notifier = HelperNotifier(settings)
     agent = Agent(settings, [], responder=None, notifier=notifier)

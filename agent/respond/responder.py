@@ -18,8 +18,9 @@ from pathlib import Path
 
 from agent import events
 from agent.i18n import t
-from agent.respond import contain, desktop_notify, evidence, guidance, speech
-from agent.respond.gui_process import GuiProcess
+from agent.respond import contain, desktop_notify, guidance, speech
+from agent.respond.evidence import store as evidence
+from agent.respond.gui.process import GuiProcess
 
 log = logging.getLogger(__name__)
 REPEAT_SECONDS = 120.0     # the same scam window/family is not re-alerted within this time
@@ -116,7 +117,7 @@ class Responder:
                 *self._helper_args()]
         if incident:
             args += ["--incident", str(incident)]
-        gui = self._gui("agent.respond.alert_window", args)
+        gui = self._gui("agent.respond.gui.alert_window", args)
         fam = family if family in guidance.FAMILIES else "tss"
         self._warn(f"notify_{fam}", (f"title_{fam}", f"first_{fam}"))
         with self._lock:
@@ -190,7 +191,7 @@ class Responder:
                 contain.resume_tree(pid)
                 events.append("remote_tool_resumed", tool=tool_id, pid=pid, reason="no answer")
 
-        gui = self._gui("agent.respond.question_window", args, on_answer, on_exit)
+        gui = self._gui("agent.respond.gui.question_window", args, on_answer, on_exit)
         if gui is None and suspended:
             contain.resume_tree(pid)
         elif gui is not None:
@@ -216,7 +217,7 @@ class Responder:
                 "--tool-name", str(details.get("name") or details.get("tool") or ""), *self._helper_args()]
         if incident:
             args += ["--incident", str(incident)]
-        self._gui("agent.respond.alert_window", args)
+        self._gui("agent.respond.gui.alert_window", args)
         self._warn("notify_risky", ("title_risky", "first_risky"))
         self._tell_helper("risky_context", {"kind": kind, **details,
                                             "incident": incident.name if incident else None})
@@ -229,7 +230,7 @@ class Responder:
 
     def test_alert(self) -> GuiProcess | None:
         """The alert window marked "this is only a test" (tray menu, installer)."""
-        return self._gui("agent.respond.alert_window", ["--kind", "test", "--family", "tss", *self._helper_args()])
+        return self._gui("agent.respond.gui.alert_window", ["--kind", "test", "--family", "tss", *self._helper_args()])
 
     def close_windows(self) -> None:
         """End the alert/question processes this Responder started (agent shutdown, tests)."""

@@ -3,7 +3,7 @@
 
 The agent starts its GUI helper processes as ``[sys.executable, "-m", module, ...]``; a
 frozen executable has no ``-m`` option, so it is handled here: ``vigie.exe -m
-agent.respond.alert_window ...`` runs that module as ``__main__`` with the rest of the
+agent.respond.gui.alert_window ...`` runs that module as ``__main__`` with the rest of the
 arguments, as ``python -m`` does (a module that is not in the bundle: Python's own
 one-line message and exit status 1, no traceback).
 """

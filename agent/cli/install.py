@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 
 def register(sub) -> None:
-    from agent.cli_i18n import text as _h
+    from agent.cli.i18n import text as _h
     p = sub.add_parser("install", help=_h("install_help"))
     p.add_argument("--silent", action="store_true", help=_h("silent"))
     p.add_argument("--lang", help=_h("install_lang"))
@@ -106,10 +106,10 @@ def _interview(settings: config.Settings, changes: dict) -> dict:
 def _keep_secrets(urls, configured, undo) -> tuple[tuple[str, ...], bool]:
     """The URLs to write in the config: a channel already configured keeps its reference
     (so a second install changes nothing); a new one has its password/token stored by
-    :func:`agent.respond.secrets.keep`. Rolled back with ``undo``. Returns (urls, whether
+    :func:`agent.respond.helper.secrets.keep`. Rolled back with ``undo``. Returns (urls, whether
     a secret was stored)."""
     from agent.install import InstallError  # noqa: PLC0415
-    from agent.respond import secrets  # noqa: PLC0415
+    from agent.respond.helper import secrets  # noqa: PLC0415
     out: list[str] = []
     stored = False
     for url in urls:
@@ -135,7 +135,7 @@ def _keep_secrets(urls, configured, undo) -> tuple[tuple[str, ...], bool]:
 def _forget_secrets(urls, remove_file: bool = False) -> None:
     """Delete the secrets these URLs refer to; the secrets file goes when it is left
     empty (or ``remove_file``). Never raises: a leftover secret is logged."""
-    from agent.respond import secrets  # noqa: PLC0415
+    from agent.respond.helper import secrets  # noqa: PLC0415
     for url in urls:
         try:
             secrets.forget(url)
@@ -208,7 +208,7 @@ def run_install(args) -> int:
     print(t("install.installed", lang, entry=entry, config=str(cfg)))
     if not args.silent:
         if secret_kept:
-            from agent.respond import secrets  # noqa: PLC0415
+            from agent.respond.helper import secrets  # noqa: PLC0415
             print(t("helper.cli_secret_kept", lang, where=secrets.backend_name()))
         print(t("install.installed_now", lang, command=" ".join(autostart.entry_command())))
     return 0
@@ -217,7 +217,7 @@ def run_install(args) -> int:
 def _tell_helper(settings: config.Settings, purge: bool, lang: str) -> None:
     """Send the "uninstalled" notice before anything is removed; never raises."""
     try:
-        from agent.respond.helper import HelperNotifier  # noqa: PLC0415
+        from agent.respond.helper.notifier import HelperNotifier  # noqa: PLC0415
         notifier = HelperNotifier(settings)
         ids = notifier.notify("uninstalled", {"purge": purge})
         if not ids:

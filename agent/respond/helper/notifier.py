@@ -25,8 +25,8 @@ from agent import paths
 from agent.config import mask_url
 from agent.i18n import t
 from agent.log import Once
-from agent.respond import channels, messages, secrets
-from agent.respond.outbox import Outbox, Row, owner_id
+from agent.respond.helper import channels, messages, secrets
+from agent.respond.helper.outbox import Outbox, Row, owner_id
 
 log = logging.getLogger(__name__)
 HEARTBEAT_KEY = "last_heartbeat"

@@ -15,11 +15,11 @@ from pathlib import Path
 
 from agent import config
 from agent.i18n import t
-from agent.respond import evidence
+from agent.respond.evidence import store as evidence
 
 
 def register(sub) -> None:
-    from agent.cli_i18n import text as _h
+    from agent.cli.i18n import text as _h
     p = sub.add_parser("evidence", help=_h("evidence_help"))
     ev = p.add_subparsers(dest="evidence_command", metavar="ACTION")
     ls = ev.add_parser("list", help=_h("evidence_list"))

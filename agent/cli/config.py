@@ -17,7 +17,7 @@ from agent.i18n import t
 
 
 def register(sub) -> None:
-    from agent.cli_i18n import text as _h
+    from agent.cli.i18n import text as _h
     p = sub.add_parser("config", help=_h("config_help"))
     actions = p.add_subparsers(dest="config_action", metavar="ACTION")
     show = actions.add_parser("show", help=_h("config_show"))

@@ -2,7 +2,7 @@
 
 Runs as its own process, started by the Responder::
 
-    python -m agent.respond.question_window --tool-id anydesk --tool-name AnyDesk --pid 4321 \
+    python -m agent.respond.gui.question_window --tool-id anydesk --tool-name AnyDesk --pid 4321 \
         [--suspended] --lang fr
 
 "Close it" ends the tool's process tree; "It's my helper" lets it run (resumes it when it
@@ -19,7 +19,7 @@ import threading
 
 from agent.i18n import resolve, t
 from agent.respond import contain
-from agent.respond.tkwindow import (BODY_BG, BODY_FG, HEADER_BG, HEADER_FG, NOTE_BG, Keys, bring_up,
+from agent.respond.gui.tkwindow import (BODY_BG, BODY_FG, HEADER_BG, HEADER_FG, NOTE_BG, Keys, bring_up,
                                     button, font, make_root, place, record, run_app)
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ class QuestionApp:
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m agent.respond.question_window")
+    p = argparse.ArgumentParser(prog="python -m agent.respond.gui.question_window")
     p.add_argument("--tool-id", default="")
     p.add_argument("--tool-name", default="")
     p.add_argument("--pid", type=int, default=0)

@@ -1,7 +1,7 @@
 """The ``vigie`` command line. Each sub-command lives in its own module, which
 exposes ``register(subparsers)``; importing it must be cheap (no GUI, no display).
-Help texts come from ``agent.cli_i18n.text("...")`` (the ``cli`` catalogue), in the
-user's language, as are argparse's own words (``agent.cli_i18n.speaking``).
+Help texts come from ``agent.cli.i18n.text("...")`` (the ``cli`` catalogue), in the
+user's language, as are argparse's own words (``agent.cli.i18n.speaking``).
 
 Called on the main thread; returns the process exit status.
 """
@@ -11,18 +11,19 @@ import argparse
 import importlib
 import sys
 
-from agent import __version__, cli_i18n
-from agent.cli_i18n import text as _h
+from agent import __version__
+from agent.cli import i18n as cli_i18n
+from agent.cli.i18n import text as _h
 
 # Modules that add sub-commands, in help order.
 COMMANDS = [
-    "agent.detect.scan_cli",      # vigie scan
-    "agent.respond.evidence_cli", # vigie evidence list|export|verify
-    "agent.run_cli",              # vigie run
-    "agent.respond.helper_cli",   # vigie helper add|remove|list|test|status|flush
-    "agent.config_cli",           # vigie config show|path|check
-    "agent.install_cli",          # vigie install / vigie uninstall
-    "agent.doctor",               # vigie doctor [--lang fra+eng] [--json]
+    "agent.cli.scan",     # vigie scan
+    "agent.cli.evidence", # vigie evidence list|export|verify
+    "agent.cli.run",      # vigie run
+    "agent.cli.helper",   # vigie helper add|remove|list|test|status|flush
+    "agent.cli.config",   # vigie config show|path|check
+    "agent.cli.install",  # vigie install / vigie uninstall
+    "agent.cli.doctor",   # vigie doctor [--lang fra+eng] [--json]
 ]
 
 

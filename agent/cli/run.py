@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 def register(sub) -> None:
-    from agent.cli_i18n import text as _h
+    from agent.cli.i18n import text as _h
     p = sub.add_parser("run", help=_h("run_help"))
     p.add_argument("--no-tray", action="store_true", help=_h("run_no_tray"))
     p.add_argument("--data-dir", default=None, help=_h("run_data_dir"))

@@ -3,7 +3,7 @@
 Runs as its own process (Tk must own its main thread; a GUI crash never stops the
 agent)::
 
-    python -m agent.respond.alert_window --family tss --lang fr --incident DIR \
+    python -m agent.respond.gui.alert_window --family tss --lang fr --incident DIR \
         --browser-pid 1234 --helper-name Julie --helper-phone "06 .." [--kind scam|risky|test]
 
 It does the acting itself with psutil (``agent.respond.contain``) so it works even when
@@ -21,7 +21,7 @@ import sys
 import threading
 
 from agent.i18n import t
-from agent.respond.tkwindow import (BODY_BG, BODY_FG, HEADER_BG, HEADER_FG, NOTE_BG, Keys,  # noqa: F401
+from agent.respond.gui.tkwindow import (BODY_BG, BODY_FG, HEADER_BG, HEADER_FG, NOTE_BG, Keys,  # noqa: F401
                                     bring_up, button, emit, focus_first, font, layout, make_root,
                                     mnemonic, place, record, run_app)
 
@@ -208,7 +208,7 @@ class AlertApp:
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m agent.respond.alert_window")
+    p = argparse.ArgumentParser(prog="python -m agent.respond.gui.alert_window")
     p.add_argument("--kind", choices=("scam", "risky", "test"), default="scam")
     p.add_argument("--family", default="tss")
     p.add_argument("--lang", default="auto")

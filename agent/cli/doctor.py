@@ -246,7 +246,7 @@ def run_checks(settings: config.Settings, problems: list, langs: str | None = No
 
 
 def register(sub) -> None:
-    from agent.cli_i18n import text as _h
+    from agent.cli.i18n import text as _h
     p = sub.add_parser("doctor", help=_h("doctor_help"))
     p.add_argument("--lang", default=None, help=_h("doctor_lang"))
     p.add_argument("--json", action="store_true", help=_h("doctor_json"))

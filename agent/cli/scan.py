@@ -18,7 +18,7 @@ TEXT_SUFFIXES = {".txt", ".text", ".md", ".eml", ".html", ".htm", ".csv", ".log"
 
 
 def register(sub) -> None:
-    from agent.cli_i18n import text as _h
+    from agent.cli.i18n import text as _h
     p = sub.add_parser("scan", help=_h("scan_help"))
     p.add_argument("paths", nargs="+", metavar="PATH", help=_h("scan_paths"))
     p.add_argument("--json", action="store_true", help=_h("scan_json"))

@@ -20,7 +20,7 @@ REQUEUE_DAYS = 7
 
 
 def register(sub) -> None:
-    from agent.cli_i18n import text as _h
+    from agent.cli.i18n import text as _h
     p = sub.add_parser("helper", help=_h("helper_help"))
     hs = p.add_subparsers(dest="helper_command", metavar="ACTION")
     a = hs.add_parser("add", help=_h("helper_add"))
@@ -66,9 +66,9 @@ def _write(settings, lang, urls) -> bool:
 
 
 def _add(args, settings, lang) -> int:
-    from agent.respond import channels, secrets  # noqa: PLC0415
-    from agent.respond.helper import display_url  # noqa: PLC0415
-    from agent.respond.outbox import Outbox  # noqa: PLC0415
+    from agent.respond.helper import channels, secrets  # noqa: PLC0415
+    from agent.respond.helper.notifier import display_url  # noqa: PLC0415
+    from agent.respond.helper.outbox import Outbox  # noqa: PLC0415
     url = args.url.strip()
     if any(secrets.same_channel(c, url) for c in settings.helper_notify):
         print(t("helper.cli_already", lang, url=display_url(secrets.split_url(url)[0])))
@@ -92,9 +92,9 @@ def _add(args, settings, lang) -> int:
 
 
 def _remove(args, settings, lang) -> int:
-    from agent.respond import secrets  # noqa: PLC0415
-    from agent.respond.helper import display_url  # noqa: PLC0415
-    from agent.respond.outbox import Outbox  # noqa: PLC0415
+    from agent.respond.helper import secrets  # noqa: PLC0415
+    from agent.respond.helper.notifier import display_url  # noqa: PLC0415
+    from agent.respond.helper.outbox import Outbox  # noqa: PLC0415
     chans = list(settings.helper_notify)
     given = args.url.strip()
     if given.isdigit() and 1 <= int(given) <= len(chans):
@@ -115,8 +115,8 @@ def _remove(args, settings, lang) -> int:
 
 
 def _list(args, settings, lang) -> int:
-    from agent.respond import secrets  # noqa: PLC0415
-    from agent.respond.helper import display_url  # noqa: PLC0415
+    from agent.respond.helper import secrets  # noqa: PLC0415
+    from agent.respond.helper.notifier import display_url  # noqa: PLC0415
     print(t("helper.cli_list_head", lang, count=len(settings.helper_notify), where=secrets.backend_name()))
     for n, url in enumerate(settings.helper_notify, 1):
         print(f"  {n}. {display_url(url)}")
@@ -130,7 +130,7 @@ def _reason(row: dict, lang: str) -> str:
 
 
 def _test(args, settings, lang) -> int:
-    from agent.respond.helper import HelperNotifier, display_url  # noqa: PLC0415
+    from agent.respond.helper.notifier import HelperNotifier, display_url  # noqa: PLC0415
     notifier = HelperNotifier(settings)
     print(t("helper.cli_test_sending", lang, count=len(settings.helper_notify)))
     if not notifier.notify("test", {}):
@@ -161,7 +161,7 @@ def _when(ts, lang) -> str:
 
 
 def _status(args, settings, lang) -> int:
-    from agent.respond.helper import HelperNotifier  # noqa: PLC0415
+    from agent.respond.helper.notifier import HelperNotifier  # noqa: PLC0415
     rows = HelperNotifier(settings).status()
     failing = any(r["last_failure"] and (r["last_failure"] > (r["last_success"] or 0)) for r in rows)
     if args.json:
@@ -187,7 +187,7 @@ def _status(args, settings, lang) -> int:
 
 
 def _flush(args, settings, lang) -> int:
-    from agent.respond.helper import HelperNotifier  # noqa: PLC0415
+    from agent.respond.helper.notifier import HelperNotifier  # noqa: PLC0415
     counts = HelperNotifier(settings).flush(timeout=args.timeout)
     print(t("helper.cli_flush_result", lang, **counts))
     return 0 if counts["pending"] == 0 else 1

@@ -1,0 +1,1 @@
+"""The windows Vigie shows (alert, containment question): each runs in a process of its own."""
