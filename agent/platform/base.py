@@ -110,6 +110,42 @@ class ApiBackend:
         from agent.platform import capture  # noqa: PLC0415
         capture.close()
 
+    # -- taking the screen back: what a backend without window control answers --------
+    def leave_fullscreen(self, wid: int) -> bool:
+        """Take window ``wid`` out of fullscreen; False where the OS offers no way."""
+        return False
+
+    def is_fullscreen(self, wid: int) -> bool:
+        return False
+
+    def exists(self, wid: int) -> bool:
+        return True
+
+    def activate(self, wid: int) -> bool:
+        return False
+
+    def active_id(self) -> int:
+        w = self.active_window()
+        return w.id if w is not None else 0
+
+    def stacking(self) -> list[int]:
+        return []
+
+    def clients_of(self, pid: int) -> list[int]:
+        return []
+
+    def client_in(self, frame: int) -> int:
+        return frame
+
+    def restack_below(self, wid: int, sibling: int) -> bool:
+        return False
+
+    def press_keys(self, wid: int, keys: tuple[str, ...], wait: float = 1.5) -> bool:
+        return False
+
+    def own_areas(self, pids=()) -> list[Rect]:
+        return []
+
 
 def intersection(a: Rect, b: Rect) -> int:
     """Area shared by two rectangles."""

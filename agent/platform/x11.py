@@ -17,6 +17,7 @@ import time
 from agent.log import Once
 from agent.platform import capture
 from agent.platform.base import PlatformUnavailable, Rect, WindowInfo, clip, covers, monitor_for
+from agent.platform.x11_control import X11Control
 
 log = logging.getLogger(__name__)
 _once = Once()
@@ -42,7 +43,9 @@ def process_of(pid: int | None) -> tuple[str, str]:
         return "", ""
 
 
-class X11Backend:
+class X11Backend(X11Control):
+    """Reading windows here; acting on them (leave fullscreen, activate, keys) in X11Control."""
+
     name = "x11"
 
     def __init__(self, display_name: str | None = None):

@@ -72,7 +72,10 @@ def terminate_tree(pid: int, timeout: float = 3.0) -> list[int]:
     if pid in _protected():
         log.error("refusing to end process %s: it is Vigie or one of its parents", pid)
         return []
-    procs = [p for p in tree(pid) if p.pid not in _protected()]
+    return _terminate([p for p in tree(pid) if p.pid not in _protected()], timeout)
+
+
+def _terminate(procs: list[psutil.Process], timeout: float) -> list[int]:
     for p in procs:
         try:
             p.terminate()
@@ -127,10 +130,36 @@ def alive(pid: int) -> bool:
         return False
 
 
+def browser_processes(root: int) -> list[psutil.Process]:
+    """The browser's own processes under ``root``: the root and the descendants with the
+    root's name or a browser's name (renderers, GPU, utility). Other programs the browser
+    started (a desktop shell under Wine, a helper app) are left alone."""
+    try:
+        top = psutil.Process(root)
+        name = _base(top.name())
+        kids = top.children(recursive=True)
+    except psutil.Error:
+        return []
+    own = [top]
+    for p in kids:
+        try:
+            pname = _base(p.name())
+        except psutil.Error:
+            continue
+        if pname == name or is_browser(pname):
+            own.append(p)
+    protected = _protected()
+    return [p for p in own if p.pid not in protected]
+
+
 def close_browser(pid: int, timeout: float = 5.0) -> dict:
-    """Close the whole browser that shows the scam. ``{"root": pid, "ended": [...], "ok": bool}``."""
+    """Close the browser that shows the scam: its own processes only (see
+    :func:`browser_processes`). ``{"root": pid, "ended": [...], "ok": bool}``."""
     root = browser_root(pid)
     if root is None:
         return {"root": None, "ended": [], "ok": not alive(pid)}
-    ended = terminate_tree(root, timeout)
+    if root in _protected():
+        log.error("refusing to end process %s: it is Vigie or one of its parents", root)
+        return {"root": root, "ended": [], "ok": False}
+    ended = _terminate(browser_processes(root), timeout)
     return {"root": root, "ended": ended, "ok": not alive(root)}

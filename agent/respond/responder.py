@@ -18,12 +18,13 @@ from pathlib import Path
 
 from agent import events
 from agent.i18n import t
-from agent.respond import contain, desktop_notify, guidance, speech
+from agent.respond import audio, contain, desktop_notify, guidance, speech, takeback
 from agent.respond.evidence import store as evidence
 from agent.respond.gui.process import GuiProcess
 
 log = logging.getLogger(__name__)
 REPEAT_SECONDS = 120.0     # the same scam window/family is not re-alerted within this time
+AGAIN_SECONDS = 8.0        # after "I'm safe", a page still fullscreen this long is named once more
 
 
 class Responder:
@@ -37,6 +38,8 @@ class Responder:
         self.last_alert: float | None = None      # time.monotonic() of the last scam alert
         self._current: dict | None = None         # the scam being alerted, for de-duplication
         self._questions: dict[int, GuiProcess] = {}
+        self._mutes: dict[int, audio.MuteKeeper] = {}   # browser pid → keeper
+        self._again_done: set = set()                    # scams already named once more
         self._lock = threading.Lock()
 
     # ---- helpers -------------------------------------------------------------------
@@ -100,7 +103,7 @@ class Responder:
         is_test = trigger == "test" or getattr(trigger, "kind", None) == "test"
         incident = None
         try:
-            if not is_test:      # a test alert must not end up in the police's evidence
+            if not is_test and trigger != "again":   # a test alert is no evidence; "again" has it
                 incident = evidence.save_incident(verdict, image, window, trigger)
         except evidence.EvidenceError as exc:
             log.error("%s; the alert is shown anyway", exc)
@@ -113,16 +116,30 @@ class Responder:
                       incident=incident.name if incident else None, family=family,
                       score=round(float(getattr(verdict, "score", 0) or 0), 3), phones=phones,
                       title=getattr(window, "title", None), process=pname or None, pid=pid or None)
+        wid = int(getattr(window, "id", 0) or 0)
+        title = getattr(window, "title", "") or ""
         args = ["--kind", "test" if is_test else "scam", "--family", family, "--browser-pid", str(browser_pid),
-                *self._helper_args()]
+                "--window-id", str(wid if browser_pid else 0), "--page-title", title,
+                "--browser-name", pname or _name_of(pid), *self._helper_args()]
         if incident:
             args += ["--incident", str(incident)]
-        gui = self._gui("agent.respond.gui.alert_window", args)
+        if trigger == "again":
+            args.append("--again")
+        if browser_pid and not is_test:
+            self._silence(browser_pid, wid, title)
+        on_action = None
+        if browser_pid and not is_test and trigger != "again":
+            def on_action(line: dict, _args=(verdict, image, window, key)) -> None:
+                if line.get("action") == "safe":
+                    self._bg(self._say_again, *_args, name="again")
+        gui = self._gui("agent.respond.gui.alert_window", args, on_action)
         fam = family if family in guidance.FAMILIES else "tss"
         self._warn(f"notify_{fam}", (f"title_{fam}", f"first_{fam}"))
         with self._lock:
             self._current = {"key": key, "incident": incident, "gui": gui, "at": time.monotonic()}
             self.last_alert = time.monotonic()
+        if trigger == "again":
+            return incident
         shot = incident / "screenshot.png" if incident else None
         attach = [shot] if shot and self.settings.helper_attach_screenshot and shot.is_file() else []
         self._tell_helper("scam", {"family": family, "score": getattr(verdict, "score", None),
@@ -132,6 +149,43 @@ class Responder:
                                    "test": is_test},
                           attach)
         return incident
+
+    def alert_open(self) -> bool:
+        """True while an alert window this Responder started is open (any thread): the
+        worker does not read the screen meanwhile, and the tray stays on "alert"."""
+        with self._lock:
+            cur = self._current
+            return bool(cur and cur["gui"] and cur["gui"].running()) or any(
+                p.running() and "agent.respond.gui.alert_window" in p.argv for p in self.processes)
+
+    def _silence(self, browser_pid: int, wid: int, title: str) -> None:
+        """Mute the browser's streams now and until the page is gone (MuteKeeper)."""
+        root = contain.browser_root(browser_pid) or browser_pid
+        with self._lock:
+            keeper = self._mutes.get(root)
+            if keeper is not None and keeper.is_alive():
+                return
+            # until the window is gone: a title change is no proof (a page can retitle itself)
+            keeper = audio.MuteKeeper(root, takeback.PageWatch(wid),
+                                      lambda r: {p.pid for p in contain.browser_processes(r)})
+            self._mutes[root] = keeper
+        keeper.start()
+
+    def _say_again(self, verdict, image, window, key) -> None:
+        """"I'm safe" with the same page still fullscreen: say it once more, calmly."""
+        time.sleep(AGAIN_SECONDS)
+        watch = takeback.PageWatch(getattr(window, "id", 0), getattr(window, "title", ""))
+        try:
+            still = watch() and watch.fullscreen()
+        finally:
+            watch.close()
+        with self._lock:
+            if not still or key in self._again_done:
+                return
+            self._again_done.add(key)
+            self._current = None
+        events.append("alert_again", title=getattr(window, "title", None), pid=getattr(window, "pid", None))
+        self.on_scam(verdict, image, window, "again")
 
     # ---- remote-control tools --------------------------------------------------------
     def recent_alert(self) -> bool:
@@ -236,6 +290,9 @@ class Responder:
         """End the alert/question processes this Responder started (agent shutdown, tests)."""
         with self._lock:
             procs, self.processes = self.processes, []
+            keepers, self._mutes = list(self._mutes.values()), {}
+        for k in keepers:
+            k.stop()
         for p in procs:
             p.close()
 

@@ -4,13 +4,20 @@ Runs as its own process (Tk must own its main thread; a GUI crash never stops th
 agent)::
 
     python -m agent.respond.gui.alert_window --family tss --lang fr --incident DIR \
-        --browser-pid 1234 --helper-name Julie --helper-phone "06 .." [--kind scam|risky|test]
+        --browser-pid 1234 --window-id 0x1a00003 --helper-name Julie --helper-phone "06 .." \
+        [--kind scam|risky|test] [--again]
+
+While it is open it takes the screen back (``gui/cover.py``): the scam window leaves
+fullscreen, a calm layer covers every monitor, and the alert keeps the top and the
+keyboard focus until the person chooses. Escape only goes back (steps → first screen);
+"I'm safe" is a button, never a key.
 
 It does the acting itself with psutil (``agent.respond.contain``) so it works even when
 the agent is busy. Every click is appended to ``events.jsonl`` (``alert_action``) and
 printed on stdout as one JSON line (``{"event": "action", ...}``) which the Responder
 forwards to the helper notifier; ``{"event": "shown"|"view", "buttons": {...}}`` lines
-give the window id and button geometry (used by tests). Exit 0 when closed, 2 when no
+give the window id and button geometry (used by tests); ``{"event": "retake"}`` lines say
+when the alert took the front back. Exit 0 when closed, 2 when no
 display could be opened.
 """
 from __future__ import annotations
@@ -39,6 +46,7 @@ class AlertApp:
         self.lang = resolve(args.lang)
         self.kind = args.kind
         self.family = "risky" if args.kind == "risky" else (args.family if args.family in FAMILIES else "tss")
+        self.heading = "again" if args.again else self.family
         self.root = root = make_root(self.t("window_title"), args.scale)
         self.keys = Keys(root, self.escape)
         self.wrap = int(root.winfo_screenwidth() * 0.62) - 100
@@ -48,7 +56,7 @@ class AlertApp:
         self.view = "main"
         header = tk.Frame(root, bg=HEADER_BG)
         header.pack(fill="x")
-        tk.Label(header, text=self.t(f"title_{self.family}"), font=font(root, "title"), bg=HEADER_BG,
+        tk.Label(header, text=self.t(f"title_{self.heading}"), font=font(root, "title"), bg=HEADER_BG,
                  fg=HEADER_FG, wraplength=self.wrap, justify="left", anchor="w").pack(fill="x", padx=40, pady=24)
         if self.kind == "test":
             tk.Label(root, text=self.t("test_banner"), font=font(root, "body"), bg=NOTE_BG,
@@ -58,6 +66,8 @@ class AlertApp:
         root.protocol("WM_DELETE_WINDOW", lambda: self.finish("closed"))
         self.show_main(emit_view=False)
         place(root)
+        from agent.respond.gui.cover import Cover  # noqa: PLC0415
+        self.cover = Cover(self, args.window_id, self.t("layer_note"))
         root.after(30, bring_up, self)
 
     def t(self, key: str, **values) -> str:
@@ -89,8 +99,10 @@ class AlertApp:
 
     def show_main(self, emit_view: bool = True) -> None:
         self._view("main")
-        self.label(self.t(f"first_{self.family}"), "first", True, pady=(24, 8))
+        self.label(self.t(f"first_{self.heading}"), "first", True, pady=(24, 8))
         self.label(self.t("calm"), pady=(0, 12))
+        if self.args.browser_pid and self.kind == "scam" and not self.acted:
+            self.label(self.t("page_covered"), pady=(0, 12))
         if self.status:
             self.label(self.status, bold=True, bg=NOTE_BG, ipady=10, pady=(0, 12))
         if not self.acted and self.kind == "risky" and self.args.tool_pid:
@@ -165,7 +177,10 @@ class AlertApp:
                 return
             ok, details = box[0]
             self.acted = ok
-            self.status = self.t(messages[0 if ok else 1], **values)
+            msg = messages[0 if ok else 1]
+            if ok and getattr(self, "closed_how", "") == "browser":
+                msg, values["browser"] = "browser_closed", self.args.browser_name or "?"
+            self.status = self.t(msg, **values)
             record(self.args.incident, name, ok=ok, **details)
             self.root.configure(cursor="")
             self.root.lift()
@@ -174,17 +189,22 @@ class AlertApp:
         poll()
 
     def close_page(self) -> None:
-        from agent.respond import contain  # noqa: PLC0415
+        from agent.respond import closepage  # noqa: PLC0415
         pid = self.args.browser_pid
         if not pid:
             self.status = self.t("no_page")
             record(self.args.incident, "close_page", ok=False, reason="no browser")
             self.show_main()
             return
+        self.cover.pause(True)      # the page's window must take the keys (Ctrl+W)
 
         def work():
-            r = contain.close_browser(pid)
-            return r["ok"], {"browser_pid": r["root"], "ended": len(r["ended"])}
+            r = closepage.close_page(self.args.window_id, pid, self.args.page_title)
+            self.root.after(0, self.cover.pause, False)
+            ok = r.pop("ok")
+            self.closed_how = r["how"]
+            return ok, r
+        self.closed_how = "none"
         self._act("close_page", work, ("page_closed", "page_not_closed"))
 
     def close_tool(self) -> None:
@@ -197,10 +217,10 @@ class AlertApp:
         self._act("close_tool", work, ("tool_closed", "tool_not_closed"), tool=self.args.tool_name or "?")
 
     def escape(self) -> None:
+        """Escape goes back to the first screen; on the first screen it does nothing:
+        "I'm safe" must be a deliberate choice (a page may make the person press Esc)."""
         if self.view != "main":
             self.show_main()
-        else:
-            self.finish("safe", key="Escape")
 
     def finish(self, action: str, **details) -> None:
         record(self.args.incident, action, **details)
@@ -215,6 +235,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--country", default="auto")
     p.add_argument("--incident", default=None, help="the incident folder")
     p.add_argument("--browser-pid", type=int, default=0)
+    p.add_argument("--browser-name", default="")
+    p.add_argument("--window-id", type=lambda v: int(v, 0), default=0, help="the scam's window")
+    p.add_argument("--page-title", default="")
+    p.add_argument("--again", action="store_true", help="the page is still there after \"I'm safe\"")
     p.add_argument("--tool-pid", type=int, default=0)
     p.add_argument("--tool-name", default="")
     p.add_argument("--helper-name", default="")

@@ -161,7 +161,8 @@ def claim_top() -> None:
         log.warning("cannot write %s: %s", _top_file(), exc)
 
 
-def _newer_window_alive() -> bool:
+def newer_window_alive() -> bool:
+    """True while a newer Vigie window (another alert, a question) is open."""
     try:
         pid = int(_top_file().read_text().strip() or 0)
     except (OSError, ValueError):
@@ -176,7 +177,7 @@ def keep_on_top(root, every_ms: int = 2000) -> None:
     """Re-assert topmost now and then: a scam page may try to raise its own window. Two
     Vigie windows never fight: an older one stays put while a newer one is open."""
     try:
-        if not _newer_window_alive():
+        if not newer_window_alive():
             root.attributes("-topmost", True)
             root.lift()
     except Exception:  # noqa: BLE001 - window closing
@@ -202,8 +203,13 @@ def bring_up(app) -> None:
     root.lift()
     root.focus_force()
     focus_first(app.buttons)
+    cover = getattr(app, "cover", None)
+    if cover is not None:
+        cover.start()
+        cover.front(force=False)
     emit({"event": "shown", "view": app.view, **layout(root, app.buttons)})
-    keep_on_top(root)
+    if cover is None:
+        keep_on_top(root)
 
 
 def run_app(make_app, args: argparse.Namespace, what: str) -> int:

@@ -1,0 +1,106 @@
+"""Silencing a scam page: the browser's own audio streams muted, nothing else.
+
+Linux: PulseAudio (or PipeWire's pulse server) per-stream mute with ``pulsectl``: every
+sink input whose ``application.process.id`` is one of the browser's processes. Windows:
+the browser processes' audio sessions muted with ``pycaw`` (``ISimpleAudioVolume``).
+macOS offers no per-application mute to a normal program: nothing is muted there (the
+alert's spoken warning still plays; the README says so).
+
+``MuteKeeper`` (a daemon thread started by the Responder, worker thread) mutes at once,
+then every ``EVERY`` seconds mutes any new stream of that browser — a page restarting its
+audio — until the page is gone (its window closed or showing another page) or the
+browser ended; then it un-mutes what is left of what it muted. Vigie's own voice is a
+different process and is never touched.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+
+from agent.log import Once
+
+log = logging.getLogger(__name__)
+EVERY = 0.3
+_once = Once(600)
+
+
+def _pulse_streams():
+    """(pulse, [(stream id, pid, muted)]) — the lowest call, replaced in tests elsewhere."""
+    import pulsectl  # noqa: PLC0415
+    pulse = pulsectl.Pulse("vigie-mute")
+    out = []
+    for si in pulse.sink_input_list():
+        try:
+            pid = int(si.proplist.get("application.process.id", 0))
+        except (TypeError, ValueError):
+            pid = 0
+        out.append((si.index, pid, bool(si.mute)))
+    return pulse, out
+
+
+def _win_sessions():  # pragma: no cover - needs Windows (faked in tests)
+    from pycaw.pycaw import AudioUtilities  # noqa: PLC0415
+    out = []
+    for s in AudioUtilities.GetAllSessions():
+        if s.Process is not None:
+            out.append((s, s.Process.pid, bool(s.SimpleAudioVolume.GetMute())))
+    return out
+
+
+def set_mute(pids: set[int], mute: bool = True, only: set | None = None) -> list:
+    """Mute (or un-mute) the audio streams of ``pids``; ``only``: restrict to these stream
+    ids. Returns the stream ids changed. Never raises (no sound server: nothing to mute)."""
+    changed = []
+    try:
+        if sys.platform == "win32":
+            for sess, pid, muted in _win_sessions():
+                if pid in pids and muted != mute and (only is None or pid in only):
+                    sess.SimpleAudioVolume.SetMute(1 if mute else 0, None)
+                    changed.append(pid)
+            return changed
+        if sys.platform == "darwin":
+            return []
+        pulse, streams = _pulse_streams()
+        try:
+            for idx, pid, muted in streams:
+                if pid in pids and muted != mute and (only is None or idx in only):
+                    pulse.sink_input_mute(idx, mute)
+                    changed.append(idx)
+        finally:
+            pulse.close()
+    except Exception as exc:  # noqa: BLE001 - no PulseAudio, no pulsectl, COM error
+        _once.warning(log, "audio", "the page's sound cannot be muted: %s", exc)
+    return changed
+
+
+class MuteKeeper(threading.Thread):
+    """Keeps the browser ``root_pid`` muted while ``page_open()`` is true."""
+
+    def __init__(self, root_pid: int, page_open, pids_of):
+        super().__init__(name=f"vigie-mute-{root_pid}", daemon=True)
+        self.root_pid, self.page_open, self.pids_of = root_pid, page_open, pids_of
+        self.muted: set = set()
+        self.stop_event = threading.Event()
+        self.first = threading.Event()     # set after the first pass (tests, the alert)
+
+    def run(self) -> None:
+        try:
+            while not self.stop_event.is_set():
+                pids = self.pids_of(self.root_pid)
+                if not pids or not self.page_open():
+                    break
+                self.muted.update(set_mute(pids, True))
+                self.first.set()
+                self.stop_event.wait(EVERY)
+            pids = self.pids_of(self.root_pid)
+            if pids and self.muted:
+                set_mute(pids, False, only=self.muted)
+        finally:
+            self.first.set()
+            close = getattr(self.page_open, "close", None)
+            if close:
+                close()
+
+    def stop(self) -> None:
+        self.stop_event.set()

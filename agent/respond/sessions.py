@@ -1,0 +1,112 @@
+"""Keeping a browser from reopening a scam page after Vigie closed it.
+
+Which profile a browser process uses is read from its command line (``--user-data-dir``
+and ``--profile-directory`` for Chromium-family browsers, ``-profile`` for Firefox), else
+the browser's default folder. Once that browser has ended, its session-restore files are
+removed (Chromium: ``Sessions/``, ``Current Session``...; Firefox: ``sessionstore*``) and
+Chromium's "exited normally" flag is set, so neither "continue where you left off" nor a
+"restore pages?" prompt can bring the page back. The other tabs of that session are not
+restored either (the alert says so). Pure file work; called from the alert process.
+"""
+from __future__ import annotations
+
+import glob
+import json
+import logging
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+CHROMIUM_FILES = ("Current Session", "Current Tabs", "Last Session", "Last Tabs")
+FIREFOX_FILES = ("sessionstore.jsonlz4", "sessionstore.js", "sessionstore-backups")
+CHROMIUM_DEFAULTS = {   # browser base name → default user-data folder, per OS
+    "linux": {"chromium": "~/.config/chromium", "chrome": "~/.config/google-chrome",
+              "brave": "~/.config/BraveSoftware/Brave-Browser", "msedge": "~/.config/microsoft-edge",
+              "vivaldi": "~/.config/vivaldi", "opera": "~/.config/opera"},
+    "win32": {"chrome": "%LOCALAPPDATA%/Google/Chrome/User Data", "msedge": "%LOCALAPPDATA%/Microsoft/Edge/User Data",
+              "brave": "%LOCALAPPDATA%/BraveSoftware/Brave-Browser/User Data"},
+    "darwin": {"chrome": "~/Library/Application Support/Google/Chrome",
+               "msedge": "~/Library/Application Support/Microsoft Edge"},
+}
+
+
+@dataclass(frozen=True)
+class Profile:
+    family: str          # "chromium" or "firefox"
+    path: Path           # the profile folder (Chromium: user-data-dir/profile-directory)
+    user_data: Path | None = None
+
+
+def _flag(cmd: list[str], name: str) -> str | None:
+    for i, arg in enumerate(cmd):
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+        if arg == name and i + 1 < len(cmd):
+            return cmd[i + 1]
+    return None
+
+
+def profile_from_cmdline(name: str, cmd: list[str], platform: str | None = None) -> Profile | None:
+    """The profile a browser process with this name and command line uses (pure)."""
+    base = (name or "").lower().removesuffix(".exe")
+    plat = "win32" if (platform or sys.platform).startswith("win") else (platform or sys.platform)
+    plat = "linux" if plat.startswith("linux") else plat
+    if base.startswith("firefox"):
+        p = _flag(cmd, "-profile") or _flag(cmd, "--profile")
+        return Profile("firefox", Path(p)) if p else None
+    key = next((k for k in CHROMIUM_DEFAULTS.get(plat, {}) if base.startswith(k)), None)
+    if key is None and not base.startswith(("chrom", "brave", "msedge", "vivaldi", "opera")):
+        return None
+    data = _flag(cmd, "--user-data-dir")
+    if not data and key:
+        data = os.path.expanduser(os.path.expandvars(CHROMIUM_DEFAULTS[plat][key]))
+    if not data:
+        return None
+    user_data = Path(data)
+    return Profile("chromium", user_data / (_flag(cmd, "--profile-directory") or "Default"), user_data)
+
+
+def profile_of(pid: int) -> Profile | None:
+    """The profile of the running browser process ``pid`` (None when unknown)."""
+    try:
+        import psutil  # noqa: PLC0415
+        p = psutil.Process(pid)
+        return profile_from_cmdline(p.name(), p.cmdline())
+    except Exception:  # noqa: BLE001 - gone, denied
+        return None
+
+
+def forget(profile: Profile | None) -> list[str]:
+    """Remove the session-restore files of a profile whose browser has ended. Returns
+    what was removed (names); never raises."""
+    if profile is None or not profile.path.is_dir():
+        return []
+    names = CHROMIUM_FILES + ("Sessions",) if profile.family == "chromium" else FIREFOX_FILES
+    removed = []
+    for name in names:
+        for path in glob.glob(str(profile.path / name)):
+            try:
+                if os.path.isdir(path):
+                    shutil.rmtree(path)
+                else:
+                    os.remove(path)
+                removed.append(os.path.basename(path))
+            except OSError as exc:
+                log.warning("cannot remove %s: %s", path, exc)
+    if profile.family == "chromium":
+        _mark_clean_exit(profile.path / "Preferences")
+    return removed
+
+
+def _mark_clean_exit(prefs: Path) -> None:
+    """Chromium offers "Restore pages?" after a crash; say it exited normally."""
+    try:
+        data = json.loads(prefs.read_text(encoding="utf-8"))
+        data.setdefault("profile", {})["exit_type"] = "Normal"
+        data["profile"]["exited_cleanly"] = True
+        prefs.write_text(json.dumps(data), encoding="utf-8")
+    except (OSError, ValueError, AttributeError) as exc:
+        log.debug("cannot mark %s as a clean exit: %s", prefs, exc)
