@@ -214,7 +214,7 @@ class Agent:
                 self._alert_on = None
             if self._paused_until is not None:  # cleared by _tick once "resumed" is written
                 new = "paused"
-            elif self._alert_on:
+            elif self._alert_on or self._alert_window_open():
                 new = "alert"
             elif self.problems_now():
                 new = "degraded"
@@ -223,6 +223,15 @@ class Agent:
             changed, self._state = new != self._state, new
         if changed:
             self.state_changes.put(new)
+
+
+    def _alert_window_open(self) -> bool:
+        """True while the responder shows an alert: the tray says "alert" until the
+        person has chosen, whatever a later read of the screen says."""
+        try:
+            return bool(self.responder is not None and getattr(self.responder, "alert_open", lambda: False)())
+        except Exception:  # noqa: BLE001
+            return False
 
 
 def _stop_trigger():

@@ -110,17 +110,26 @@ class Window:
         big, normal = ("DejaVu Sans", 18, "bold"), ("DejaVu Sans", 14)
         self.band = tk.Label(self.root, font=big, fg="white", padx=20, pady=16, wraplength=520, justify="left")
         self.band.pack(fill="x")
-        self.details = tk.Label(self.root, font=normal, bg="white", wraplength=520, justify="left", padx=20, pady=8)
-        self.details.pack(fill="x")
+        self.normal = normal
         self.buttons: dict[str, object] = {}
         frame = tk.Frame(self.root, bg="white", padx=16, pady=8)
-        frame.pack(fill="x")
+        frame.pack(side="bottom", fill="x")
+        # the details (with the help, long) scroll inside a box sized so that the whole
+        # window fits the screen: 1366x768 at 100 %, 1920x1080 at 200 %
+        box = tk.Frame(self.root, bg="white")
+        box.pack(fill="both", expand=True)
+        self.details = tk.Text(box, font=normal, bg="white", wrap="word", width=44, height=4, bd=0, padx=20,
+                               pady=8, highlightthickness=0, takefocus=0, cursor="arrow")
+        bar = tk.Scrollbar(box, command=self.details.yview, width=20)
+        self.details.configure(yscrollcommand=bar.set)
+        bar.pack(side="right", fill="y")
+        self.details.pack(side="left", fill="both", expand=True)
         for name in ("show_last", "pause", "open_evidence", "test_alert", "help", "quit"):
             b = tk.Button(frame, text=t(f"tray.menu_{name}", lang), font=normal, anchor="w", padx=12, pady=6,
                           command=lambda n=name: self.press(n))
             b.pack(fill="x", pady=3)
             self.buttons[name] = b
-        self.state, self.help_on = "protecting", False
+        self.state, self.help_on, self.text = "protecting", False, ""
         self.status: dict = {}
 
     def press(self, name: str) -> None:
@@ -130,14 +139,41 @@ class Window:
             self.help_on = not self.help_on
             self.render()
             return
-        if name == "quit":
-            from tkinter import messagebox  # noqa: PLC0415
-            if not messagebox.askyesno(t("tray.window_title", self.lang), t("tray.quit_confirm", self.lang),
-                                       parent=self.root):
-                return
+        if name == "quit" and not self.ask_quit():
+            return
         emit({"event": "action", "action": name})
         if name == "quit":
             self.root.after(200, self.root.destroy)
+
+    def ask_quit(self) -> bool:
+        """"Quit?" in the person's language; the safe answer (keep protecting) has the
+        focus and is what Enter and Escape choose."""
+        tk, lang = self.tk, self.lang
+        top = tk.Toplevel(self.root, bg="white", padx=20, pady=16)
+        top.title(t("tray.window_title", lang))
+        top.transient(self.root)
+        tk.Label(top, text=t("tray.quit_confirm", lang), font=self.normal, bg="white", wraplength=460,
+                 justify="left").pack(fill="x", pady=(0, 12))
+        answer = []
+
+        def choose(value: bool) -> None:
+            answer.append(value)
+            top.destroy()
+        keep = tk.Button(top, text=t("tray.quit_keep", lang), font=self.normal, command=lambda: choose(False),
+                         default="active", padx=12, pady=6)
+        leave = tk.Button(top, text=t("tray.quit_yes", lang), font=self.normal, command=lambda: choose(True),
+                          padx=12, pady=6)
+        for b in (keep, leave):
+            b.pack(fill="x", pady=3)
+            b.bind("<Return>", lambda e, b=b: b.invoke())
+        top.bind("<Escape>", lambda e: choose(False))
+        top.protocol("WM_DELETE_WINDOW", lambda: choose(False))
+        keep.focus_force()
+        top.grab_set()
+        emit({"event": "question", "buttons": {n: [b.winfo_rootx(), b.winfo_rooty(), b.winfo_width(),
+                                                   b.winfo_height()] for n, b in (("keep", keep), ("quit", leave))}})
+        self.root.wait_window(top)
+        return bool(answer and answer[0])
 
     def update(self, msg: dict) -> None:
         self.status.update({k: v for k, v in msg.items() if k not in ("raise", "help")})
@@ -161,9 +197,25 @@ class Window:
             lines.append(t("tray.helper_line", lang, name=s.get("helper") or "", phone=s.get("phone") or ""))
         if self.help_on:
             lines.append(t("tray.help_text", lang))
-        self.details.configure(text="\n\n".join(lines))
+        self.text = "\n\n".join(lines)
+        self.details.configure(state="normal")
+        self.details.delete("1.0", "end")
+        self.details.insert("1.0", self.text)
+        self.details.configure(state="disabled")
+        self._fit()
         self.buttons["pause"].configure(text=t("tray.menu_resume" if self.state == "paused" else "tray.menu_pause", lang))
         self.root.after(300, self.report)
+
+    def _fit(self) -> None:
+        """As many text lines as the screen leaves room for (at most what the text needs)."""
+        root = self.root
+        self.details.configure(height=1)
+        root.update_idletasks()
+        line = max(1, self.details.tk.call("font", "metrics", self.details.cget("font"), "-linespace"))
+        room = root.winfo_screenheight() - 90 - root.winfo_reqheight()   # title bar, panel
+        counted = self.details.count("1.0", "end", "displaylines")
+        need = int((counted[0] if isinstance(counted, tuple) else counted) or 1) + 1
+        self.details.configure(height=max(2, min(need, 1 + room // line)))
 
     def report(self) -> None:
         """Tell the tray (and tests) where the window and its buttons are, once drawn."""
@@ -171,7 +223,9 @@ class Window:
         rects = {n: [b.winfo_rootx(), b.winfo_rooty(), b.winfo_width(), b.winfo_height()]
                  for n, b in self.buttons.items()}
         emit({"event": "shown", "window": self.root.winfo_id(), "pid": os.getpid(), "state": self.state,
-              "help": self.help_on, "text": self.details.cget("text"), "buttons": rects})
+              "help": self.help_on, "text": self.text, "buttons": rects,
+              "size": [self.root.winfo_width(), self.root.winfo_height()],
+              "screen": [self.root.winfo_screenwidth(), self.root.winfo_screenheight()]})
 
 
 def main(argv=None) -> int:

@@ -105,6 +105,20 @@ def enable_clicks(icon) -> None:
         log.warning("the tray icon will not react to clicks: %s", exc)
 
 
+def keep_docked(icon) -> None:
+    """pystray 0.19's X11 backend asks the tray host to dock the icon again on every
+    picture change; some hosts then re-embed it at a 1-3 px size (seen on the alert
+    state). Once docked, a new picture is only drawn. No-op on other backends."""
+    if not type(icon).__module__.endswith("_xorg") or not hasattr(icon, "_assert_docked"):
+        return
+    dock = icon._assert_docked
+
+    def assert_docked():
+        if getattr(icon, "_systray_manager", None) is None:
+            dock()
+    icon._assert_docked = assert_docked
+
+
 def alert_command(incident, settings, lang: str) -> list[str] | None:
     """The ``agent.respond.gui.alert_window`` command that shows ``incident`` again; pure.
 
@@ -289,6 +303,7 @@ class Tray:
         ps = self._pystray
         self.icon = ps.Icon("vigie", icon_image(self.state), tooltip(self.state, self.lang), menu=self.menu())
         enable_clicks(self.icon)
+        keep_docked(self.icon)
         watcher = threading.Thread(target=self._watch, name="vigie-tray-state", daemon=True)
         watcher.start()
         try:

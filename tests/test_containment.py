@@ -76,23 +76,31 @@ def test_gone_process_is_not_an_error():
     assert contain.close_browser(p.pid)["ok"] is True
 
 
-def test_close_browser_ends_the_whole_tree_from_a_child(tmp_path):
+def test_close_browser_ends_its_own_processes_and_leaves_other_programs(tmp_path):
+    """From a child: the browser's processes end (same name), not the other programs it
+    started (under Wine, ending every descendant took the desktop shell down)."""
     exe = tmp_path / "chromium"          # a renamed shell: parent and child share the name
     shutil.copy("/bin/sh", exe)
     root = subprocess.Popen([str(exe), "-c", f"{exe} -c 'sleep 300 & wait' & wait"])
+    other = None
     try:
         assert wait_until(lambda: len(psutil.Process(root.pid).children(recursive=True)) >= 2)
         kids = psutil.Process(root.pid).children(recursive=True)
         child = next(k for k in kids if k.name() == "chromium")
+        other = next(k for k in kids if k.name() == "sleep")
         assert contain.is_browser("chromium") and contain.is_browser("msedge.exe") and not contain.is_browser("python")
         assert contain.browser_root(child.pid) == root.pid
+        assert sorted(p.pid for p in contain.browser_processes(root.pid)) == sorted([root.pid, child.pid])
         result = contain.close_browser(child.pid)
-        assert result["ok"] and result["root"] == root.pid and len(result["ended"]) == 3
+        assert result["ok"] and result["root"] == root.pid and sorted(result["ended"]) == sorted([root.pid, child.pid])
         assert root.wait(10) is not None
-        assert not any(k.is_running() and k.status() != psutil.STATUS_ZOMBIE for k in kids)
+        assert not contain.alive(child.pid)
+        assert contain.alive(other.pid), "a program the browser started was ended with it"
     finally:
         if root.poll() is None:
             root.kill()
+        if other is not None and other.is_running():
+            other.kill()
 
 
 def test_decisions_without_a_window(stand_in):

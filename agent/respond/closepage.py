@@ -49,6 +49,8 @@ def close_tab(wid: int, title: str = "") -> bool:
     try:
         if not b.exists(wid):
             return True
+        info = b.info(wid) if hasattr(b, "info") else None
+        title = info.title if info is not None and info.title else title   # as the window shows it now
         b.leave_fullscreen(wid)
         if not b.press_keys(wid, ("Control_L", "w")):
             return False

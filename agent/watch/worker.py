@@ -16,7 +16,8 @@ import time
 
 from agent import events
 from agent.log import Once
-from agent.watch import look, steady, tool_events
+from agent.platform.base import clip
+from agent.watch import look, ownmask, steady, tool_events
 from agent.watch.trigger import Trigger
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class Worker(threading.Thread):
         self._ok_titles: dict[tuple, str] = {}
         self._last_use = 0.0
         self.reads = 0                      # OCR passes so far (tests, diagnostics)
+        self.masked = 0                     # own windows/notifications painted out of reads
         self._ok_streak: dict[tuple, tuple[int, float]] = {}   # window key → (ok reads in a row, last read)
 
     # -- loop ----------------------------------------------------------------------
@@ -165,6 +167,12 @@ class Worker(threading.Thread):
         w = trig.window
         if self.detector is None:
             return
+        if self._alert_up():
+            # the screen shows Vigie's own alert over a covering layer: reading it would
+            # find no scam and turn the tray green. After "I'm safe" the Responder itself
+            # looks again; the timed re-reads resume once the alert is closed.
+            log.debug("alert open: %s trigger not read", trig.kind)
+            return
         w = self._fresh(w)
         self._last_use = time.monotonic()
         key = (w.id, w.pid) if w is not None else (0, None)  # X11 reuses ids for new clients
@@ -201,6 +209,7 @@ class Worker(threading.Thread):
             self._prints.pop(key, None)
             return
         log.debug("reading the screen (%s) of %r", trig.kind, w and w.title)
+        image = self._without_own_windows(image, w)
         self.reads += 1
         try:
             verdict = self.detector.scan_image(image)
@@ -244,6 +253,25 @@ class Worker(threading.Thread):
             ev = {**ev, "incident": str(path)}
             events.append("incident", incident=str(path), of="scam_screen", title=base.get("title"))
         self.agent._incident(ev)
+
+    def _alert_up(self) -> bool:
+        """True while the Responder has an alert window open."""
+        responder = self.agent.responder
+        try:
+            return bool(responder is not None and getattr(responder, "alert_open", lambda: False)())
+        except Exception:  # noqa: BLE001
+            return False
+
+    def _without_own_windows(self, image, w):
+        """The capture with Vigie's windows and notification pop-ups painted out."""
+        if self.backend is None:
+            return image
+        origin = clip(w.rect, w.monitor)[:2] if w is not None else (0, 0)
+        image, n = ownmask.mask(image, origin, ownmask.own_areas(self.backend))
+        if n:
+            log.debug("%d of Vigie's own windows/notifications kept out of the read", n)
+            self.masked += n
+        return image
 
     # -- remote tools and context ------------------------------------------------------
     def remote_tool(self, trig: Trigger) -> None:

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 log = logging.getLogger(__name__)
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_ROOT = Path(__file__).resolve().parents[3]   # the folder that holds the agent package
 
 
 class GuiProcess:
