@@ -140,7 +140,7 @@ class ApiBackend:
     def restack_below(self, wid: int, sibling: int) -> bool:
         return False
 
-    def press_keys(self, wid: int, keys: tuple[str, ...], wait: float = 1.5) -> bool:
+    def press_keys(self, wid: int, keys: tuple[str, ...], wait: float = 1.5, hold: float = 0.0) -> bool:
         return False
 
     def own_areas(self, pids=()) -> list[Rect]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import time
 
+OWN_CLASSES = {"vigie", "vigie-status"}     # Tk class names of Vigie's windows (exact: a
+                                            # browser's class may hold a profile path)
 NOTIFICATION_CLASSES = ("dunst", "notify-osd", "xfce4-notifyd", "mako", "notification-daemon")
 
 
@@ -124,9 +126,10 @@ class X11Control:
             pass
         return ok
 
-    def press_keys(self, wid: int, keys: tuple[str, ...], wait: float = 1.5) -> bool:
+    def press_keys(self, wid: int, keys: tuple[str, ...], wait: float = 1.5, hold: float = 0.0) -> bool:
         """Activate ``wid`` and press the chord ``keys`` (keysym names, e.g. ``("Control_L",
-        "w")``) through XTest, once ``wid`` has the focus (up to ``wait`` s). False if it never did."""
+        "w")``) through XTest, once ``wid`` has the focus (up to ``wait`` s), holding it down
+        ``hold`` seconds. False if the window never took the focus."""
         from Xlib import X, XK  # noqa: PLC0415
         from Xlib.ext import xtest  # noqa: PLC0415
         dpy = self._dpy()
@@ -142,6 +145,9 @@ class X11Control:
             return False
         for c in codes:
             xtest.fake_input(dpy, X.KeyPress, c)
+        if hold:
+            dpy.sync()
+            time.sleep(hold)
         for c in reversed(codes):
             xtest.fake_input(dpy, X.KeyRelease, c)
         dpy.sync()
@@ -173,13 +179,13 @@ class X11Control:
                 continue
             for w in cands:
                 try:
-                    cls = " ".join(w.get_wm_class() or ()).lower()
+                    classes = {c.lower() for c in (w.get_wm_class() or ())}
                 except Exception:  # noqa: BLE001
-                    cls = ""
+                    classes = set()
                 pid_v = self._prop(dpy, w, "_NET_WM_PID")
                 types = set(self._prop(dpy, w, "_NET_WM_WINDOW_TYPE") or ())
-                mine = (pid_v is not None and len(pid_v) and int(pid_v[0]) in pids) or "vigie" in cls
-                popup = notif in types or any(n in cls for n in NOTIFICATION_CLASSES)
+                mine = (pid_v is not None and len(pid_v) and int(pid_v[0]) in pids) or bool(classes & OWN_CLASSES)
+                popup = notif in types or bool(classes & set(NOTIFICATION_CLASSES))
                 if mine or popup:
                     out.append((g.x, g.y, g.width, g.height))
                     break

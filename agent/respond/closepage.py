@@ -2,7 +2,7 @@
 browser, and keep the browser from reopening it.
 
 1. The scam window is taken out of fullscreen (its keyboard lock ends with it) and gets
-   Ctrl+W (XTest on X11): the tab closes, or — a page with a ``beforeunload`` handler —
+   Escape held down 2 s (ends a keyboard lock, closes a JS dialog) then Ctrl+W (XTest): the tab closes, or — a page with a ``beforeunload`` handler —
    the browser asks "Leave site?", whose default button leaves: Enter confirms it.
 2. If the tab is still there, the browser's own processes end (``contain.close_browser``:
    not every program it started).
@@ -21,7 +21,8 @@ from agent.respond import contain, sessions, takeback
 
 log = logging.getLogger(__name__)
 TAB_WAIT = 2.5          # seconds for the tab (or the "Leave site?" prompt) to go
-BROWSER_END_WAIT = 4.0  # seconds for a browser whose last tab closed to exit by itself
+BROWSER_END_WAIT = 4.0
+ESC_HOLD = 2.2          # Chromium: "press and hold Esc" leaves a keyboard-locked fullscreen  # seconds for a browser whose last tab closed to exit by itself
 
 
 def _gone(b, wid: int, title: str, timeout: float) -> bool:
@@ -52,6 +53,9 @@ def close_tab(wid: int, title: str = "") -> bool:
         info = b.info(wid) if hasattr(b, "info") else None
         title = info.title if info is not None and info.title else title   # as the window shows it now
         b.leave_fullscreen(wid)
+        # Escape held down: ends the page's keyboard lock (which swallows Ctrl+W while the
+        # browser still thinks it is fullscreen) and closes an open JS alert()
+        b.press_keys(wid, ("Escape",), hold=ESC_HOLD)
         if not b.press_keys(wid, ("Control_L", "w")):
             return False
         if _gone(b, wid, title, TAB_WAIT):

@@ -39,8 +39,13 @@ class Cover:
         if note:
             tk.Label(top, text=note, bg=LAYER_BG, fg=LAYER_FG, font=font(self.root, "body", False)
                      ).pack(side="bottom", pady=24)
-        top.bind("<Button>", lambda e: self.front(force=True))
+        top.bind("<Button>", self._layer_click)
         return top
+
+    def _layer_click(self, _event=None) -> None:
+        """A click meant for the page lands on the layer: the alert comes to the front."""
+        emit({"event": "layer_click"})
+        self.front(force=True)
 
     def start(self) -> None:
         """Called once the alert is on screen: learn its window ids, then watch."""
