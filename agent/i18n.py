@@ -68,6 +68,8 @@ def system_country() -> str:
         value = os.environ.get(var, "")
         if len(value) >= 5 and value[2] == "_":
             return value[3:5].upper()
+    if any(os.environ.get(v, "").split(".")[0] in ("C", "POSIX") for v in ("LC_ALL", "LANG")):
+        return ""      # Python maps C.UTF-8 to en_US: that names no country (a French user was sent to the FBI)
     try:
         name = locale.getlocale()[0] or ""
     except ValueError:

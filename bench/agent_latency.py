@@ -1,9 +1,13 @@
-"""Time from a browser window turning fullscreen to the agent's ``scam_screen`` event.
+"""Time from a browser window turning fullscreen to the agent's ``scam_screen`` event and
+to the alert window being mapped on screen; and how fast the alert takes the front back.
 
 Real desktop (Xvfb + openbox, display :$VIGIE_BENCH_DISPLAY, default 91), real Chromium,
-the real agent (X11 backend, detector, Tesseract) in this process, responder=None.
-An independent observer (its own X11 connection) stamps the moment the window is
-fullscreen; the latency is the event's time minus that stamp. Two cases:
+the real agent (X11 backend, detector, Tesseract) in this process with the real Responder
+(no speech). An independent observer (its own X11 connection) stamps the moment the window
+is fullscreen and the moment Vigie's alert window is mapped (in the window manager's client
+list); the latencies are measured from the first stamp. After each alert the page's window
+is activated (what a click through or a JS dialog does) and the time until the alert is
+the active window again is measured. Two cases:
 - kiosk: Chromium started with --kiosk (the page may still be loading when it is
   fullscreen: loading time is part of what the user would see);
 - click: a loaded page calls requestFullscreen() after a click.
@@ -40,7 +44,7 @@ def desktop(num: str) -> None:
         os.environ[k] = v.strip("'\"")
 
 
-def watch_fullscreen(stamp: dict, painted: dict, stop: threading.Event) -> None:
+def watch_fullscreen(stamp: dict, painted: dict, stop: threading.Event, alert: dict | None = None) -> None:
     """Stamps when a window turns fullscreen, then when its page is first painted (the
     first non-blank capture after that): Chromium shows a blank window for a while, and
     no detector can read a page before it is drawn."""
@@ -52,6 +56,12 @@ def watch_fullscreen(stamp: dict, painted: dict, stop: threading.Event) -> None:
         w = b.active_window()
         if w is not None and w.fullscreen and w.id not in stamp:
             stamp[w.id] = time.time()
+        if alert is not None and "t" not in alert and stamp:
+            try:
+                if any(c.wm_class == "vigie.Vigie" for c in b.windows()):
+                    alert["t"] = time.time()
+            except Exception:  # noqa: BLE001 - a window vanished meanwhile
+                pass
         if w is not None and w.id in stamp and w.id not in painted:
             try:
                 if not look.is_blank(b.capture(w)):
@@ -65,7 +75,28 @@ def event_time(e: dict) -> float:
     return dt.datetime.fromisoformat(e["time"]).timestamp()
 
 
-def one(case: str, page: Path, seen: int, stamp: dict, painted: dict) -> tuple[float, float | None] | None:
+def retake_time(page_wid: int) -> float | None:
+    """Activate the page's window; seconds until Vigie's alert is the active window again."""
+    from agent.platform.x11 import X11Backend
+    b = X11Backend()
+    try:
+        t0 = time.time()
+        b.activate(page_wid)
+        end = t0 + 10
+        lost = False
+        while time.time() < end:
+            w = b.active_window()
+            mine = w is not None and w.wm_class == "vigie.Vigie"
+            lost = lost or not mine
+            if mine and lost:
+                return time.time() - t0
+            time.sleep(0.005)
+        return None if lost else 0.0
+    finally:
+        b.close()
+
+
+def one(case: str, page: Path, seen: int, stamp: dict, painted: dict, alert: dict):
     from agent import events
     profile = tempfile.mkdtemp(prefix="vigie-bench-")
     mode = ["--kiosk"] if case == "kiosk" else ["--window-size=1000,700", "--window-position=40,40"]
@@ -91,7 +122,13 @@ def one(case: str, page: Path, seen: int, stamp: dict, painted: dict) -> tuple[f
                     return None
                 full, wid = max(starts)
                 paint = painted.get(wid)
-                return event_time(e) - full, (None if paint is None else event_time(e) - max(full, paint))
+                end2 = time.monotonic() + 30
+                while "t" not in alert and time.monotonic() < end2:
+                    time.sleep(0.02)
+                mapped = alert["t"] - full if "t" in alert else None
+                back = retake_time(wid) if mapped is not None else None
+                return (event_time(e) - full, (None if paint is None else event_time(e) - max(full, paint)),
+                        mapped, back)
             time.sleep(0.05)
         return None
     finally:
@@ -117,8 +154,10 @@ def main() -> int:
     from agent.config import Settings
     stamp: dict = {}
     painted: dict = {}
+    alert: dict = {}
     stop = threading.Event()
-    threading.Thread(target=watch_fullscreen, args=(stamp, painted, stop), daemon=True).start()
+    threading.Thread(target=watch_fullscreen, args=(stamp, painted, stop, alert), daemon=True).start()
+    from agent.respond.responder import Responder
     from agent import events
     results: dict[tuple, list[tuple]] = {}
     # The default OCR of an English user (eng), then two models (a French user reading an
@@ -131,18 +170,23 @@ def main() -> int:
                 for i in range(runs):
                     # a fresh agent each run: X11 reuses window ids, and the agent rightly
                     # reports the same scam on the same window only once every two minutes
-                    agent = Agent(Settings(language="en", **extra), [])
+                    settings = Settings(language="en", speak=False, **extra)
+                    agent = Agent(settings, [], responder=Responder(settings))
                     agent.start()
                     time.sleep(1.0)
                     stamp.clear()
                     painted.clear()
+                    alert.clear()
                     seen = sum(1 for e in events.read() if e["type"] == "scam_screen")
                     try:
-                        lat = one(case, page, seen, stamp, painted)
+                        lat = one(case, page, seen, stamp, painted, alert)
                     finally:
+                        agent.responder.close_windows()
                         agent.stop()
-                    shown = "missed" if lat is None else f"{lat[0]:.2f} s" + (
-                        "" if lat[1] is None else f" ({lat[1]:.2f} s after the page was painted)")
+                    shown = "missed" if lat is None else f"event {lat[0]:.2f} s" + (
+                        "" if lat[1] is None else f" ({lat[1]:.2f} s after the page was painted)") + (
+                        "" if lat[2] is None else f", alert mapped {lat[2]:.2f} s") + (
+                        "" if lat[3] is None else f", front taken back in {lat[3] * 1000:.0f} ms")
                     print(f"{label} {case} run {i + 1}: {shown}", flush=True)
                     if lat is not None:
                         results.setdefault((label, case), []).append(lat)
@@ -150,7 +194,7 @@ def main() -> int:
         stop.set()
         subprocess.run([str(ROOT / "scripts" / "desktop-session.sh"), "stop", num], capture_output=True)
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"\n{os.cpu_count()} cores; latency = scam_screen event time - the moment the window was fullscreen")
+    print(f"\n{os.cpu_count()} cores; latency from the moment the window was fullscreen")
     for (label, case), xs in results.items():
         full = [x[0] for x in xs]
         paint = [x[1] for x in xs if x[1] is not None]
@@ -159,6 +203,14 @@ def main() -> int:
         if paint:
             line += f"; after first paint median {statistics.median(paint):.2f} s"
         print(line)
+        mapped = [x[2] for x in xs if x[2] is not None]
+        if mapped:
+            print(f"{'':22s} {case}: fullscreen → alert window mapped median {statistics.median(mapped):.2f} s, "
+                  f"min {min(mapped):.2f}, max {max(mapped):.2f} (n={len(mapped)})")
+        back = [x[3] for x in xs if x[3] is not None]
+        if back:
+            print(f"{'':22s} {case}: page window activated → alert in front again median "
+                  f"{statistics.median(back) * 1000:.0f} ms, max {max(back) * 1000:.0f} ms (n={len(back)})")
     return 0
 
 

@@ -38,6 +38,7 @@ def pulse_server():
     env = dict(os.environ, HOME=str(run), XDG_RUNTIME_DIR=str(run), XDG_CONFIG_HOME=str(run / "config"))
     env.pop("PULSE_SERVER", None)
     env.pop("DISPLAY", None)          # no X11 bell/cookie modules
+    env.pop("DBUS_SESSION_BUS_ADDRESS", None)   # its D-Bus name may be taken by another server
     cmd = ["pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "--system=false", "-n",
            "--disable-shm=yes", "--use-pid-file=no", f"--log-target=file:{run / 'log'}",
            f"--load=module-native-protocol-unix auth-anonymous=1 socket={sock}",

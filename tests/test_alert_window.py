@@ -149,7 +149,8 @@ def test_alert_above_fullscreen_chromium_and_close_page(chromium, tmp_path):
         assert (0, 0x50, 0xEF) not in dict((c, n) for n, c in shot.getcolors(1 << 24))
 
         click(shown["buttons"]["close_page"])
-        action = gui.wait_for("action", 30, action="close_page")
+        action = gui.wait_for("action", 60, action="close_page")
+        assert action, (gui.lines, screenshot(tmp_path / "after-click.png") and active_window(), stacking())
         assert action["ok"] is True and action["browser_pid"] == chromium.proc.pid
         assert action["how"] in ("tab", "browser")
         assert chromium.proc.wait(15) is not None

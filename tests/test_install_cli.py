@@ -121,14 +121,16 @@ def test_uninstall_when_not_installed(home, capsys):
 
 
 def test_interactive_install_asks_the_helper(home, monkeypatch, capsys):
-    answers = "fr\nMarie\n01 99 00 12 34\npas-une-adresse\nntfy://vigie-essai\n"
+    answers = "fr\nFrance\n\nMarie\n01 99 00 12 34\npas-une-adresse\nntfy://vigie-essai\n"
     monkeypatch.setattr(sys, "stdin", io.StringIO(answers))
     assert vigie("install") == 0
     out = capsys.readouterr().out
     assert "Prénom de la personne à appeler" in out
     assert "Vigie ne peut pas utiliser cette adresse : pas-une-adresse" in out
+    assert "Tapez deux lettres, par exemple FR ou BE (et non France)" in out
     settings, _ = config.load()
     assert (settings.language, settings.helper_name, settings.helper_notify) == ("fr", "Marie", ("ntfy://vigie-essai",))
+    assert settings.country == "FR"      # LANG=C.UTF-8 names no country: a French speaker gets France
 
 
 def test_interactive_uninstall_can_be_cancelled(home, monkeypatch, capsys):
@@ -341,7 +343,7 @@ def test_install_with_a_new_address_forgets_the_secret_of_the_old_one(home, monk
 def test_interactive_install_keeps_the_typed_password_out_of_the_config(home, monkeypatch, capsys):
     from agent.respond.helper import secrets
     monkeypatch.setenv("VIGIE_SECRETS", "file")
-    monkeypatch.setattr(sys, "stdin", io.StringIO(f"fr\nMarie\n01 99 00 12 34\n{SECRET_URL}\n"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"fr\nBE\nMarie\n01 99 00 12 34\n{SECRET_URL}\n"))
     assert vigie("install") == 0
     out = capsys.readouterr().out
     assert "Son mot de passe ou son jeton est conservé dans : file " in out

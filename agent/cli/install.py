@@ -90,6 +90,7 @@ def _interview(settings: config.Settings, changes: dict) -> dict:
     answer = _ask(t("install.ask_language", lang), system_language() if current == "auto" else current)
     changes["language"] = answer.lower()
     lang = resolve(changes["language"])
+    changes["country"] = _ask_country(changes.get("country", settings.country), lang)
     changes["helper_name"] = _ask(t("install.ask_helper_name", lang), changes.get("helper_name", settings.helper_name))
     changes["helper_phone"] = _ask(t("install.ask_helper_phone", lang), changes.get("helper_phone", settings.helper_phone))
     notify = " ".join(changes.get("helper_notify", settings.helper_notify))
@@ -101,6 +102,18 @@ def _interview(settings: config.Settings, changes: dict) -> dict:
             return changes
         print(t("install.bad_notify", lang, value=bad[0]))
         notify = ""
+
+
+def _ask_country(current: str, lang: str) -> str:
+    """Where to report a scam: two letters (default: the setting, else the locale's
+    country, else France for a French speaker). Asked again until it is two letters."""
+    from agent.respond.guidance import resolve_country  # noqa: PLC0415
+    default = resolve_country(current, lang) or "auto"
+    while True:
+        answer = _ask(t("install.ask_country", lang), default).strip()
+        if answer.lower() == "auto" or (len(answer) == 2 and answer.isalpha()):
+            return answer.upper() if answer.lower() != "auto" else "auto"
+        print(t("install.bad_country", lang, value=answer))
 
 
 def _keep_secrets(urls, configured, undo) -> tuple[tuple[str, ...], bool]:

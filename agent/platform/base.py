@@ -140,6 +140,9 @@ class ApiBackend:
     def restack_below(self, wid: int, sibling: int) -> bool:
         return False
 
+    def is_below(self, wid: int, other: int) -> bool:
+        return True
+
     def press_keys(self, wid: int, keys: tuple[str, ...], wait: float = 1.5, hold: float = 0.0) -> bool:
         return False
 

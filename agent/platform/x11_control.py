@@ -104,15 +104,28 @@ class X11Control:
         return wid
 
     def restack_below(self, wid: int, sibling: int) -> bool:
-        """Put the unmanaged (override-redirect) window ``wid`` just below ``sibling``."""
-        from Xlib import X  # noqa: PLC0415
+        """Put the unmanaged (override-redirect) window ``wid`` just below the top-level
+        window holding ``sibling`` (its WM frame). True once the X server accepted it."""
+        from Xlib import X, error  # noqa: PLC0415
         dpy = self._dpy()
         try:
+            catch = error.CatchError(error.BadMatch, error.BadWindow, error.BadValue)
             dpy.create_resource_object("window", self._top_of(wid)).configure(
-                sibling=dpy.create_resource_object("window", self._top_of(sibling)), stack_mode=X.Below)
-            dpy.flush()
-            return True
-        except Exception:  # noqa: BLE001
+                sibling=dpy.create_resource_object("window", self._top_of(sibling)), stack_mode=X.Below,
+                onerror=catch)
+            dpy.sync()
+            return catch.get_error() is None
+        except Exception:  # noqa: BLE001 - a window went away meanwhile
+            return False
+
+    def is_below(self, wid: int, other: int) -> bool:
+        """True when the top-level window holding ``wid`` is stacked below the one holding
+        ``other`` (root's children are listed bottom to top)."""
+        dpy = self._dpy()
+        try:
+            order = [c.id for c in dpy.screen().root.query_tree().children]
+            return order.index(self._top_of(wid)) < order.index(self._top_of(other))
+        except Exception:  # noqa: BLE001 - not mapped yet, gone
             return False
 
     def activate(self, wid: int) -> bool:

@@ -131,9 +131,14 @@ def load(family: str | None, lang: str | None, country: str | None = "") -> Guid
     return Guidance(family, lang, country if chosen else "", list(steps), channels, builtin)
 
 
-def resolve_country(setting: str | None) -> str:
-    """``auto``/empty → the locale's country (``agent.i18n.system_country``)."""
+def resolve_country(setting: str | None, lang: str | None = None) -> str:
+    """The country whose report channels to show: the setting (two letters), else the
+    locale's country (``agent.i18n.system_country``), else — a locale without one, such as
+    ``C.UTF-8`` — France for a French-speaking user (``lang`` "fr"), else none."""
     if setting and setting.lower() != "auto":
         return setting.upper()[:2]
     from agent import i18n  # noqa: PLC0415
-    return i18n.system_country()
+    country = i18n.system_country()
+    if not country and lang and i18n.resolve(lang) == "fr":
+        return "FR"
+    return country

@@ -1,8 +1,9 @@
 """The Responder: what Vigie does once the worker has decided something is wrong.
 
-``on_scam`` saves the evidence first (atomically), then starts the alert window as its
-own process, the desktop notification and the spoken warning in parallel, and tells the
-helper notifier; ``on_remote_tool`` asks "did someone on the phone ask you to install
+``on_scam`` starts the alert window as its own process, saves the evidence (atomically)
+while that process starts and sends it the incident folder, then starts the desktop
+notification and the spoken warning in parallel, mutes the page until it is gone
+(``audio.MuteKeeper``) and tells the helper notifier; ``on_remote_tool`` asks "did someone on the phone ask you to install
 this?" (pausing the tool first in ``suspend`` mode); ``on_risky_context`` shows the
 strongest alert. All three are called by the worker thread and return quickly: GUI
 windows run in their own processes, read by small daemon threads that forward what the
@@ -32,7 +33,7 @@ class Responder:
         self.settings = settings
         self.notifier = notifier
         self.lang = settings.lang()
-        self.country = guidance.resolve_country(settings.country)
+        self.country = guidance.resolve_country(settings.country, self.lang)
         self.allowed_tools: set[str] = set()      # "It's my helper" answers, this session
         self.processes: list[GuiProcess] = []     # alert and question windows started
         self.last_alert: float | None = None      # time.monotonic() of the last scam alert
@@ -65,10 +66,11 @@ class Responder:
             text = " ".join(p if p[-1:] in ".!?" else p + "." for p in parts if p)
             self._bg(speech.speak, text, lang, name="speech")
 
-    def _gui(self, module: str, args: list[str], on_action=None, on_exit=None) -> GuiProcess | None:
+    def _gui(self, module: str, args: list[str], on_action=None, on_exit=None,
+             stdin: bool = False) -> GuiProcess | None:
         argv = [sys.executable, "-m", module, "--lang", self.lang, "--country", self.country or "auto", *args]
         try:
-            proc = GuiProcess(argv, on_action=self._forward(on_action), on_exit=on_exit)
+            proc = GuiProcess(argv, on_action=self._forward(on_action), on_exit=on_exit, stdin=stdin)
         except OSError as exc:
             log.error("cannot start %s: %s; the notification still warns", module, exc)
             return None
@@ -101,28 +103,18 @@ class Responder:
         if cur and cur["gui"] and cur["gui"].running():
             cur["gui"].close()          # a new scam supersedes the alert still open
         is_test = trigger == "test" or getattr(trigger, "kind", None) == "test"
-        incident = None
-        try:
-            if not is_test and trigger != "again":   # a test alert is no evidence; "again" has it
-                incident = evidence.save_incident(verdict, image, window, trigger)
-        except evidence.EvidenceError as exc:
-            log.error("%s; the alert is shown anyway", exc)
+        keep = not is_test and trigger != "again"    # a test alert is no evidence; "again" has it
         pid = getattr(window, "pid", None) or 0
         pname = getattr(window, "process_name", "") or ""
         browser_pid = pid if pid and (contain.is_browser(pname) or contain.is_browser(_name_of(pid))) else 0
         phones = list(getattr(verdict, "phones", []) or [])
-        # the worker records the detection itself ("scam_screen"); this records the alert
-        events.append("test_alert_shown" if is_test else "alert_shown",
-                      incident=incident.name if incident else None, family=family,
-                      score=round(float(getattr(verdict, "score", 0) or 0), 3), phones=phones,
-                      title=getattr(window, "title", None), process=pname or None, pid=pid or None)
         wid = int(getattr(window, "id", 0) or 0)
         title = getattr(window, "title", "") or ""
         args = ["--kind", "test" if is_test else "scam", "--family", family, "--browser-pid", str(browser_pid),
                 "--window-id", str(wid if browser_pid else 0), "--page-title", title,
                 "--browser-name", pname or _name_of(pid), *self._helper_args()]
-        if incident:
-            args += ["--incident", str(incident)]
+        if keep:
+            args.append("--incident-later")     # the window shows first; the folder follows on stdin
         if trigger == "again":
             args.append("--again")
         if browser_pid and not is_test:
@@ -132,7 +124,20 @@ class Responder:
             def on_action(line: dict, _args=(verdict, image, window, key)) -> None:
                 if line.get("action") == "safe":
                     self._bg(self._say_again, *_args, name="again")
-        gui = self._gui("agent.respond.gui.alert_window", args, on_action)
+        gui = self._gui("agent.respond.gui.alert_window", args, on_action, stdin=keep)
+        incident = None
+        try:
+            if keep:
+                incident = evidence.save_incident(verdict, image, window, trigger)
+        except evidence.EvidenceError as exc:
+            log.error("%s; the alert is shown anyway", exc)
+        if gui is not None and keep:
+            gui.send({"incident": str(incident) if incident else None})
+        # the worker records the detection itself ("scam_screen"); this records the alert
+        events.append("test_alert_shown" if is_test else "alert_shown",
+                      incident=incident.name if incident else None, family=family,
+                      score=round(float(getattr(verdict, "score", 0) or 0), 3), phones=phones,
+                      title=getattr(window, "title", None), process=pname or None, pid=pid or None)
         fam = family if family in guidance.FAMILIES else "tss"
         self._warn(f"notify_{fam}", (f"title_{fam}", f"first_{fam}"))
         with self._lock:

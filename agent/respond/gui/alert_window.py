@@ -68,7 +68,19 @@ class AlertApp:
         place(root)
         from agent.respond.gui.cover import Cover  # noqa: PLC0415
         self.cover = Cover(self, args.window_id, self.t("layer_note"))
+        if args.incident_later:
+            threading.Thread(target=self._incident_from_stdin, daemon=True).start()
         root.after(30, bring_up, self)
+
+    def _incident_from_stdin(self) -> None:
+        """The Responder saves the evidence while this window starts, then sends its folder."""
+        import json  # noqa: PLC0415
+        for line in sys.stdin:
+            try:
+                self.args.incident = json.loads(line).get("incident") or self.args.incident
+            except (ValueError, AttributeError):
+                continue
+            return
 
     def t(self, key: str, **values) -> str:
         return t(f"alert.{key}", self.lang, **values)
@@ -134,7 +146,7 @@ class AlertApp:
         from agent.respond import guidance  # noqa: PLC0415
         record(self.args.incident, "show_steps")
         g = guidance.load("tss" if self.family == "risky" else self.family, self.lang,
-                          guidance.resolve_country(self.args.country))
+                          guidance.resolve_country(self.args.country, self.lang))
         self._view("steps")
         self.label(self.t("steps_heading"), "first", True, pady=(20, 8))
         frame = self.tk.Frame(self.body, bg=BODY_BG)
@@ -234,6 +246,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--lang", default="auto")
     p.add_argument("--country", default="auto")
     p.add_argument("--incident", default=None, help="the incident folder")
+    p.add_argument("--incident-later", action="store_true",
+                   help='the incident folder comes as {"incident": ...} on stdin (saved meanwhile)')
     p.add_argument("--browser-pid", type=int, default=0)
     p.add_argument("--browser-name", default="")
     p.add_argument("--window-id", type=lambda v: int(v, 0), default=0, help="the scam's window")

@@ -42,6 +42,14 @@ class Cover:
         top.bind("<Button>", self._layer_click)
         return top
 
+    def settled(self) -> bool:
+        """True once every layer is below the alert (the window manager frames the alert
+        a moment after it is mapped, above the layer: until then the layer is restacked)."""
+        b = self.hold.b
+        if b is None or not self.hold.own_id:
+            return True
+        return all(b.is_below(layer.winfo_id(), self.hold.own_id) for layer in self.layers)
+
     def _layer_click(self, _event=None) -> None:
         """A click meant for the page lands on the layer: the alert comes to the front."""
         emit({"event": "layer_click"})
@@ -58,9 +66,14 @@ class Cover:
         self.root.after(EVERY_MS, self._tick)
 
     def _layers_below_alert(self) -> None:
+        """Each layer just below the alert's frame (the alert's managed window is looked up
+        again if the window manager had not framed it yet)."""
         b = self.hold.b
+        if b is not None and not self.hold.own_id:
+            self.hold.own_id = b.client_in(int(self.root.wm_frame(), 16))
+        target = self.hold.own_id or int(self.root.wm_frame(), 16)
         for layer in self.layers:
-            if b is None or not b.restack_below(int(layer.wm_frame(), 16), self.frame):
+            if b is None or not b.restack_below(layer.winfo_id(), target):
                 layer.lift()
                 self.root.lift()
 
@@ -85,10 +98,12 @@ class Cover:
                     self.front()
                 elif not self.hold.paused:
                     self._layers_below_alert()    # the page's window may have been raised
+        except Exception:  # noqa: BLE001 - one failed look never ends the hold
+            log.warning("holding the screen: %s", "one look failed", exc_info=True)
+        try:
+            self.root.after(EVERY_MS, self._tick)
         except Exception:  # noqa: BLE001 - the window is closing
-            log.debug("hold check failed", exc_info=True)
             return
-        self.root.after(EVERY_MS, self._tick)
 
     def pause(self, paused: bool) -> None:
         """While the page is being closed for the person the page may take the focus."""

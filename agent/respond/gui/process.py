@@ -20,12 +20,14 @@ PACKAGE_ROOT = Path(__file__).resolve().parents[3]   # the folder that holds the
 class GuiProcess:
     """One alert/question window process and the JSON lines it printed.
 
-    A daemon thread reads its stdout (stderr merged): JSON lines are kept in ``lines``
+    With ``stdin=True`` the caller can ``send`` it JSON lines (the alert's incident folder,
+    saved while the window starts). A daemon thread reads its stdout (stderr merged): JSON
+    lines are kept in ``lines``
     (``action`` lines also go to ``on_action``), other lines are logged. ``on_exit`` is
     called from that thread once the process has ended.
     """
 
-    def __init__(self, argv: list[str], on_action=None, on_exit=None):
+    def __init__(self, argv: list[str], on_action=None, on_exit=None, stdin: bool = False):
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_ROOT), env.get("PYTHONPATH")]))
         env["PYTHONIOENCODING"] = "utf-8"
@@ -35,7 +37,8 @@ class GuiProcess:
         self._cond = threading.Condition()
         self._on_action, self._on_exit = on_action, on_exit
         self.done = False
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, env=env, text=True, encoding="utf-8",
                                      errors="replace")
         threading.Thread(target=self._read, name=f"gui-{self.proc.pid}", daemon=True).start()
@@ -83,6 +86,17 @@ class GuiProcess:
                 if left <= 0 or self.done:
                     return None
                 self._cond.wait(min(left, 0.2))
+
+    def send(self, obj: dict) -> bool:
+        """One JSON line to the window's stdin (started with ``stdin=True``); False if it is gone."""
+        if self.proc.stdin is None:
+            return False
+        try:
+            self.proc.stdin.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+            self.proc.stdin.flush()
+            return True
+        except (OSError, ValueError):
+            return False
 
     def running(self) -> bool:
         return self.proc.poll() is None

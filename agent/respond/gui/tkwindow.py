@@ -199,14 +199,21 @@ def bring_up(app) -> None:
     if not root.winfo_viewable():
         root.after(30, bring_up, app)
         return
-    claim_top()
-    root.lift()
-    root.focus_force()
-    focus_first(app.buttons)
     cover = getattr(app, "cover", None)
+    tries = root.__dict__.setdefault("bring_up_tries", [0])
+    if tries[0] == 0:
+        claim_top()
+        root.lift()
+        root.focus_force()
+        focus_first(app.buttons)
+        if cover is not None:
+            cover.start()
     if cover is not None:
-        cover.start()
         cover.front(force=False)
+        tries[0] += 1
+        if not cover.settled() and tries[0] < 40:     # "shown" once the layer is under the alert
+            root.after(30, bring_up, app)
+            return
     emit({"event": "shown", "view": app.view, **layout(root, app.buttons)})
     if cover is None:
         keep_on_top(root)
