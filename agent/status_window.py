@@ -103,6 +103,9 @@ class Window:
         import tkinter as tk  # noqa: PLC0415
         self.tk, self.lang = tk, lang
         self.root = tk.Tk(className="vigie-status")
+        scale = float(os.environ.get("VIGIE_UI_SCALE", "1") or 1)    # as the alert: 200 % screens
+        if scale != 1:
+            self.root.tk.call("tk", "scaling", float(self.root.tk.call("tk", "scaling")) * scale)
         self.root.title(t("tray.window_title", lang))
         self.root.configure(bg="white")
         self.root.resizable(False, False)

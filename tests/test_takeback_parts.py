@@ -157,3 +157,36 @@ def test_country_from_settings_then_locale_then_french_speakers_get_france(monke
     monkeypatch.setenv("LANG", "C.UTF-8")
     g = guidance.load("tss", "fr", guidance.resolve_country("auto", "fr"))
     assert g.country == "FR" and not any("FTC" in c or "FBI" in c for c in g.report)
+
+
+# -- Windows: the scam window minimised, the alert in front (user32 faked at its lowest call) --
+
+def test_windows_takes_the_screen_back_with_three_user32_calls():
+    from agent.platform.windows import WindowsBackend
+    from tests.test_platform_windows import MON, FakeWin32
+
+    class FakeControl:
+        def __init__(self):
+            self.calls, self.alive = [], {1, 2}
+
+        def show_window(self, hwnd, cmd):
+            self.calls.append(("show", hwnd, cmd))
+            return True
+
+        def set_foreground(self, hwnd):
+            self.calls.append(("front", hwnd))
+            return True
+
+        def is_window(self, hwnd):
+            return hwnd in self.alive
+    wins = {1: ("Security Alert - Google Chrome", "Chrome_WidgetWin_1", (0, 0, 1920, 1080), (0, 0, 1920, 1080),
+                100, False, True),
+            2: ("Vigie", "TkTopLevel", (400, 200, 1500, 900), MON, 300, False, True)}
+    b = WindowsBackend(api=FakeWin32(wins, 1), process=lambda pid: ("chrome.exe", ""), sleep=lambda s: None)
+    b._control = FakeControl()
+    assert b.is_fullscreen(1) and not b.is_fullscreen(2)
+    assert b.leave_fullscreen(1) is True and b._control.calls == [("show", 1, 6)]      # SW_MINIMIZE
+    assert b.leave_fullscreen(2) is False                                                # not fullscreen: left alone
+    assert b.activate(2) and b._control.calls[-1] == ("front", 2)
+    assert b.exists(1) and not b.exists(3)
+    assert b.active_id() == 1 and b.press_keys(1, ("Control_L", "w")) is False          # no tab closing here

@@ -17,6 +17,7 @@ import time
 
 from agent.platform import winhooks
 from agent.platform.base import ApiBackend, PlatformUnavailable, WindowInfo, base_name, covers
+from agent.platform.win_control import WinControl
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
@@ -135,7 +136,7 @@ def _process(pid: int) -> tuple[str, str]:
         return "", ""
 
 
-class WindowsBackend(ApiBackend):
+class WindowsBackend(WinControl, ApiBackend):
     name = "windows"
 
     def __init__(self, api=None, process=_process, sleep=time.sleep):

@@ -37,8 +37,9 @@ class Cover:
         top.overrideredirect(True)
         top.geometry(f"{w}x{h}+{x}+{y}")
         if note:
-            tk.Label(top, text=note, bg=LAYER_BG, fg=LAYER_FG, font=font(self.root, "body", False)
-                     ).pack(side="bottom", pady=24)
+            label = tk.Label(top, text=note, bg=LAYER_BG, fg=LAYER_FG, font=font(self.root, "body", False))
+            label.pack(side="bottom", pady=24)
+            top.note = label
         top.bind("<Button>", self._layer_click)
         return top
 
@@ -58,6 +59,11 @@ class Cover:
     def start(self) -> None:
         """Called once the alert is on screen: learn its window ids, then watch."""
         self.frame = int(self.root.wm_frame(), 16)
+        bottom = self.root.winfo_rooty() + self.root.winfo_height()
+        for layer in self.layers:      # the note would peek out from under a tall alert
+            note = getattr(layer, "note", None)
+            if note is not None and bottom > layer.winfo_rooty() + layer.winfo_height() - 90:
+                note.destroy()
         b = self.hold.b
         try:
             self.hold.own_id = b.client_in(self.frame) if b is not None else 0
