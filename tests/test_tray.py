@@ -153,6 +153,12 @@ def _current_colour() -> str | None:
     return _icon_colour(geom) if geom else None
 
 
+def _same_size(geom) -> bool:
+    """The docked icon still has its first size (it once shrank to 1-3 px on a state change)."""
+    now = _docked_icon()
+    return bool(now) and now[3:] == geom[3:] and min(now[3:]) >= 16
+
+
 def _wait(what, timeout=60.0):
     return wait_for(what, timeout, 0.2)
 
@@ -298,12 +304,14 @@ def test_icon_docks_changes_state_and_window_actions_work(trayer, opener_log):
         _click(*_centre(buttons["pause"]))                      # Pause for 1 hour
         assert drv.wait_for(lambda r: r.get("state") == "paused" and r["shown"]["state"] == "paused"), drv.last
         assert _wait(lambda: _current_colour() == "paused", 20)
+        assert _same_size(geom), (_docked_icon(), geom)
         assert _wait(lambda: _window_name(geom[0]) == tray.tooltip("paused", "en"), 10), _window_name(geom[0])
         assert "paused" in _event_types()
 
         _click(*_centre(button("pause")))                       # now "Resume protection now"
         assert drv.wait_for(lambda r: r.get("state") == "protecting" and r["shown"]["state"] == "protecting")
         assert _wait(lambda: _current_colour() == "protecting", 20)
+        assert _same_size(geom), (_docked_icon(), geom)
         assert "resumed" in _event_types()
 
         _click(*_centre(button("show_last")))                  # nothing happened yet: says so
@@ -325,9 +333,14 @@ def test_icon_docks_changes_state_and_window_actions_work(trayer, opener_log):
         assert drv.wait_for(lambda r: r.get("shown") and r["shown"]["help"]
                             and "Test the alert" in r["shown"]["text"])
 
-        _click(*_centre(button("quit")))                       # asks first, then quits
+        _click(*_centre(button("quit")))                       # asks first; Enter keeps protecting
         time.sleep(1.0)  # let the question window appear and take the focus
         subprocess.run(["xdotool", "key", "Return"], check=True, timeout=10)
+        _click(*_centre(button("pause")))                      # still running: the window still acts
+        assert drv.wait_for(lambda r: r.get("state") == "paused"), drv.last
+        _click(*_centre(button("quit")))                       # Tab to "Yes, quit Vigie", then Enter
+        time.sleep(1.0)
+        subprocess.run(["xdotool", "key", "Tab", "Return"], check=True, timeout=10)
         assert drv.wait_for(lambda r: r.get("quit"), 30), drv.last
         assert drv.proc.wait(30) == 0
         assert _event_types()[-1] == "stopped"
@@ -371,6 +384,7 @@ def test_corrupt_config_shows_degraded_and_a_scam_is_still_caught(trayer, tmp_pa
         chrome.wait(10)
         chrome = None
         assert _wait(lambda: _current_colour() == "alert", 20)
+        assert _same_size(geom), (_docked_icon(), geom)
         started = next(e for e in events.read() if e["type"] == "started")
         assert any("sensitivity" in p for p in started["problems"])   # the config problems are recorded
     finally:
