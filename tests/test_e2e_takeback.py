@@ -246,3 +246,42 @@ def test_vigie_own_notification_is_not_read(live_agent, browser):
     text = (Path(inc["incident"]) / "text.txt").read_text(encoding="utf-8")
     assert "Restart the computer" not in text and "Vigie" not in text
     assert ev["family"] == "tss"
+
+
+def test_im_safe_while_the_page_is_fullscreen_again_says_it_once_more(desktop, browser, monkeypatch):
+    """"I'm safe" is a choice, not the end: if the same page is back in fullscreen a moment
+    later, the alert says it once more, calmly (once)."""
+    from agent.detect.verdict import Signal, Verdict
+    from agent.platform.x11 import X11Backend
+    from agent.respond import responder as responder_mod
+    monkeypatch.setattr(responder_mod, "AGAIN_SECONDS", 1.0)
+    chrome = browser.start("--kiosk", (PAGES / "tss_en.html").as_uri())
+    wid = find_window("Security Alert", chrome.pid)
+    assert waiting.wait_for(lambda: fullscreen(wid), 30)
+    info = X11Backend().info(wid)
+    verdict = Verdict("scam", "tss", 0.9, ["+1-800-555-0199"], ["+18005550199"],
+                      [Signal("phone", "tss", 0.3, "+1-800-555-0199", "en")], "en", 100.0, "test")
+    r = Responder(Settings(language="en", speak=False))
+    try:
+        r.on_scam(verdict, None, info, "fullscreen")
+        first = r.processes[-1]
+        shown = first.wait_for("shown", 30)
+        assert shown and waiting.wait_for(lambda: not fullscreen(wid), 10)
+        x, y, w, h = shown["buttons"]["safe"]
+        run("xdotool", "mousemove", str(x + w // 2), str(y + h // 2), "click", "1")
+        assert first.wait_for("action", 20, action="safe") and first.proc.wait(10) == 0
+        run("wmctrl", "-i", "-r", str(wid), "-b", "add,fullscreen")        # the page grabs the screen again
+        again = waiting.wait_event(lambda e: e["type"] == "alert_again", 30)
+        assert again["pid"] == chrome.pid
+        second = waiting.wait_for(lambda: next((p for p in r.processes if "--again" in p.argv), None), 10)
+        shown2 = second.wait_for("shown", 30)
+        assert shown2 and waiting.wait_for(lambda: not fullscreen(wid), 10)
+        screenshot(ARTEFACTS / "takeback" / "again.png")
+        assert r.alert_open()
+        x, y, w, h = shown2["buttons"]["safe"]
+        run("xdotool", "mousemove", str(x + w // 2), str(y + h // 2), "click", "1")
+        assert second.wait_for("action", 20, action="safe") and second.proc.wait(10) == 0
+        assert not r.alert_open()
+        assert [e["type"] for e in events.read()].count("alert_again") == 1
+    finally:
+        r.close_windows()
