@@ -141,19 +141,21 @@ def _toml_list(values: list[str]) -> str:
 def merge(docs: dict[str, dict], extra: dict) -> tuple[list[dict], dict[str, str]]:
     """The tools in output order, and the LOLRMM stems left out with the reason."""
     filt = Filter(extra.get("filter") or {})
-    claimed: dict[str, set[str]] = {"installers": set()}    # process names share one set
+    owner: dict[tuple[str, str], str] = {}   # (kind, normalised name) → the tool id that has it
     left_out: dict[str, str] = {stem: "not a remote-control tool (see [filter] exclude)"
                                 for stem in sorted(filt.exclude) if stem in docs}
     used: set[str] = set(left_out)
     tools: list[dict] = []
 
     def take(tool: dict, field: str, names, check: bool) -> None:
-        seen = claimed.setdefault("installers" if field == "installers" else "process", set())
+        """Add the names no other tool has (a tool may list one name for several OSes)."""
+        kind = "installer" if field == "installers" else "process"
         for name in names:
             n = norm(name)
-            if n in seen or (check and not filt.allows(name)):
+            if owner.get((kind, n), tool["id"]) != tool["id"] or n in map(norm, tool[field]) \
+                    or (check and not filt.allows(name)):
                 continue
-            seen.add(n)
+            owner[(kind, n)] = tool["id"]
             tool[field].append(name)
 
     def from_docs(tool: dict, stems: list[str]) -> None:
@@ -162,13 +164,16 @@ def merge(docs: dict[str, dict], extra: dict) -> tuple[list[dict], dict[str, str
             for field in ("windows", "macos", "linux"):
                 take(tool, field, sorted(cand[field], key=lambda s: (s.lower(), s)), True)
 
-    for entry in extra.get("tool") or ():
+    ours = []
+    for entry in extra.get("tool") or ():      # our own names first: they are trusted
         stems = [s for s in _strings(entry.get("lolrmm")) if s in docs and s not in used]
         used.update(stems)
         tool = {"id": entry["id"], "name": entry.get("name") or entry["id"],
                 "lolrmm": [s + ".yaml" for s in stems], **{f: [] for f in FIELDS}}
         for field in FIELDS:
-            take(tool, field, _strings(entry.get(field)), False)   # ours are trusted
+            take(tool, field, _strings(entry.get(field)), False)
+        ours.append((tool, stems))
+    for tool, stems in ours:                   # then what LOLRMM adds to them
         from_docs(tool, stems)
         tools.append(tool)
     for stem, doc in docs.items():
