@@ -7,7 +7,8 @@ the agent starts count for the risky context and are reported once with
 ``details["trigger"] = "running_at_start"`` (a scammer's tool left installed with
 unattended access starts with the computer): once per tool and executable, and again
 only after 30 days (:mod:`agent.watch.at_start`), so a boot does not cry wolf.
-Allowlisted tools are neither reported nor counted.
+Allowlisted tools are neither reported nor counted. When the last process of a reported
+tool is gone, a ``remote_session_ended`` trigger says so (the aftercare report).
 """
 from __future__ import annotations
 
@@ -53,6 +54,7 @@ class ProcessWatcher(threading.Thread):
         self.ready = threading.Event()   # set after the first (baseline) look
         self.clock = time.monotonic
         self._last_warm = -1e9
+        self._reported: dict[int, tuple] = {}   # pid → (tool, process info) of reported tools
 
     def _allowed(self, tool) -> bool:
         return allowlist.is_allowed(tool, self.settings.remote_tools_allowlist,
@@ -74,6 +76,7 @@ class ProcessWatcher(threading.Thread):
                 return out
             already = self.situation.remote_running()
             self.situation.tool_started(pid, tool, info)
+            self._reported[pid] = (tool, info)
             if not baseline:
                 out.append(Trigger("remote_tool", tool=tool, process=info,
                                    details={"other_tools_running": already}))
@@ -126,6 +129,16 @@ class ProcessWatcher(threading.Thread):
                 self._once.error(log, "at_start", "tools running at start: %s", exc)
         return out
 
+    def _ended(self, gone: set[int]) -> list[Trigger]:
+        """One ``remote_session_ended`` per tool whose last seen process is gone."""
+        ended = [self._reported.pop(pid) for pid in gone if pid in self._reported]
+        out, left = [], {t.id for t, _ in self._reported.values()}
+        for tool, info in ended:
+            if tool.id not in left:
+                left.add(tool.id)            # once per tool
+                out.append(Trigger("remote_session_ended", tool=tool, process=info))
+        return out
+
     def check(self, baseline: bool = False) -> list[Trigger]:
         """One poll: new pids examined, vanished ones forgotten."""
         import psutil  # noqa: PLC0415
@@ -136,7 +149,7 @@ class ProcessWatcher(threading.Thread):
         self._known = now
         for pid in gone:
             self.situation.tool_gone(pid)
-        out: list[Trigger] = []
+        out: list[Trigger] = self._ended(gone)
         for pid in sorted(new):
             out += self.examine(pid, baseline)
         if baseline:
