@@ -92,8 +92,10 @@ class Catalog:
         self._tool_patterns: dict[str, list[tuple[re.Pattern, Tool]]] = {}
         for p, t in sorted(patterns, key=lambda p: -len(p[0])):
             head = re.split(r"[*?\[]", p, maxsplit=1)[0]
-            key = head[:PREFIX] if len(head) >= PREFIX else ""
-            self._tool_patterns.setdefault(key, []).append((re.compile(fnmatch.translate(p)), t))
+            if len(head) < PREFIX:      # the generator drops these; a hand-made one is skipped
+                log.warning("remote tool pattern %r is too vague (fewer than %d fixed letters first)", p, PREFIX)
+                continue
+            self._tool_patterns.setdefault(head[:PREFIX], []).append((re.compile(fnmatch.translate(p)), t))
 
     # -- browsers ------------------------------------------------------------------
     def browser_of(self, window: WindowInfo | None) -> str | None:
@@ -118,14 +120,15 @@ class Catalog:
     # -- remote tools ----------------------------------------------------------------
     def tool_for_process(self, *names: str) -> Tool | None:
         """The tool for any of a process's names (name, executable path, argv[0]): an
-        exact name first, then a pattern (a dict look-up and, for the rare miss, one regex)."""
-        hit = _first(self._tool_names, names)
-        if hit is not None or not self._tool_patterns:
-            return hit
-        for n in names:
-            n = norm(n) if n else ""
-            for rx, tool in self._tool_patterns.get(n[:PREFIX], []) + self._tool_patterns.get("", []):
-                if n and rx.match(n):
+        exact name first, then a renamed build (patterns indexed by their first letters)."""
+        normed = [norm(n) for n in names if n]
+        for n in normed:
+            hit = self._tool_names.get(n)
+            if hit:
+                return hit
+        for n in normed:
+            for rx, tool in self._tool_patterns.get(n[:PREFIX], ()):
+                if rx.match(n):
                     return tool
         return None
 
