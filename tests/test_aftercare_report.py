@@ -60,3 +60,11 @@ def test_helper_message():
     assert "482913570" in body and "20261202-104000-aftercare-def456" in body and "m1" in body
     title_en, _ = messages.render("aftercare", data, "en", host="salon", user="mamie")
     assert title_en == "Vigie: what the remote session left on mamie's computer"
+
+
+def test_a_tool_whose_log_vigie_does_not_read():
+    empty = {c: {"added": {}, "removed": {}, "problems": []} for c in CHANGES}
+    text = render("en", tool="RustDesk", changes=empty, connections=[], logs_known=False)
+    assert "Vigie does not read RustDesk's own connection log yet" in text
+    assert "journal de connexions du programme RustDesk" in render("fr", tool="RustDesk", changes=empty,
+                                                                   connections=[], logs_known=False)

@@ -32,13 +32,15 @@ def summary(changes: dict) -> dict[str, list[str]]:
 
 def render(*, tool: str, changes: dict, connections: list[dict], earlier: list[dict], still_running: list[str],
            start: str, end: str, ended: bool, lang: str, host: str, user: str, incident: str = "",
-           country: str = "") -> str:
-    """The report as plain text (lines of at most a few hundred characters)."""
+           country: str = "", logs_known: bool = True) -> str:
+    """The report as plain text (lines of at most a few hundred characters). ``logs_known``
+    False: Vigie does not know where this tool keeps its connection log."""
     lines = [t("aftercare.title", lang, tool=tool), "",
              t("aftercare.intro", lang, host=host, user=user, tool=tool, start=_when(start), end=_when(end),
                why=t("aftercare.why_ended" if ended else "aftercare.why_on_demand", lang)), "",
              t("aftercare.who_title", lang, tool=tool)]
-    lines += [_conn_line(c, tool, lang) for c in connections] or [t("aftercare.who_none", lang, tool=tool)]
+    lines += [_conn_line(c, tool, lang) for c in connections] or \
+        [t("aftercare.who_none" if logs_known else "aftercare.who_unknown", lang, tool=tool)]
     if earlier:
         lines += ["", t("aftercare.who_earlier", lang)] + [_conn_line(c, tool, lang) for c in earlier[-5:]]
     lines += ["", t("aftercare.changes_title", lang)]

@@ -92,7 +92,8 @@ def finish(session: dict, *, ended: bool, lang: str, country: str = "", still_ru
     end = _now()
     texts = {lg: report.render(tool=name, changes=changes, connections=conns_json, earlier=session.get("earlier") or [],
                                still_running=still_running, start=session.get("start", "?"), end=end, ended=ended,
-                               lang=lg, host=host, user=user, incident=session.get("incident") or "", country=country)
+                               lang=lg, host=host, user=user, incident=session.get("incident") or "", country=country,
+                               logs_known=bool(connlogs.log_files(tool_id)))
              for lg in LANGS}
     files = {f"report.{lg}.txt": text.encode("utf-8") for lg, text in texts.items()}
     files["changes.json"] = evidence._json(changes)
