@@ -76,8 +76,8 @@ class ProcessWatcher(threading.Thread):
                 return out
             already = self.situation.remote_running()
             self.situation.tool_started(pid, tool, info)
-            self._reported[pid] = (tool, info)
             if not baseline:
+                self._reported[pid] = (tool, info)
                 out.append(Trigger("remote_tool", tool=tool, process=info,
                                    details={"other_tools_running": already}))
             else:
@@ -122,6 +122,10 @@ class ProcessWatcher(threading.Thread):
                 out.append(Trigger("remote_tool", tool=tool, process=info, details={
                     "trigger": "running_at_start", "other_tools_running": already}))
                 report.append((tool_id, exe))
+        told = {tool_id for tool_id, _ in report}
+        for tool_id, procs in found.items():          # their end is reported too
+            if tool_id in told:
+                self._reported.update((info["pid"], (tool, info)) for tool, info, _ in procs)
         if report:
             try:
                 self.at_start.mark(report)
