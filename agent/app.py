@@ -63,6 +63,11 @@ class Agent:
             self._degrade(f"config:{p}", str(p))
         self._check_data_dir()
         self._check_detection()
+        try:   # incident folders a crash left half-written (older than 10 minutes)
+            from agent.respond.evidence import store  # noqa: PLC0415
+            store.clean_leftovers()
+        except Exception as exc:  # noqa: BLE001
+            log.warning("cannot clean the evidence folder: %s", exc)
         backend = self._backend
         if backend is None:
             try:
