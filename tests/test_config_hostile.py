@@ -130,3 +130,12 @@ def test_allow_hours_one_validation_for_check_and_run():
         config_write.check_change("remote_tools_allow_hours", "25:00-99:99")
     assert config.validate(config.Settings(remote_tools_allow_hours="2pm")) != []
     assert config.parse('[remote_tools]\nallow_hours = "22:00-02:00"\n')[1] == []
+
+
+def test_writing_over_a_damaged_file_keeps_its_bytes():
+    path = paths.config_file()
+    path.parent.mkdir(parents=True)
+    path.write_bytes(HOSTILE["cp1252"] + HOSTILE["binary junk"])
+    new = config_write.update(path, language="fr")
+    assert new.language == "fr" and config.load(path) == (new, [])
+    assert path.with_name("config.toml.bak").read_bytes() == HOSTILE["cp1252"] + HOSTILE["binary junk"]
