@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import stat
 import threading
 from pathlib import Path
 
@@ -59,7 +60,10 @@ def read() -> dict:
     out = {"running": False, "state": None, "pid": None, "started": None, "updated": None,
            "problems": [], "crashed": False}
     try:
-        data = json.loads(path().read_text(encoding="utf-8"))
+        fd = os.open(path(), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:   # a pipe or a device in its place is not read
+            raw = fh.read(64 * 1024) if stat.S_ISREG(os.fstat(fd).st_mode) else b""
+        data = json.loads(raw.decode("utf-8"))
     except (OSError, ValueError):
         return out
     if not isinstance(data, dict):

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,6 +173,8 @@ def _too_deep(text: str, limit: int = MAX_DEPTH) -> int | None:
     """The line where ``[``/``{`` nesting first exceeds ``limit`` outside strings and
     comments, else None. Python's TOML parser recurses once per level: a 1 kB file of
     ``[[[[…`` would raise RecursionError; no setting nests more than two levels."""
+    if text.count("[") + text.count("{") <= limit:
+        return None
     depth, line, i, n = 0, 1, 0, len(text)
     quote = None
     while i < n:
@@ -308,7 +312,7 @@ def _parse(text: str, source: str) -> tuple[Settings, list[Problem]]:
         if isinstance(value, dict) and name in SECTIONS:
             items = [(name, k, v) for k, v in value.items()]
         elif isinstance(value, dict):
-            problems.append(_problem(source, lines.get((name, None)), "problem_section", name=name))
+            problems.append(_problem(source, lines.get((name, None)), "problem_section", name=name[:80]))
             continue
         elif name in SECTIONS:
             problems.append(_problem(source, lines.get(("", name)), "problem_section_type", name=name))
@@ -318,13 +322,23 @@ def _parse(text: str, source: str) -> tuple[Settings, list[Problem]]:
         for section, key, v in items:
             label = f"{section}.{key}" if section else key
             if (section, key) not in SCHEMA:
-                problems.append(_problem(source, lines.get((section, key)), "problem_unknown", name=repr(label)))
+                problems.append(_problem(source, lines.get((section, key)), "problem_unknown", name=repr(label[:80])))
                 continue
             good, why = _check(section, key, v)
             if why:
                 problems.append(_problem(source, lines.get((section, key)), why[0], **why[1]))
             values[_attr(section, key)] = good
     return Settings(source=source, **values), problems
+
+
+def _read_capped(path: Path) -> bytes | None:
+    """At most ``MAX_BYTES + 1`` bytes of ``path``; None when it is not a regular file (a
+    pipe would block start-up forever, a device never ends). Raises OSError."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return fh.read(MAX_BYTES + 1)
 
 
 def load(path: Path | None = None, quiet: bool = False) -> tuple[Settings, list[Problem]]:
@@ -334,9 +348,10 @@ def load(path: Path | None = None, quiet: bool = False) -> tuple[Settings, list[
     """
     path = path or paths.config_file()
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
-        if len(data) > MAX_BYTES:
+        data = _read_capped(path)
+        if data is None:
+            problem = _problem(str(path), None, "problem_unreadable", error="not a regular file")
+        elif len(data) > MAX_BYTES:
             problem = _problem(str(path), None, "problem_too_big", size=f"{MAX_BYTES // 1024} kB")
         else:
             problem = None

@@ -64,6 +64,13 @@ def test_a_folder_and_an_unreadable_file(tmp_path):
     folder.mkdir()
     s, problems = config.load(folder)
     assert s == config.Settings() and "cannot be read" in problems[0].message
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)              # nobody writes into it: reading it would block start-up forever
+    s, problems = config.load(fifo)
+    assert s == config.Settings() and "not a regular file" in problems[0].message
+    link = tmp_path / "zero.toml"
+    link.symlink_to("/dev/zero")
+    assert "not a regular file" in config.load(link)[1][0].message
     if os.geteuid() == 0:
         return                   # root reads anything; the folder case above is the same path
     f = tmp_path / "locked.toml"

@@ -108,3 +108,10 @@ def test_leftover_tmp_folders_are_cleaned_when_old():
     assert len(incidents) == 1
     assert not old.exists() and fresh.exists()        # a young one may still be being written
     assert link.is_symlink() and elsewhere.is_dir()   # never followed
+
+
+def test_a_file_swapped_for_a_link_or_a_device_is_reported_not_read():
+    folder = _incident()
+    (folder / "text.txt").unlink()
+    (folder / "text.txt").symlink_to("/dev/zero")     # would never end if it were read
+    assert "text.txt is not a regular file" in evidence.verify(folder)

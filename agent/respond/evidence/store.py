@@ -23,6 +23,7 @@ import logging
 import os
 import secrets
 import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,19 @@ class Incident:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str | None:
+    """SHA-256 of a regular file, read in pieces; None for anything else (a link, a pipe,
+    a device: never followed, never read). Raises OSError."""
+    st = os.lstat(path)
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def _json(obj: Any) -> bytes:
@@ -202,11 +216,16 @@ def verify(folder: Path) -> list[str]:
     files = manifest["files"]
     for name, meta in sorted(files.items()):
         try:
-            data = (folder / name).read_bytes()
-        except OSError:
+            digest = sha256_file(folder / name)
+        except FileNotFoundError:
             problems.append(f"{name} is missing")
             continue
-        if sha256(data) != meta.get("sha256"):
+        except OSError as exc:
+            problems.append(f"{name} cannot be read ({exc.strerror or exc})")
+            continue
+        if digest is None:
+            problems.append(f"{name} is not a regular file")
+        elif digest != meta.get("sha256"):
             problems.append(f"{name} has changed (SHA-256 differs from the manifest)")
     try:
         present = sorted(p.name for p in folder.iterdir())
