@@ -1,8 +1,8 @@
 """``state/agent.json``: what the running agent says about itself, for ``vigie doctor``.
 
 The agent (``agent.app.Agent``, from whichever thread changes its state) writes
-``{"state", "pid", "started", "process_started", "updated", "problems"}`` atomically
-at start and on every state change, and ``"state": "stopped"`` when it stops. Another
+``{"state", "pid", "started", "process_started", "updated", "problems"}`` (replaced
+whole, not fsync'd: it is on the alert path) at start and on every state change, and ``"state": "stopped"`` when it stops. Another
 process (``vigie doctor``) calls :func:`read`, which says whether that agent is really
 running: the pid must be alive *and* be the same process (its start time matches), so
 a file left by a crash or a reused pid reads as "not running". Never raises.
@@ -16,7 +16,7 @@ import stat
 import threading
 from pathlib import Path
 
-from agent import atomic, events, paths
+from agent import events, paths
 
 log = logging.getLogger(__name__)
 NAME = "agent.json"
@@ -40,12 +40,19 @@ def write(state: str, started: str, problems: list[str] | tuple[str, ...] = ()) 
     pid = os.getpid()
     data = {"state": state, "pid": pid, "started": started, "process_started": _process_start(pid),
             "updated": events.now_iso(), "problems": list(problems)[:20]}
+    target = path()
+    tmp = target.with_name(f".{NAME}.{pid}.tmp")
     try:
-        with _lock:
-            paths.ensure_dir(path().parent)
-            atomic.write_text(path(), json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+        with _lock:   # replaced whole, not flushed to disk: cheap on the alert path, and a
+            paths.ensure_dir(target.parent)   # power cut only loses a state that is over anyway
+            tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+            os.replace(tmp, target)
     except OSError as exc:
-        log.debug("cannot write %s: %s", path(), exc)
+        log.debug("cannot write %s: %s", target, exc)
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
         return False
     return True
 
