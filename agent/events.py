@@ -50,8 +50,8 @@ def append(type_: str, path: Path | None = None, **details: Any) -> dict:
 
 
 def read(path: Path | None = None) -> Iterator[dict]:
-    """Yield the events in order; a damaged line (not UTF-8, not JSON, not an object) is
-    skipped with a warning, not fatal."""
+    """Yield the events in order; a damaged line (not UTF-8, not JSON, not an object with
+    a ``type``) is skipped with a warning, not fatal."""
     target = path or paths.events_file()
     try:
         fh = open(target, "rb")
@@ -66,7 +66,7 @@ def read(path: Path | None = None) -> Iterator[dict]:
             except ValueError:           # UnicodeDecodeError is a ValueError too
                 log.warning("%s line %d is damaged (not a JSON line); skipped", target, n)
                 continue
-            if isinstance(event, dict):
+            if isinstance(event, dict) and isinstance(event.get("type"), str):
                 yield event
             else:
                 log.warning("%s line %d is not an event; skipped", target, n)

@@ -22,7 +22,7 @@ def test_non_utf8_and_non_json_lines_are_skipped():
     target = paths.events_file()
     events.append("started")
     with open(target, "ab") as fh:
-        fh.write(b'{"type": "caf\xe9"}\n\xff\xfe\x00garbage\n[1, 2]\n"a string"\n\n')
+        fh.write(b'{"type": "caf\xe9"}\n\xff\xfe\x00garbage\n[1, 2]\n"a string"\n\n{}\n{"type": 5}\n')
     events.append("stopped")
     assert [e["type"] for e in events.read()] == ["started", "stopped"]
 
