@@ -128,3 +128,19 @@ def test_read_only_data_folder_makes_the_agent_degraded(read_only_data):
     finally:
         a.stop()
     assert not any(read_only_data.iterdir())
+
+
+def test_an_unreadable_config_is_in_started_and_a_degraded_event():
+    from agent import config
+    cfg = paths.config_file()
+    cfg.mkdir(parents=True)                      # a folder where the file should be
+    settings, problems = config.load()
+    a = Agent(settings, problems, backend=FakeBackend())
+    a.start()
+    try:
+        started = wait_event(lambda e: e["type"] == "started")
+        degraded = wait_event(lambda e: e["type"] == "degraded")
+    finally:
+        a.stop()
+    assert any(str(cfg) in p and "cannot be read" in p for p in started["problems"])
+    assert started["problems"] == degraded["problems"]
