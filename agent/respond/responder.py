@@ -3,8 +3,8 @@
 ``on_scam`` starts the alert window as its own process, saves the evidence (atomically)
 while that process starts and sends it the incident folder, then starts the desktop
 notification and the spoken warning in parallel, mutes the page until it is gone
-(``audio.MuteKeeper``) and tells the helper notifier; ``on_remote_tool`` asks "did someone on the phone ask you to install
-this?" (pausing the tool first in ``suspend`` mode); ``on_risky_context`` shows the
+(``audio.MuteKeeper``) and tells the helper notifier; ``on_remote_tool`` asks "did
+someone on the phone ask you to install this?" (pausing the tool first in ``suspend`` mode); ``on_risky_context`` shows the
 strongest alert. All three are called by the worker thread and return quickly: GUI
 windows run in their own processes, read by small daemon threads that forward what the
 person clicked (``{"event": "action"}`` lines) to the notifier.
@@ -20,6 +20,7 @@ from pathlib import Path
 from agent import events
 from agent.i18n import t
 from agent.respond import audio, contain, desktop_notify, guidance, speech, takeback
+from agent.respond.aftercare.session import Aftercare
 from agent.respond.evidence import store as evidence
 from agent.respond.gui.process import GuiProcess
 
@@ -42,6 +43,7 @@ class Responder:
         self._mutes: dict[int, audio.MuteKeeper] = {}   # browser pid → keeper
         self._again_done: set = set()                    # scams already named once more
         self._lock = threading.Lock()
+        self.aftercare = Aftercare(self.lang, self.country, tell=self._tell_helper)
 
     # ---- helpers -------------------------------------------------------------------
     def _bg(self, fn, *args, name: str = "respond") -> None:
@@ -228,6 +230,8 @@ class Responder:
         events.append("remote_tool", tool=tool_id, name=name, pid=pid or None, exe=process.get("exe"),
                       after_alert=after_alert, allowlisted=allowlisted, bank_site=bool(context.get("bank_site")),
                       decision=decision)
+        if decision in ("asked", "asked_suspended", "bank_alert", "told_helper"):
+            self.aftercare.begin(tool, process)     # the snapshot the aftercare report compares with
         if decision == "bank_alert":
             self.on_risky_context("remote_tool_bank", {"tool": tool_id, "name": name, "pid": pid})
             return decision
@@ -260,6 +264,13 @@ class Responder:
         self._tell_helper("remote_tool", {"tool": tool_id, "name": name, "pid": pid, "after_alert": after_alert,
                                           "allowlisted": allowlisted, "suspended": suspended})
         return decision
+
+    def on_remote_session_ended(self, tool: dict, process: dict, context: dict) -> None:
+        """Every process of a reported remote tool is gone: the aftercare report (what was
+        installed or set to start during the session, who connected) is written and the
+        helper told, on the aftercare thread. Worker thread; returns at once."""
+        running = [str(t.get("name") or t.get("id")) for t in context.get("running_tools") or ()]
+        self.aftercare.end(tool, running)
 
     # ---- strongest alert ---------------------------------------------------------------
     def on_risky_context(self, kind: str, details: dict) -> Path | None:
