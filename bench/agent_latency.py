@@ -110,8 +110,16 @@ def one(case: str, page: Path, seen: int, stamp: dict, painted: dict, alert: dic
                 return None
             wid = found[0]
             time.sleep(1.0)  # let it settle: we measure detection, not Chromium's start
-            subprocess.run(["xdotool", "windowactivate", "--sync", wid], timeout=30)
-            subprocess.run(["xdotool", "mousemove", "--window", wid, "300", "300", "click", "1"], timeout=30)
+            for _attempt in range(4):
+                # a synthetic click sometimes lands before the page takes user gestures:
+                # click again until the window is fullscreen (what is measured starts there)
+                subprocess.run(["xdotool", "windowactivate", "--sync", wid], timeout=30)
+                subprocess.run(["xdotool", "mousemove", "--window", wid, "300", "300", "click", "1"], timeout=30)
+                end = time.monotonic() + 3
+                while not stamp and time.monotonic() < end:
+                    time.sleep(0.05)
+                if stamp:
+                    break
         end = time.monotonic() + 60
         while time.monotonic() < end:
             evs = [e for e in events.read() if e["type"] == "scam_screen"]

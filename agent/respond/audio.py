@@ -104,3 +104,30 @@ class MuteKeeper(threading.Thread):
 
     def stop(self) -> None:
         self.stop_event.set()
+
+
+class Silencer:
+    """One ``MuteKeeper`` per browser (the Responder's; worker thread): ``silence`` starts
+    one unless that browser's keeper still runs; ``stop_all`` ends them (shutdown)."""
+
+    def __init__(self, page_watch, browser_root, browser_pids):
+        self.page_watch, self.browser_root, self.browser_pids = page_watch, browser_root, browser_pids
+        self._keepers: dict[int, MuteKeeper] = {}
+        self._lock = threading.Lock()
+
+    def silence(self, browser_pid: int, wid: int) -> MuteKeeper:
+        root = self.browser_root(browser_pid) or browser_pid
+        with self._lock:
+            keeper = self._keepers.get(root)
+            if keeper is None or not keeper.is_alive():
+                # until the window is gone: a title change is no proof (a page can retitle itself)
+                keeper = MuteKeeper(root, self.page_watch(wid), self.browser_pids)
+                self._keepers[root] = keeper
+                keeper.start()
+            return keeper
+
+    def stop_all(self) -> None:
+        with self._lock:
+            keepers, self._keepers = list(self._keepers.values()), {}
+        for k in keepers:
+            k.stop()

@@ -40,7 +40,8 @@ class Responder:
         self.last_alert: float | None = None      # time.monotonic() of the last scam alert
         self._current: dict | None = None         # the scam being alerted, for de-duplication
         self._questions: dict[int, GuiProcess] = {}
-        self._mutes: dict[int, audio.MuteKeeper] = {}   # browser pid → keeper
+        self.silencer = audio.Silencer(takeback.PageWatch, contain.browser_root,
+                                       lambda root: {p.pid for p in contain.browser_processes(root)})
         self._again_done: set = set()                    # scams already named once more
         self._lock = threading.Lock()
         self.aftercare = Aftercare(self.lang, self.country, tell=self._tell_helper)
@@ -120,7 +121,7 @@ class Responder:
         if trigger == "again":
             args.append("--again")
         if browser_pid and not is_test:
-            self._silence(browser_pid, wid, title)
+            self.silencer.silence(browser_pid, wid)     # until the page is gone
         on_action = None
         if browser_pid and not is_test and trigger != "again":
             def on_action(line: dict, _args=(verdict, image, window, key)) -> None:
@@ -164,19 +165,6 @@ class Responder:
             cur = self._current
             return bool(cur and cur["gui"] and cur["gui"].running()) or any(
                 p.running() and "agent.respond.gui.alert_window" in p.argv for p in self.processes)
-
-    def _silence(self, browser_pid: int, wid: int, title: str) -> None:
-        """Mute the browser's streams now and until the page is gone (MuteKeeper)."""
-        root = contain.browser_root(browser_pid) or browser_pid
-        with self._lock:
-            keeper = self._mutes.get(root)
-            if keeper is not None and keeper.is_alive():
-                return
-            # until the window is gone: a title change is no proof (a page can retitle itself)
-            keeper = audio.MuteKeeper(root, takeback.PageWatch(wid),
-                                      lambda r: {p.pid for p in contain.browser_processes(r)})
-            self._mutes[root] = keeper
-        keeper.start()
 
     def _say_again(self, verdict, image, window, key) -> None:
         """"I'm safe" with the same page still fullscreen: say it once more, calmly."""
@@ -306,9 +294,7 @@ class Responder:
         """End the alert/question processes this Responder started (agent shutdown, tests)."""
         with self._lock:
             procs, self.processes = self.processes, []
-            keepers, self._mutes = list(self._mutes.values()), {}
-        for k in keepers:
-            k.stop()
+        self.silencer.stop_all()
         for p in procs:
             p.close()
 
