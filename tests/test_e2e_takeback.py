@@ -227,6 +227,8 @@ def test_a_page_that_fights_back_cannot_bury_the_alert(live_agent, browser, puls
     assert not any(SCAM_TITLE in t for t in titles), titles
     step("browser-restarted", titles=[t.strip() for t in titles if "Chromium" in t])
 
+    # the new browser window came up in front; the alert took the front back
+    assert waiting.wait_for(alert_in_front, 10), "the alert is not in front of the new browser window"
     x, y, w, h = gui.wait_for("view", 10)["buttons"]["safe"]
     run("xdotool", "mousemove", str(x + w // 2), str(y + h // 2), "click", "1")
     assert gui.wait_for("action", 20, action="safe") and gui.proc.wait(10) == 0
