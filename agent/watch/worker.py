@@ -16,7 +16,7 @@ import time
 
 from agent import events
 from agent.log import Once
-from agent.watch import look, steady, tool_events
+from agent.watch import clickfix, look, steady, tool_events
 from agent.watch.trigger import Trigger
 
 log = logging.getLogger(__name__)
@@ -123,6 +123,8 @@ class Worker(threading.Thread):
                 self.remote_tool(trig)
             elif trig.kind == "risky_context":
                 self.risky(trig)
+            elif trig.kind in ("clickfix", "clickfix_repeat"):
+                clickfix.handle(self.agent, trig, self._respond)
         except Exception as exc:  # noqa: BLE001 - one bad trigger never stops the worker
             if self._once.error(log, f"{trig.kind}:{type(exc).__name__}", "%s trigger failed: %s", trig.kind, exc):
                 log.debug("details", exc_info=True)
