@@ -125,6 +125,17 @@ class ClipboardGuard(threading.Thread):
         except Exception:  # noqa: BLE001 - the window closed meanwhile
             return None
 
+    def _window_of(self, pid):
+        """The browser's window: the one in front if it is the owner's, else the owner's
+        front-most window (an alert or another program may be in front), else the front one."""
+        front = self._front()
+        if not pid or front is None or front.pid == pid:
+            return front
+        try:
+            return next((w for w in self.backend.windows() if w.pid == pid), front)
+        except Exception:  # noqa: BLE001
+            return front
+
     def on_change(self, clip, change) -> Trigger | None:
         owner, _ = process_info(change.owner_pid)
         argv0 = (owner.get("cmdline") or [""])[0]
@@ -150,7 +161,7 @@ class ClipboardGuard(threading.Thread):
             return None
         self._last = (text, now)
         log.warning("a web page (%s) put a command in the clipboard; replaced: %s", browser, replaced)
-        window = window or self._front()
+        window = window or self._window_of(owner.get("pid"))
         details = {"stage": "copied", "command": text[:MAX_COMMAND_CHARS], "verdict": verdict.to_json(),
                    "browser": browser, "replaced": replaced}
         trig = Trigger("clickfix", window=window, process=owner, details=details)
