@@ -123,6 +123,8 @@ class Worker(threading.Thread):
                 self.remote_tool(trig)
             elif trig.kind == "risky_context":
                 self.risky(trig)
+            elif trig.kind == "remote_session_ended":
+                tool_events.session_ended(self.agent, trig, self._respond)
             elif trig.kind in ("clickfix", "clickfix_repeat"):
                 clickfix.handle(self.agent, trig, self._respond)
         except Exception as exc:  # noqa: BLE001 - one bad trigger never stops the worker
