@@ -250,7 +250,7 @@ class Responder:
             self.last_alert = time.monotonic()
         if not repeat:
             self._tell_helper("risky_context", {"kind": "clickfix", "title": details.get("title"),
-                                                "tool": details.get("browser"), "command": (command or "")[:300],
+                                                "browser": details.get("browser"), "command": (command or "")[:300],
                                                 "incident": incident.name if incident else None})
         return incident
 
