@@ -85,6 +85,18 @@ class CommandVerdict:
                 "program": self.program, "signals": list(self.signals)}
 
 
+# PowerShell takes typographic dashes for "-" and curly quotes for quotes; invisible
+# characters split words for a reader but not always for a shell
+_LOOKALIKES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-", "\u2018": "'",
+                             "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ", "\u200b": None,
+                             "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None})
+
+
+def normalise(text: str) -> str:
+    """Look-alike dashes, quotes and spaces as plain ASCII; invisible characters gone."""
+    return text.translate(_LOOKALIKES)
+
+
 def _plain(text: str) -> str:
     """Lower case without the escapes that hide words from a reader (``p^o^w`` ``i`e`x``)."""
     return text.lower().replace("^", "").replace("`", "")
@@ -97,18 +109,30 @@ def _program(word: str) -> str:
     return re.sub(r"\.(?:exe|com|cmd|bat)$", "", word)
 
 
-def first_line(text: str) -> str:
-    """The first line that is not blank, without a copied prompt (``$``, ``PS C:\\>``)."""
+def lines(text: str, most: int = 10) -> list[str]:
+    """The first ``most`` lines that are not blank, without a copied prompt (``$``, ``PS C:\\>``)."""
+    out = []
     for line in text.splitlines():
         line = line.strip()
         if line:
-            return _PROMPT.sub("", line, count=1)
-    return ""
+            out.append(_PROMPT.sub("", line, count=1))
+            if len(out) >= most:
+                break
+    return out
 
 
 def shape(text: str) -> tuple[str, str]:
-    """(shell family, program) when ``text`` starts like a command line, else ("", "")."""
-    line = _plain(first_line(text))
+    """(shell family, program) of the first of the first lines that reads as a command line
+    (a page may put a harmless-looking line first), else ("", "")."""
+    for line in lines(text):
+        found = _line_shape(line)
+        if found[0]:
+            return found
+    return "", ""
+
+
+def _line_shape(line: str) -> tuple[str, str]:
+    line = _plain(line)
     for _ in range(3):                    # "start /min", "conhost --headless", "&", "@"
         stripped = _WRAPPER.sub("", line, count=1).strip()
         if stripped == line:
@@ -132,7 +156,7 @@ def classify(text: str | None) -> CommandVerdict:
     """The verdict on one clipboard text (see the module docstring)."""
     if not text or not text.strip():
         return CommandVerdict()
-    text = text[:MAX_CHARS]
+    text = normalise(text[:MAX_CHARS])
     family, program = shape(text)
     if not family:
         return CommandVerdict()
@@ -167,7 +191,8 @@ def same_command(copied: str, cmdline: list[str] | str) -> bool:
     """True when a process's command line is (part of) the copied command: the Run box
     starting ``powershell -w hidden ...`` itself, a terminal's shell running the ``curl``
     of ``curl ... | bash``, or ``cmd /c`` wrapping it; or both name the same address."""
-    joined = cmdline if isinstance(cmdline, str) else " ".join(cmdline or ())
+    joined = normalise(cmdline if isinstance(cmdline, str) else " ".join(cmdline or ()))
+    copied = normalise(copied or "")
     c, j = _norm(copied), _norm(joined)
     if not c or not j:
         return False
