@@ -294,3 +294,28 @@ def test_agent_wiring_setting_and_pause(tmp_path):
         assert [e["type"] for e in events.read()].count("clickfix") == 1 and a.state == "alert"
     finally:
         a.stop()
+
+
+def test_a_failing_clipboard_is_reopened():
+    """A clipboard whose connection died (every wait raises) is replaced by a fresh one."""
+    from agent.platform.clipboard import FakeClipboard
+
+    class Dead(FakeClipboard):
+        def wait(self, timeout):
+            raise ConnectionError("the X server went away")
+    opened = [Dead(), FakeClipboard()]
+    errors = []
+    stop = threading.Event()
+    g = ClipboardGuard(catalog_mod.get(), Settings(language="en"), lambda t: None, stop,
+                       open_clipboard=lambda: opened.pop(0) if opened else FakeClipboard(),
+                       on_error=lambda kind, exc: errors.append(kind))
+    import agent.watch.clipboard as guard_mod
+    old, guard_mod.ERROR_BACKOFF_SECONDS = guard_mod.ERROR_BACKOFF_SECONDS, 0.01
+    try:
+        g.start()
+        assert wait_for(lambda: not opened, 10) and errors == ["clipboard"]
+    finally:
+        stop.set()
+        g.join(5)
+        guard_mod.ERROR_BACKOFF_SECONDS = old
+    assert not g.is_alive()

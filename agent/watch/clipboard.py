@@ -99,13 +99,30 @@ class ClipboardGuard(threading.Thread):
                     self._once.error(log, f"clipboard:{type(exc).__name__}", "clipboard guard failed: %s", exc)
                     self.on_error("clipboard", exc)
                     self.stop_event.wait(ERROR_BACKOFF_SECONDS)
+                    clip = self._reopen(clip)
         finally:
-            clip.close()
+            if clip is not None:
+                clip.close()
             if self.backend is not None:
                 try:
                     self.backend.close()        # this thread's display connection
                 except Exception:  # noqa: BLE001
                     pass
+
+    def _reopen(self, clip):
+        """A fresh clipboard after a failure (the X connection may be dead); the old one
+        if a new one cannot be had yet (tried again after the next failure)."""
+        try:
+            fresh = self.open_clipboard()
+        except Exception as exc:  # noqa: BLE001 - PlatformUnavailable: the display is not back
+            log.debug("clipboard not reopened yet: %s", exc)
+            return clip
+        if fresh is not clip:
+            try:
+                clip.close()
+            except Exception:  # noqa: BLE001
+                pass
+        return fresh
 
     def step(self, clip) -> None:
         following = self.follow is not None and self.follow.active
