@@ -36,7 +36,22 @@ def test_profile_from_the_command_line():
     assert edge.family == "chromium" and edge.path.name == "Default" and "Edge" in str(edge.path)
     ff = sessions.profile_from_cmdline("firefox-esr", ["firefox-esr", "-profile", "/tmp/ff"], "linux")
     assert ff == sessions.Profile("firefox", Path("/tmp/ff"))
+    assert sessions.profile_from_cmdline("python3", ["python3", "x.py"], "linux") is None
+
+
+def test_firefox_default_profile_from_profiles_ini(tmp_path, monkeypatch):
+    home = tmp_path / ".mozilla" / "firefox"
+    home.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(tmp_path))
     assert sessions.profile_from_cmdline("firefox", ["firefox"], "linux") is None   # unknown: nothing removed
+    (home / "profiles.ini").write_text("[Profile0]\nName=default\nIsRelative=1\nPath=abc.default\nDefault=1\n")
+    assert sessions.profile_from_cmdline("firefox", ["firefox"], "linux") == sessions.Profile(
+        "firefox", home / "abc.default")
+    (home / "profiles.ini").write_text("[Install4F96D1932A9F858E]\nDefault=xyz.default-release\n\n"
+                                       "[Profile0]\nPath=abc.default\nDefault=1\n")
+    assert sessions.firefox_default(home) == home / "xyz.default-release"
+    (home / "profiles.ini").write_bytes(b"\xff\xfe not an ini [")
+    assert sessions.firefox_default(home) is None
     assert sessions.profile_from_cmdline("python3", ["python3", "x.py"], "linux") is None
 
 

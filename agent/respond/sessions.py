@@ -2,7 +2,7 @@
 
 Which profile a browser process uses is read from its command line (``--user-data-dir``
 and ``--profile-directory`` for Chromium-family browsers, ``-profile`` for Firefox), else
-the browser's default folder. Once that browser has ended, its session-restore files are
+the browser's default folder (Firefox: its ``profiles.ini``). Once that browser has ended, its session-restore files are
 removed (Chromium: ``Sessions/``, ``Current Session``...; Firefox: ``sessionstore*``) and
 Chromium's "exited normally" flag is set, so neither "continue where you left off" nor a
 "restore pages?" prompt can bring the page back. The other tabs of that session are not
@@ -33,6 +33,29 @@ CHROMIUM_DEFAULTS = {   # browser base name → default user-data folder, per OS
 }
 
 
+FIREFOX_HOMES = {"linux": "~/.mozilla/firefox", "win32": "%APPDATA%/Mozilla/Firefox",
+                 "darwin": "~/Library/Application Support/Firefox"}
+
+
+def firefox_default(home: Path) -> Path | None:
+    """The profile Firefox starts with, from ``home/profiles.ini``: the ``[Install…]``
+    section's ``Default``, else the ``[Profile…]`` marked ``Default=1``. None if unknown."""
+    import configparser  # noqa: PLC0415
+    ini = configparser.ConfigParser(interpolation=None)
+    try:
+        ini.read(home / "profiles.ini", encoding="utf-8")
+    except (configparser.Error, OSError, UnicodeDecodeError):
+        return None
+    for name in ini.sections():
+        if name.startswith("Install") and ini[name].get("Default"):
+            return home / ini[name]["Default"]
+    for name in ini.sections():
+        sec = ini[name]
+        if name.startswith("Profile") and sec.get("Default") == "1" and sec.get("Path"):
+            return home / sec["Path"] if sec.get("IsRelative", "1") == "1" else Path(sec["Path"])
+    return None
+
+
 @dataclass(frozen=True)
 class Profile:
     family: str          # "chromium" or "firefox"
@@ -56,7 +79,10 @@ def profile_from_cmdline(name: str, cmd: list[str], platform: str | None = None)
     plat = "linux" if plat.startswith("linux") else plat
     if base.startswith("firefox"):
         p = _flag(cmd, "-profile") or _flag(cmd, "--profile")
-        return Profile("firefox", Path(p)) if p else None
+        if p:
+            return Profile("firefox", Path(p))
+        default = firefox_default(Path(os.path.expanduser(os.path.expandvars(FIREFOX_HOMES.get(plat, "")))))
+        return Profile("firefox", default) if default else None
     key = next((k for k in CHROMIUM_DEFAULTS.get(plat, {}) if base.startswith(k)), None)
     if key is None and not base.startswith(("chrom", "brave", "msedge", "vivaldi", "opera")):
         return None
