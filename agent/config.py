@@ -57,6 +57,7 @@ SCHEMA: dict[tuple[str, str], tuple[Any, Any, Any]] = {
     ("", "sensitivity"): ("normal", "choice", ("low", "normal", "high")),
     ("", "speak"): (True, bool, None),
     ("", "scan_interval_seconds"): (5.0, float, (1.0, 600.0)),
+    ("helper", "person_name"): ("", str, None),
     ("helper", "name"): ("", str, None),
     ("helper", "phone"): ("", str, None),
     ("helper", "notify"): ([], "list[str]", None),
@@ -91,6 +92,7 @@ class Settings:
     sensitivity: str = "normal"
     speak: bool = True
     scan_interval_seconds: float = 5.0
+    helper_person_name: str = ""
     helper_name: str = ""
     helper_phone: str = ""
     helper_notify: tuple[str, ...] = ()

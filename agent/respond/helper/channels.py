@@ -53,7 +53,7 @@ class Result:
         return not self.ok and self.code in PERMANENT
 
 
-def _quiet_apprise() -> None:
+def quiet_apprise() -> None:
     """apprise logs go only to our per-call capture, never to Vigie's handlers."""
     global _setup_done
     with _setup_lock:
@@ -94,19 +94,24 @@ def with_message_id(url: str, msg_id: str) -> str:
 def check_url(url: str) -> str | None:
     """None if apprise knows this URL, else the error code ``bad_url``."""
     import apprise  # noqa: PLC0415 - heavy import, only when used
-    _quiet_apprise()
+    quiet_apprise()
     return None if apprise.Apprise.instantiate(url) else "bad_url"
 
 
 def send(url: str, title: str, body: str, attachments=(), msg_id: str = "",
-         secrets=(), timeout: float = 120.0) -> Result:
+         secrets=(), timeout: float = 120.0, html: str = "", lang: str = "en") -> Result:
     """Send one message to one (resolved) URL; never raises.
 
     ``secrets`` are values to keep out of the returned detail. Missing attachment files are
-    skipped (the text still goes) and noted in the detail.
+    skipped (the text still goes) and noted in the detail. E-mail with an ``html`` body is
+    written by :mod:`mail` (plain text and HTML, screenshot inline); other services get
+    the plain text through apprise.
     """
+    from agent.respond.helper import mail  # noqa: PLC0415
+    if html and mail.is_mail(url):
+        return mail.send(url, title, body, html, attachments, msg_id, secrets, timeout, lang)
     import apprise  # noqa: PLC0415
-    _quiet_apprise()
+    quiet_apprise()
     lines: list[str] = []
     note = ""
     try:
