@@ -159,3 +159,19 @@ def mark_clean_stop(reason: str = "") -> None:
             log.info("clean stop recorded (%s)", reason)
     except OSError as exc:
         log.warning("cannot record the clean stop in %s: %s", _run_marker(), exc)
+
+
+def running_pid(path: Path | None = None) -> int | None:
+    """The pid of the ``vigie run`` holding the lock (0 if unknown), None if none runs. Never raises."""
+    path = Path(path) if path else paths.state_dir() / LOCK_NAME
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return None
+    try:
+        if _try_lock(fd):
+            _unlock(fd)
+            return None
+        return read_pid(path) or 0
+    finally:
+        os.close(fd)

@@ -47,8 +47,16 @@ def memory_keyring(monkeypatch):
 @pytest.mark.parametrize("url,kept,secret", [
     ("mailtos://marie:hunter2@smtp.example.org?to=a@example.org",
      "mailtos://marie:{S}@smtp.example.org?to=a@example.org", ["hunter2"]),
-    ("tgram://123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/-1001234", "tgram://123456789:{S}/-1001234",
-     ["AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"]),
+    # apprise marks the whole bot token (id:secret) private
+    ("tgram://123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/-1001234", "tgram://{S}/-1001234",
+     ["123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"]),
+    # forms only apprise's metadata tells: a 15-character token path, headers, payload arguments
+    ("gotify://host/AbCdEf123456789", "gotify://host/{S}", ["AbCdEf123456789"]),
+    ("json://hooks.example.org/in?+Authorization=Bearer%20s3cr3tvalue", "json://hooks.example.org/in?+Authorization={S}",
+     ["Bearer%20s3cr3tvalue"]),
+    ("json://hooks.example.org/in?+X-Api-Key=k3y", "json://hooks.example.org/in?+X-Api-Key={S}", ["k3y"]),
+    ("form://hooks.example.org/in?-apikey=zz9", "form://hooks.example.org/in?-apikey={S}", ["zz9"]),
+    ("pover://ukey1@atoken2", "pover://{S}@{S}", ["ukey1", "atoken2"]),
     ("json://127.0.0.1:8080/hook?token=abc&x=1", "json://127.0.0.1:8080/hook?token={S}&x=1", ["abc"]),
     ("ntfy://ntfy.example.org/grandma", "ntfy://ntfy.example.org/grandma", []),
 ])

@@ -51,6 +51,15 @@ class Responder:
         except Exception:  # noqa: BLE001 - the helper channel must never stop the alert
             log.exception("helper notifier failed for %s", kind)
 
+    def _alert_closed(self, incident: str | None) -> None:
+        """The alert window ended: the helper's follow-up (the person's choices) can go."""
+        closed = getattr(self.notifier, "incident_closed", None)
+        if closed is not None:
+            try:
+                closed(incident)
+            except Exception:  # noqa: BLE001
+                log.exception("helper notifier failed when the alert closed")
+
     def _warn(self, body_key: str, speech_keys: tuple[str, ...] = (), **values) -> None:
         """Desktop notification and spoken warning, each in its own thread."""
         lang = self.lang
@@ -117,7 +126,8 @@ class Responder:
                 *self._helper_args()]
         if incident:
             args += ["--incident", str(incident)]
-        gui = self._gui("agent.respond.gui.alert_window", args)
+        gui = self._gui("agent.respond.gui.alert_window", args,
+                        on_exit=lambda _gui, name=incident.name if incident else None: self._alert_closed(name))
         fam = family if family in guidance.FAMILIES else "tss"
         self._warn(f"notify_{fam}", (f"title_{fam}", f"first_{fam}"))
         with self._lock:
@@ -128,6 +138,7 @@ class Responder:
         self._tell_helper("scam", {"family": family, "score": getattr(verdict, "score", None),
                                    "phones": phones, "phones_e164": list(getattr(verdict, "phones_e164", []) or []),
                                    "title": getattr(window, "title", None), "process": pname or None,
+                                   "url": getattr(window, "url", None) or getattr(trigger, "url", None),
                                    "incident": incident.name if incident else None, "time": events.now_iso(),
                                    "test": is_test},
                           attach)

@@ -19,7 +19,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 log = logging.getLogger(__name__)
 # Schemes whose plugin adds ``+Header=value`` URL arguments as headers of the message.
@@ -77,7 +77,7 @@ def classify(text: str) -> str:
 def scrub(text: str, secrets=()) -> str:
     """Remove secret values (and their URL-encoded forms) from a text."""
     for s in sorted((s for s in secrets if s and len(s) >= 3), key=len, reverse=True):
-        for form in {s, quote(s, safe="")}:
+        for form in sorted({s, quote(s, safe=""), unquote(s)}, key=len, reverse=True):
             text = text.replace(form, "***")
     return text
 

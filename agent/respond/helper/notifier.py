@@ -52,7 +52,7 @@ NOTICE_KINDS = ("paused", "resumed", "quit")
 
 def display_url(url: str) -> str:
     """A channel URL fit to show: secret references and secrets masked."""
-    return mask_url(secrets.REF.sub("***", secrets.split_url(url)[0]))
+    return mask_url(url)
 
 
 class HelperNotifier:
