@@ -329,11 +329,13 @@ class Outbox:
         return n
 
     def make_due(self, now: float | None = None, msg_id: str | None = None) -> int:
-        """Every pending/failed row (of one message, if given) becomes due now (``flush``)."""
+        """Every pending/failed row (of one message, if given) becomes due now (``flush``);
+        not a held follow-up still gathering the person's choices (its alert is open)."""
         now = time.time() if now is None else now
         with self._write() as db:
             return db.execute("UPDATE outbox SET next_attempt_at=? WHERE state IN ('pending','failed')"
-                              " AND next_attempt_at > ?" + (" AND msg_id=?" if msg_id else ""),
+                              " AND next_attempt_at > ? AND NOT (grp IS NOT NULL AND attempts=0)"
+                              + (" AND msg_id=?" if msg_id else ""),
                               (now, now, msg_id) if msg_id else (now, now)).rowcount
 
     def cancel_channel(self, channel: str) -> int:
