@@ -18,6 +18,7 @@ from agent import config
 from agent.i18n import t
 
 REQUEUE_DAYS = 7
+STATUS_WAIT = 5.0     # `helper status` answers within seconds even when another process holds a lock
 
 
 def register(sub) -> None:
@@ -186,7 +187,7 @@ def _when(ts, lang) -> str:
 
 def _status(args, settings, lang) -> int:
     from agent.respond.helper.notifier import HelperNotifier  # noqa: PLC0415
-    notifier = HelperNotifier(settings)
+    notifier = HelperNotifier(settings, wait=STATUS_WAIT)
     rows = notifier.status()
     problem = notifier.health()
     failing = any(r["last_failure"] and (r["last_failure"] > (r["last_success"] or 0)) for r in rows)

@@ -56,9 +56,10 @@ def display_url(url: str) -> str:
 
 
 class HelperNotifier:
-    def __init__(self, settings, outbox: Outbox | None = None):
+    def __init__(self, settings, outbox: Outbox | None = None, wait: float = 30.0):
         self.settings = settings
         self._outbox = outbox
+        self._wait = wait
         self.owner = owner_id()
         self.after_crash = False
         self.last_msg_id = ""
@@ -75,7 +76,7 @@ class HelperNotifier:
     def outbox(self) -> Outbox:
         """The outbox, opened on first use (raises :class:`Unavailable` while it cannot be)."""
         if self._outbox is None:
-            self._outbox = Outbox()
+            self._outbox = Outbox(wait=self._wait)
         return self._outbox
 
     def use_settings(self, settings) -> None:

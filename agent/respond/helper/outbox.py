@@ -64,6 +64,10 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
 SCHEMA_VERSION = 2
 ADDED_COLUMNS = (("html", "TEXT NOT NULL DEFAULT ''"), ("grp", "TEXT"), ("data", "TEXT"))
+class SetAside(Unavailable):
+    """The file was found corrupt in use and replaced: the call may be tried again."""
+
+
 @dataclass(frozen=True)
 class Row:
     id: int
@@ -111,14 +115,16 @@ class Outbox:
     """The outbox file (default ``<data dir>/outbox.sqlite3``); backoff 30 s doubling to 1 h."""
 
     def __init__(self, path: Path | None = None, backoff_base: float = BACKOFF_BASE,
-                 backoff_cap: float = BACKOFF_CAP):
+                 backoff_cap: float = BACKOFF_CAP, wait: float = 30.0):
         self.path = Path(path or paths.data_dir() / "outbox.sqlite3")
         self.backoff_base, self.backoff_cap = backoff_base, backoff_cap
         self._local = threading.local()
-        self.wait = 30.0              # seconds a call waits for another process's lock
+        self.wait = wait              # seconds a call waits for another process's lock
         try:
             paths.ensure_dir(self.path.parent)
             self._init()
+        except SetAside:
+            self._init()                    # the new file, with what could be read of the old
         except (sqlite3.DatabaseError, OSError) as exc:
             if classify(exc) != "corrupt" or self._intact():
                 raise self._unavailable(exc) from exc
@@ -195,8 +201,9 @@ class Outbox:
             db.execute(f"PRAGMA busy_timeout={int(getattr(self._local, 'wait', self.wait) * 1000)}")
             yield db
         except sqlite3.DatabaseError as exc:
-            if classify(exc) == "corrupt":
-                raise
+            if classify(exc) == "corrupt" and not self._intact():
+                self._set_aside(exc)        # real corruption, found in use: a new file, rows carried
+                raise SetAside("io", f"damaged outbox set aside: {exc}") from exc
             raise self._unavailable(exc) from exc
 
     @contextmanager
@@ -217,11 +224,11 @@ class Outbox:
                 yield db
                 db.execute("COMMIT")
             except BaseException:
-                if db.in_transaction:
-                    try:
+                try:
+                    if db.in_transaction:
                         db.execute("ROLLBACK")
-                    except sqlite3.Error:
-                        pass
+                except sqlite3.Error:        # closed: the file was set aside meanwhile
+                    pass
                 raise
 
     # -- writing -------------------------------------------------------------------
