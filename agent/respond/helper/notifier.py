@@ -43,7 +43,8 @@ from agent.respond.helper.outbox import Outbox, Row, Unavailable, owner_id
 log = logging.getLogger(__name__)
 HEARTBEAT_KEY = "last_heartbeat"
 IDLE_POLL = 5.0           # other processes (the CLI) enqueue too: look at the outbox this often
-NOTIFY_WAIT = 2.0         # notify() waits at most this long for another process's lock
+NOTIFY_WAIT = 0.5         # notify() waits at most this long for another process's lock
+SENDER_WAIT = 3.0         # the sender thread too: then it sends from memory meanwhile
 FOLLOW_UP_QUIET = 120.0   # the follow-up goes this long after the person's last choice...
 FOLLOW_UP_MAX = 600.0     # ...or at the latest this long after the first
 NOTICE_HOLD = 900.0       # pauses/resumes/quit: one "news" message at most every 15 minutes
@@ -282,12 +283,13 @@ class HelperNotifier:
             wait = IDLE_POLL
             try:
                 self._memory_round()
-                if time.monotonic() - last_recover > 60:
-                    self.outbox.recover()
-                    last_recover = time.monotonic()
-                wait = min(self._heartbeat_due_in(), IDLE_POLL)
-                self._drain(None)
-                nxt = self.outbox.next_due()
+                with self.outbox.waiting_at_most(SENDER_WAIT):   # a lock: back to memory soon
+                    if time.monotonic() - last_recover > 60:
+                        self.outbox.recover()
+                        last_recover = time.monotonic()
+                    wait = min(self._heartbeat_due_in(), IDLE_POLL)
+                    self._drain(None)
+                    nxt = self.outbox.next_due()
                 if nxt is not None:
                     wait = max(0.05, min(wait, nxt - time.time()))
                 if not len(self.memory):
@@ -295,6 +297,7 @@ class HelperNotifier:
             except Exception as exc:  # noqa: BLE001 - keep the sender alive whatever happens
                 self._set_problem(exc)
                 self._once.error(log, "sender", "helper sender: %s", exc)
+                wait = min(wait, 1.0) if len(self.memory) else wait
             self._wake.wait(wait)
             self._wake.clear()
 
