@@ -40,6 +40,7 @@ class Agent:
         self._last_incident: dict | None = None
         self._state = "protecting"
         self._started = False
+        self._stamp = self._settings_stamp()     # the settings file as these settings were read
         from agent.watch.situation import Situation  # noqa: PLC0415
         self.situation = Situation()
         for p in self.problems:
@@ -87,7 +88,8 @@ class Agent:
                 self._degrade("notifier", f"helper notifications cannot start: {exc}")
         for t in self._threads:
             t.start()
-        watch = threading.Thread(target=self._watch_settings, name="settings-watch", daemon=True)
+        watch = threading.Thread(target=self._watch_settings, args=(self._stamp,), name="settings-watch",
+                                 daemon=True)
         watch.start()
         self._threads.append(watch)
         self._refresh()
@@ -101,10 +103,10 @@ class Agent:
         except OSError:
             return None
 
-    def _watch_settings(self) -> None:
-        """Every ``SETTINGS_POLL`` s: reload the settings file when it changed (``vigie helper
-        add``, ``vigie config``, an editor), and show the helper outbox's health."""
-        stamp = self._settings_stamp()
+    def _watch_settings(self, stamp) -> None:
+        """Every ``SETTINGS_POLL`` s: reload the settings file when it changed since the
+        agent was made (``vigie helper add``, ``vigie config``, an editor), and show the
+        helper outbox's health."""
         while not self._stop.wait(SETTINGS_POLL):
             try:
                 now = self._settings_stamp()

@@ -153,3 +153,41 @@ def test_sigterm_is_a_clean_stop_kill_9_is_a_crash(smtp, tmp_path):
     assert run.stop(signal.SIGINT) == 0
     (notice,) = smtp.messages
     assert "unexpected stop" in notice["Subject"] and "Jeanne" in notice["Subject"]
+
+
+def test_an_edited_settings_file_reaches_the_running_agent_and_a_lock_shows_degraded(smtp, tmp_path):
+    """In-process agent (fake desktop): the file saved by an editor is used within seconds;
+    a write lock held by another process turns the agent "degraded" until it goes."""
+    from agent import config
+    from agent.app import Agent
+    from agent.platform.fake import FakeBackend
+    from agent.respond.helper.notifier import HelperNotifier
+    from tests.test_helper_outbox_faults import Holder
+    cfg = Path(os.environ["VIGIE_CONFIG"])
+    cfg.parent.mkdir(parents=True, exist_ok=True)
+    cfg.write_text('language = "en"\n[helper]\nheartbeat_hours = 0\n', encoding="utf-8")
+    settings, problems = config.load()
+    n = HelperNotifier(settings)
+    a = Agent(settings, problems, notifier=n, backend=FakeBackend(), downloads_dir=tmp_path / "dl")
+    a.start()
+    try:
+        assert n.notify("scam", {"title": "before"}) == []               # no channel yet
+        cfg.write_text(f'language = "en"\n[helper]\nheartbeat_hours = 0\nperson_name = "Jeanne"\n'
+                       f'notify = ["{mail_url(smtp)}"]\n', encoding="utf-8")
+        assert wait_for(lambda: n.settings.helper_notify == (mail_url(smtp),), 30)
+        assert a.settings.helper_person_name == "Jeanne"
+        n.notify("scam", {"title": "after"})
+        assert wait_for(lambda: len(smtp.messages) == 1, 60) and "Jeanne" in smtp.messages[0]["Subject"]
+        assert a.state == "protecting"
+        holder = Holder(n.outbox.path, "immediate")
+        try:
+            n.notify("risky_context", {"kind": "remote_tool_bank"})
+            assert wait_for(lambda: a.state == "degraded", 30)
+            assert any("locked by another program" in p for p in a.problems_now())
+            assert wait_for(lambda: len(smtp.messages) == 2, 60)           # sent from memory meanwhile
+        finally:
+            holder.release()
+        assert wait_for(lambda: a.state == "protecting", 60)
+    finally:
+        a.stop()
+    assert len(smtp.messages) == 2
