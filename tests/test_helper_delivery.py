@@ -216,3 +216,24 @@ def test_quit_with_a_stalled_server_stops_anyway_and_keeps_the_message():
     box = Outbox()
     box.recover(alive=lambda owner: False)  # what the next start sees once this process has exited
     assert box.rows()[0]["state"] == "pending"
+
+
+def test_a_crash_loop_tells_the_helper_once_an_hour_with_the_count(smtp):
+    s = settings(smtp.url())
+    state = Path(os.environ["VIGIE_DATA_DIR"]) / "state"
+    for _ in range(4):                                  # four starts, each after a kill -9
+        state.mkdir(parents=True, exist_ok=True)
+        (state / "running").write_text("1")
+        n = HelperNotifier(s)
+        n.start()
+        n.stop()
+    assert wait_for(lambda: len(smtp.messages) == 1)
+    box = Outbox()
+    box.set_meta("last_crash_notice", repr(time.time() - 3700))  # an hour later, one more crash
+    (state / "running").write_text("1")
+    n = HelperNotifier(s)
+    n.start()
+    n.stop()
+    assert wait_for(lambda: len(smtp.messages) == 2)
+    last = " ".join(body_of(smtp.messages[1]).split())
+    assert "Other unexpected stops in the hour before (not told one by one): 3" in last

@@ -172,7 +172,7 @@ def test_full_disk_is_transient_nothing_set_aside_nothing_lost(small_disk, smtp)
     assert sum("before 0" in x for x in titles) == 1 and sum("before 1" in x for x in titles) == 1
 
 
-def test_read_only_data_folder_helper_add_status_and_run_degraded(tmp_path, monkeypatch, smtp):
+def test_read_only_data_folder_helper_add_status_test_and_sending(tmp_path, monkeypatch, smtp):
     if os.geteuid() == 0:
         # root ignores permissions: make the folder a read-only mount instead
         mnt = tmp_path / "ro"
@@ -192,11 +192,14 @@ def test_read_only_data_folder_helper_add_status_and_run_degraded(tmp_path, monk
         assert out.returncode == 0 and "Added" in out.stdout and "Traceback" not in out.stderr, out.stderr
         out = vigie("helper", "status")
         assert "Traceback" not in out.stderr and out.returncode == 1
+        out = vigie("helper", "test", "--timeout", "30")             # sent from memory, and said so
+        assert out.returncode == 0 and "OK" in out.stdout and "read-only" in out.stderr, out.stdout + out.stderr
+        assert wait_for(lambda: len(smtp.messages) == 1, 30)
         n = HelperNotifier(settings(mail(smtp)))
         assert n.notify("scam", {"title": "read-only"}) == []
         assert "read-only" in n.health() or "cannot be written" in n.health()
         n.start(announce=False)
-        assert wait_for(lambda: len(smtp.messages) == 1, 60)          # sent from memory
+        assert wait_for(lambda: len(smtp.messages) == 2, 60)          # sent from memory
         n.stop()
     finally:
         if os.geteuid() == 0:

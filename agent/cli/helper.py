@@ -159,7 +159,7 @@ def _test(args, settings, lang) -> int:
     notifier = HelperNotifier(settings)
     print(t("helper.cli_test_sending", lang, count=len(settings.helper_notify)))
     if not notifier.notify("test", {}):
-        return 2
+        return _test_from_memory(notifier, args.timeout, lang)
     msg_id = notifier.last_msg_id
     deadline = time.monotonic() + args.timeout
     notifier.flush(timeout=args.timeout, msg_id=msg_id)
@@ -179,6 +179,22 @@ def _test(args, settings, lang) -> int:
             print(t("helper.cli_test_fail", lang, url=url, reason=_reason(r, lang)))
             status = 1
     return status
+
+
+def _test_from_memory(notifier, timeout: float, lang: str) -> int:
+    """The outbox cannot be written (read-only or full disk, a lock): send the test from memory."""
+    from agent.respond.helper.notifier import display_url  # noqa: PLC0415
+    problem = notifier.health()
+    if not problem:
+        return 2
+    print(t("helper.cli_outbox_problem", lang, reason=problem), file=sys.stderr)
+    results = notifier.send_from_memory(timeout)
+    for channel, result in results.items():
+        url = display_url(channel)
+        print(t("helper.cli_test_ok", lang, url=url) if result.ok else
+              t("helper.cli_test_fail", lang, url=url, reason=t(f"helper.error_{result.code or 'unknown'}", lang)
+                + (f" [{result.detail}]" if result.detail else "")))
+    return 0 if results and all(r.ok for r in results.values()) else 1
 
 
 def _when(ts, lang) -> str:

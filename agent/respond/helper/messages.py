@@ -111,6 +111,8 @@ def _facts(kind: str, d: dict, lang: str, host: str, stamp: str) -> list[tuple[s
                  ("title", d.get("title"))]
     elif kind in ("started", "heartbeat") and d.get("problems"):
         rows.append(("problems", "; ".join(map(str, d["problems"]))))
+    if kind == "started" and d.get("untold"):
+        rows.append(("untold", d["untold"]))
     rows += [("when", stamp), ("computer", host), ("incident", d.get("incident"))]
     return [(t(f"helper.fact_{k}", lang), " ".join(str(v).split())) for k, v in rows if v not in (None, "", [], ())]
 

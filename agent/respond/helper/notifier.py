@@ -5,7 +5,8 @@ one outbox row per channel in one transaction *before* any send, then wakes the 
 thread; it never raises and returns quickly (worker thread, alert process, tray, CLI).
 What a helper receives, and when (:data:`NOTICE_HOLD`, :data:`FOLLOW_UP_QUIET`):
 
-- a scam, a remote-control program, a risky situation, a restart after a crash: at once;
+- a scam, a remote-control program, a risky situation: at once;
+- a restart after a crash (a start with no clean stop before): at once, at most once an hour;
 - the person's choices on an alert (``alert_action``): merged into ONE follow-up per
   incident, sent when the alert closes (:meth:`incident_closed`) or after a quiet time;
 - pauses, resumes and a quit: merged into one "news" message at most every
@@ -49,6 +50,8 @@ FOLLOW_UP_QUIET = 120.0   # the follow-up goes this long after the person's last
 FOLLOW_UP_MAX = 600.0     # ...or at the latest this long after the first
 NOTICE_HOLD = 900.0       # pauses/resumes/quit: one "news" message at most every 15 minutes
 NOTICE_KINDS = ("paused", "resumed", "quit")
+CRASH_NOTICE_EVERY = 3600.0   # a crash loop tells the helper once an hour, not at every restart
+CRASH_KEY, CRASH_UNTOLD_KEY = "last_crash_notice", "untold_crashes"
 
 
 def display_url(url: str) -> str:
@@ -105,6 +108,8 @@ class HelperNotifier:
                 if kind == "quit":
                     self.incident_closed("notices")
                 return ids
+            if kind == "started" and not self._crash_notice_due(data):
+                return []            # a crash loop: one notice an hour, counting the others
             if kind == "scam":
                 self._alert_times[self._group_of(data)] = data.get("time") or _now_iso()
             keep = tuple(attachments) if settings.helper_attach_screenshot else ()
@@ -123,6 +128,23 @@ class HelperNotifier:
         except (Unavailable, sqlite3.Error) as exc:
             self._set_problem(exc)
         self._wake.set()
+
+    def _crash_notice_due(self, data: dict) -> bool:
+        """At most one restart-after-crash notice per ``CRASH_NOTICE_EVERY``; the next one
+        says how many restarts went untold (``data["untold"]``)."""
+        try:
+            last = float(self.outbox.get_meta(CRASH_KEY) or 0)
+            untold = int(self.outbox.get_meta(CRASH_UNTOLD_KEY) or 0)
+            if time.time() - last < CRASH_NOTICE_EVERY:
+                self.outbox.set_meta(CRASH_UNTOLD_KEY, str(untold + 1))
+                return False
+            self.outbox.set_meta(CRASH_KEY, repr(time.time()))
+            self.outbox.set_meta(CRASH_UNTOLD_KEY, "0")
+        except (Unavailable, sqlite3.Error):
+            return True
+        if untold:
+            data["untold"] = untold
+        return True
 
     @staticmethod
     def _group_of(data: dict) -> str:
@@ -219,6 +241,20 @@ class HelperNotifier:
             left = max(1.0, deadline - time.monotonic()) if deadline else 120.0
             counts["sent" if self._send(rows[0], timeout=left) else "failed"] += 1
         return counts
+
+    def send_from_memory(self, timeout: float = 60.0) -> dict:
+        """Send what waits in memory now, whatever its backoff (``vigie helper test`` on a
+        read-only or full disk). Returns ``{channel: channels.Result}`` of the last tries."""
+        deadline = time.monotonic() + timeout
+        results: dict = {}
+        for held in self.memory.due(now=float("inf")):
+            msg = self.render(held)
+            for ch in held.remaining():
+                left = max(1.0, deadline - time.monotonic())
+                results[ch] = self._deliver(ch, msg.title, msg.text, msg.html, held.attachments, held.msg_id, left)
+                if results[ch].ok:
+                    self.memory.delivered(held, ch)
+        return results
 
     def _memory_round(self, deadline: float | None = None) -> None:
         """Store what waits in memory; while the outbox is unusable, send it from memory."""
