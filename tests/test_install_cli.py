@@ -289,7 +289,7 @@ def test_uninstall_with_a_dead_helper_server_says_so_and_still_uninstalls(home, 
     assert vigie("install", "--silent", "--lang", "fr", "--notify", f"json://127.0.0.1:{port}/x") == 0
     assert vigie("uninstall", "--silent") == 0
     out = capsys.readouterr().out
-    assert "n'a PAS pu être prévenue" in out and "Vigie est désinstallé" in out
+    assert "n'a PAS pu être prévenu" in out and "Vigie est désinstallé" in out
     assert not autostart.is_installed()
 
 

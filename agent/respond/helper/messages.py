@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from agent import i18n
 from agent.i18n import t
 
-WIDTH = 78                       # plain-text lines: e-mail's customary width, ≤ 100 always
+WIDTH = 78                       # plain-text lines: e-mail's customary width…
+MAX_LINE = 100                   # …and never longer than this, even for a long address
 SCREENSHOT_SLOT = "<!--vigie-screenshot-->"
 KINDS = ("scam", "follow_up", "remote_tool", "risky_context", "notices", "started", "heartbeat",
          "test", "uninstalled")
@@ -176,8 +177,14 @@ def render(kind: str, data: dict | None, lang: str, *, when: _dt.datetime | None
 
 
 def _wrap(text: str, indent: str = "", first: str = "") -> list[str]:
-    return textwrap.wrap(text, WIDTH, initial_indent=first or indent, subsequent_indent=indent,
-                         break_long_words=True, break_on_hyphens=False) or [""]
+    """Lines of ``WIDTH``; a long address or path stays whole up to ``MAX_LINE``."""
+    lines = textwrap.wrap(text, WIDTH, initial_indent=first or indent, subsequent_indent=indent,
+                          break_long_words=False, break_on_hyphens=False) or [""]
+    out: list[str] = []
+    for line in lines:
+        out += textwrap.wrap(line, MAX_LINE, subsequent_indent=indent, break_long_words=True,
+                             break_on_hyphens=False) if len(line) > MAX_LINE else [line]
+    return out
 
 
 def _text(intro, facts, heading, items, todo, lang, footer) -> str:
