@@ -18,25 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_helper_servers import SmtpServer
+from tests.test_helper_servers import mail_url, smtp  # noqa: F401 - the fixture
 from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "tests" / "pages"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--password-store=basic"]
-
-
-@pytest.fixture
-def smtp():
-    srv = SmtpServer().start()
-    yield srv
-    srv.release()
-    srv.stop()
-
-
-def mail_url(smtp) -> str:
-    return f"mailto://127.0.0.1:{smtp.port}?from=vigie@example.org&to=helper@example.org&mode=insecure"
 
 
 class Run:
@@ -110,7 +98,7 @@ def test_channel_added_while_running_gets_the_alert_and_one_follow_up(desktop, s
                                     "--kiosk", (PAGES / "tss_en.html").as_uri()],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         assert wait_for(lambda: smtp.messages, 120), run.events()[-5:]
-        (alert,) = smtp.messages
+        alert = smtp.messages[0]
         assert "scam" in alert["Subject"] and "Jeanne" in alert["Subject"]
 
         # The alert window (its own process) is in front: three presses, keyboard only.
@@ -132,7 +120,8 @@ def test_channel_added_while_running_gets_the_alert_and_one_follow_up(desktop, s
         if browser is not None:
             os.killpg(browser.pid, signal.SIGKILL)
         assert run.stop() == 0
-    assert len(smtp.messages) == 2            # the alert and one follow-up, nothing else
+    subjects = [m["Subject"] for m in smtp.messages]
+    assert len(smtp.messages) == 2, subjects  # the alert and one follow-up, nothing else
     assert smtp.ids() == sorted(set(smtp.ids()), key=smtp.ids().index)
 
 

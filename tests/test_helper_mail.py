@@ -18,7 +18,7 @@ from agent.config import Settings
 from agent.respond.helper import messages
 from agent.respond.helper.notifier import HelperNotifier
 from agent.tomlcompat import tomllib
-from tests.test_helper_servers import SmtpServer, wait_for
+from tests.test_helper_servers import mail_url, smtp, wait_for  # noqa: F401 - the fixture
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTEFACTS = ROOT / "build" / "artefacts"
@@ -27,14 +27,6 @@ SCAM = {"family": "tss", "title": "Security Alert - Your computer is locked - Ch
         "process": "chromium", "incident": "2026-01-05_101200_tss", "score": 0.93,
         "signals": [{"text": "do not restart your computer"}, {"text": "call support now"}]}
 PRESSES = [{"action": "close_page", "ok": True}, {"action": "call_helper"}, {"action": "safe"}]
-
-
-@pytest.fixture
-def smtp():
-    srv = SmtpServer().start()
-    yield srv
-    srv.release()
-    srv.stop()
 
 
 def screenshot(tmp_path: Path) -> Path:
@@ -57,7 +49,7 @@ class Paragraphs(HTMLParser):
 
 
 def one_incident(smtp, tmp_path, lang: str):
-    url = f"mailto://127.0.0.1:{smtp.port}?from=vigie@example.org&to=helper@example.org&mode=insecure"
+    url = mail_url(smtp)
     n = HelperNotifier(Settings(language=lang, helper_notify=(url,), helper_attach_screenshot=True,
                                 helper_person_name="Jeanne", helper_heartbeat_hours=0.0))
     shot = screenshot(tmp_path)

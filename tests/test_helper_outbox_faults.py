@@ -17,7 +17,7 @@ import pytest
 from agent.config import Settings
 from agent.respond.helper.notifier import HelperNotifier
 from agent.respond.helper.outbox import Outbox, Unavailable
-from tests.test_helper_servers import SmtpServer, wait_for
+from tests.test_helper_servers import mail_url as mail, smtp, wait_for  # noqa: F401 - the fixture
 
 ROOT = Path(__file__).resolve().parent.parent
 HOLDER = textwrap.dedent("""
@@ -33,18 +33,6 @@ HOLDER = textwrap.dedent("""
     sys.stdin.readline()
     db.execute("ROLLBACK")
 """)
-
-
-@pytest.fixture
-def smtp():
-    srv = SmtpServer().start()
-    yield srv
-    srv.release()
-    srv.stop()
-
-
-def mail(smtp) -> str:
-    return f"mailto://127.0.0.1:{smtp.port}?from=vigie@example.org&to=helper@example.org&mode=insecure"
 
 
 def settings(*urls) -> Settings:

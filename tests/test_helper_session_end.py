@@ -8,7 +8,8 @@ import signal
 from pathlib import Path
 
 from agent import instance, session_end
-from tests.test_helper_live import Run, mail_url, smtp  # noqa: F401 - the fixture
+from tests.test_helper_live import Run
+from tests.test_helper_servers import mail_url, smtp  # noqa: F401 - the fixture
 
 
 class FakeUser32:
