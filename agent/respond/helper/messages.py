@@ -60,14 +60,15 @@ def certainty(score, lang: str) -> str | None:
     return t("helper.certainty_" + ("high" if s >= 0.9 else "mid" if s >= 0.7 else "low"), lang)
 
 
-def _signals(signals) -> str:
+def _signals(signals, lang: str = "en") -> str:
     texts: list[str] = []
     for s in signals or ():
         text = s.get("text") if isinstance(s, dict) else getattr(s, "text", s)
         text = " ".join(str(text).split())[:80]
         if text and text not in texts:
             texts.append(text)
-    return " · ".join(f"« {x} »" for x in texts[:5])
+    left, right = ("« ", " »") if lang == "fr" else ("\"", "\"")
+    return " · ".join(f"{left}{x}{right}" for x in texts[:5])
 
 
 def action_words(action: dict | str, lang: str) -> str:
@@ -99,7 +100,7 @@ def _facts(kind: str, d: dict, lang: str, host: str, stamp: str) -> list[tuple[s
                  ("family", _optional(f"helper.family_{d.get('family')}", lang) or d.get("family")),
                  ("phones", t("helper.fact_do_not_call", lang, value=phones) if phones else None),
                  ("title", d.get("title")), ("url", d.get("url")), ("process", d.get("process")),
-                 ("signals", _signals(d.get("signals")))]
+                 ("signals", _signals(d.get("signals"), lang))]
     elif kind == "remote_tool":
         tool = d.get("tool")
         proc = d.get("process") if isinstance(d.get("process"), dict) else {}
@@ -221,9 +222,11 @@ def _html(title, intro, facts, heading, items, todo, lang, footer) -> str:
                      f"<b>{e(t('helper.todo_heading', lang))}</b><br>{e(todo)}</p>")
     if facts:
         parts.append(f"<p><b>{e(t('helper.facts_heading', lang))}</b></p>")
+        warn = t("helper.fact_phones", lang)      # the scam's number: in red, "do not call"
         parts.append("<table style=\"border-collapse:collapse\">" + "".join(
             f"<tr><th style=\"text-align:left;vertical-align:top;padding:4px 12px 4px 0;color:#555\">{e(k)}</th>"
-            f"<td style=\"padding:4px 0\">{e(v)}</td></tr>" for k, v in facts) + "</table>")
+            f"<td style=\"padding:4px 0{';color:#b00000;font-weight:bold' if k == warn else ''}\">{e(v)}</td></tr>"
+            for k, v in facts) + "</table>")
     parts += [SCREENSHOT_SLOT, f"<p style=\"color:#777;font-size:12px\">{e(footer)}</p>", "</body></html>"]
     return "\n".join(parts)
 
