@@ -51,7 +51,8 @@ class Paragraphs(HTMLParser):
 def one_incident(smtp, tmp_path, lang: str):
     url = mail_url(smtp)
     n = HelperNotifier(Settings(language=lang, helper_notify=(url,), helper_attach_screenshot=True,
-                                helper_person_name="Jeanne", helper_heartbeat_hours=0.0))
+                                helper_person_name="Jeanne", helper_phone="06 12 34 56 78",
+                                helper_heartbeat_hours=0.0))
     shot = screenshot(tmp_path)
     n.notify("scam", {**SCAM, "time": "2026-01-05T10:12:00+01:00"}, attachments=[shot])
     n.flush(timeout=60)
@@ -80,8 +81,10 @@ def test_one_incident_three_presses_two_readable_mails(smtp, tmp_path, lang):
         assert p.tags.count("p") >= 3 and "table" in p.tags
     text = " ".join(alert.get_body(preferencelist=("plain",)).get_content().split())
     expected = {"en": ["almost certainly a scam", "+1 800-555-0142 (DO NOT CALL)", SCAM["url"], "Call Jeanne now",
+                       "Your number, shown on the alert: 06 12 34 56 78",
                        "Security Alert - Your computer is locked"],
                 "fr": ["presque certainement une arnaque", "+1 800-555-0142 (NE PAS APPELER)", SCAM["url"],
+                       "Votre numéro, affiché sur l'alerte : 06 12 34 56 78",
                        "Appelez Jeanne maintenant", "Security Alert - Your computer is locked"]}[lang]
     for words in expected:
         assert words in text, words

@@ -115,6 +115,8 @@ def _facts(kind: str, d: dict, lang: str, host: str, stamp: str) -> list[tuple[s
         rows.append(("problems", "; ".join(map(str, d["problems"]))))
     if kind == "started" and d.get("untold"):
         rows.append(("untold", d["untold"]))
+    if kind in ("scam", "risky_context") and "_helper_phone" in d:   # what the person is told to call
+        rows.append(("your_phone", d["_helper_phone"] or t("helper.your_phone_none", lang)))
     rows += [("when", stamp), ("computer", host), ("incident", d.get("incident"))]
     return [(t(f"helper.fact_{k}", lang), " ".join(str(v).split())) for k, v in rows if v not in (None, "", [], ())]
 
@@ -149,9 +151,13 @@ def _items(kind: str, d: dict, lang: str) -> tuple[str | None, list[str]]:
 
 
 def render(kind: str, data: dict | None, lang: str, *, when: _dt.datetime | None = None,
-           person: str | None = None, host: str | None = None, msg_id: str = "") -> Message:
-    """The message of one notification; unknown kinds get a generic text."""
+           person: str | None = None, host: str | None = None, msg_id: str = "",
+           helper_phone: str | None = None) -> Message:
+    """The message of one notification; unknown kinds get a generic text. ``helper_phone``:
+    the number the alert shows the person (the helper's own), a fact of an alert message."""
     d = dict(data or {})
+    if helper_phone is not None:
+        d["_helper_phone"] = helper_phone.strip()
     if kind in NOTICE_KINDS and kind != "started" or kind == "started" and not d.get("after_crash"):
         d, kind = {"items": [{"kind": kind, "time": (when or _dt.datetime.now().astimezone()).isoformat(), **d}]}, \
             "notices"

@@ -156,7 +156,7 @@ class HelperNotifier:
 
     def render(self, held: Held) -> messages.Message:
         return messages.render(held.kind, held.data, self.settings.lang(), msg_id=held.msg_id,
-                               person=getattr(self.settings, "helper_person_name", ""))
+                               person=self.settings.helper_person_name, helper_phone=self.settings.helper_phone)
 
     def _store(self, held: Held) -> list[int] | None:
         """Write one message to the outbox; None (kept in memory) when it cannot be."""
@@ -180,7 +180,7 @@ class HelperNotifier:
     def _merge(self, group: str, kind: str, field: str, item: dict, quiet: float, most: float) -> list[int]:
         """Add ``item`` to the held message of ``group`` (one message per incident/period)."""
         item = {"time": _now_iso(), **item}
-        lang, person = self.settings.lang(), getattr(self.settings, "helper_person_name", "")
+        lang, person = self.settings.lang(), self.settings.helper_person_name
 
         def update(data: dict):
             data[field] = list(data.get(field) or []) + [item]
