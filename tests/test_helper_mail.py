@@ -136,8 +136,9 @@ def test_every_quoted_button_label_exists_and_one_name_for_the_helper(lang):
         for a, b in quoted(value):
             assert (a or b) in buttons, f"{key}: {a or b!r} is not a button of the alert"
     # the role has one name in every catalogue: "aidant" / "helper" ("une personne de
-    # confiance", someone trusted when no helper is registered yet, is not the role)
-    role = {"fr": r"\bproches?\b|la personne de confiance", "en": r"\b(caregiver|carer|relative|trusted person)\b"}[lang]
+    # confiance" when no helper is registered yet, "l'ordinateur d'un proche", are not the role)
+    role = {"fr": r"\b(votre|mon|le|au|du|son|ton) proche\b|la personne de confiance",
+            "en": r"\b(caregiver|carer|trusted person)\b|\b(your|my|the) relative\b"}[lang]
     for path in sorted((ROOT / "assets" / "i18n" / lang).glob("*.toml")):
         for key, value in tomllib.loads(path.read_text(encoding="utf-8")).items():
             if isinstance(value, str):

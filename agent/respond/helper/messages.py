@@ -26,7 +26,7 @@ WIDTH = 78                       # plain-text lines: e-mail's customary width…
 MAX_LINE = 100                   # …and never longer than this, even for a long address
 SCREENSHOT_SLOT = "<!--vigie-screenshot-->"
 KINDS = ("scam", "follow_up", "remote_tool", "risky_context", "notices", "started", "heartbeat",
-         "test", "uninstalled")
+         "test", "uninstalled", "aftercare")
 NOTICE_KINDS = ("paused", "resumed", "quit", "started")
 
 
@@ -147,6 +147,8 @@ def _items(kind: str, d: dict, lang: str) -> tuple[str | None, list[str]]:
             if words:
                 out.append(words)
         return None, out
+    if kind == "aftercare":       # the report of agent/respond/aftercare, already in words
+        return None, [" ".join(line.split()) for line in str(d.get("text") or "").splitlines() if line.strip()]
     return None, []
 
 
