@@ -271,8 +271,6 @@ class HelperNotifier:
                 if self._deliver(ch, msg.title, msg.text, msg.html, held.attachments, held.msg_id, left).ok:
                     self.memory.delivered(held, ch)
             self.memory.retry_later(held)
-        if not len(self.memory):
-            self._problem = None
 
     def flush(self, timeout: float | None = None, msg_id: str | None = None) -> dict:
         """Send every waiting message now, backoff ignored (``vigie helper flush``, tests).
