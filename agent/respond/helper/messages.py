@@ -110,7 +110,7 @@ def _facts(kind: str, d: dict, lang: str, host: str, stamp: str) -> list[tuple[s
         what = d.get("kind") or d.get("context") or ""
         rows += [("situation", _optional(f"helper.risky_{what}", lang) or d.get("description") or what),
                  ("tool", d.get("name") or d.get("tool")), ("site", d.get("site") or d.get("url")),
-                 ("title", d.get("title"))]
+                 ("title", d.get("title")), ("process", d.get("browser")), ("command", d.get("command"))]
     elif kind in ("started", "heartbeat") and d.get("problems"):
         rows.append(("problems", "; ".join(map(str, d["problems"]))))
     if kind == "started" and d.get("untold"):
