@@ -65,6 +65,12 @@ def quiet_apprise() -> None:
             _setup_done = True
 
 
+def display_url(url: str) -> str:
+    """A channel URL fit to show: secret references and secrets masked."""
+    from agent.config import mask_url  # noqa: PLC0415
+    return mask_url(url)
+
+
 def classify(text: str) -> str:
     """The error code for apprise's log text of one failed call (pure)."""
     low = text.lower()

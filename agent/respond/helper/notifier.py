@@ -34,18 +34,16 @@ import time
 import uuid
 
 from agent import instance
-from agent.config import mask_url
 from agent.i18n import t
 from agent.log import Once
-from agent.respond.helper import channels, messages, secrets
+from agent.respond.helper import messages
+from agent.respond.helper.channels import display_url
 from agent.respond.helper.memory import Held, MemoryQueue
-from agent.respond.helper.outbox import Outbox, Row, Unavailable, owner_id
+from agent.respond.helper.outbox import Outbox, Unavailable, owner_id
+from agent.respond.helper.sender import Sender
 
 log = logging.getLogger(__name__)
-HEARTBEAT_KEY = "last_heartbeat"
-IDLE_POLL = 5.0           # other processes (the CLI) enqueue too: look at the outbox this often
 NOTIFY_WAIT = 0.5         # notify() waits at most this long for another process's lock
-SENDER_WAIT = 3.0         # the sender thread too: then it sends from memory meanwhile
 FOLLOW_UP_QUIET = 120.0   # the follow-up goes this long after the person's last choice...
 FOLLOW_UP_MAX = 600.0     # ...or at the latest this long after the first
 NOTICE_HOLD = 900.0       # pauses/resumes/quit: one "news" message at most every 15 minutes
@@ -54,12 +52,7 @@ CRASH_NOTICE_EVERY = 3600.0   # a crash loop tells the helper once an hour, not 
 CRASH_KEY, CRASH_UNTOLD_KEY = "last_crash_notice", "untold_crashes"
 
 
-def display_url(url: str) -> str:
-    """A channel URL fit to show: secret references and secrets masked."""
-    return mask_url(url)
-
-
-class HelperNotifier:
+class HelperNotifier(Sender):
     def __init__(self, settings, outbox: Outbox | None = None, wait: float = 30.0):
         self.settings = settings
         self._outbox = outbox
@@ -205,135 +198,6 @@ class HelperNotifier:
                 data["alert_time"] = self._alert_times.get(group)
             due = time.time() + (quiet if kind == "follow_up" else most)
             return self._store(Held(msg_id, kind, data, tuple(self.settings.helper_notify), (), group, due)) or []
-
-    # -- sending ---------------------------------------------------------------------
-    def _send(self, row: Row, timeout: float = 120.0) -> bool:
-        result = self._deliver(row.channel, row.title, row.body, row.html, row.attachments, row.msg_id, timeout)
-        if result.ok:
-            self.outbox.mark_sent(row)
-            return True
-        self.outbox.mark_failed(row, result.code, result.detail, result.permanent)
-        return False
-
-    def _deliver(self, channel, title, text, html, attachments, msg_id, timeout) -> channels.Result:
-        try:
-            url, values = secrets.resolve(channel)
-        except secrets.MissingSecret as exc:
-            result = channels.Result(False, "missing_secret", f"no secret {exc}")
-        else:
-            result = channels.send(url, title, text, attachments, msg_id, values, timeout, html=html,
-                                   lang=self.settings.lang())
-        if result.ok:
-            self._once.reset(f"send:{channel}")
-            log.info("helper notification %s delivered to %s", msg_id, display_url(channel))
-        else:
-            self._once.warning(log, f"send:{channel}", "helper notification to %s failed (%s): %s",
-                               display_url(channel), result.code, result.detail)
-        return result
-
-    def _drain(self, deadline: float | None, due_before: float | None = None,
-               msg_id: str | None = None) -> dict:
-        counts = {"sent": 0, "failed": 0}
-        while not (deadline and time.monotonic() > deadline):
-            rows = self.outbox.claim(self.owner, limit=1, due_before=due_before, msg_id=msg_id)
-            if not rows:
-                break
-            left = max(1.0, deadline - time.monotonic()) if deadline else 120.0
-            counts["sent" if self._send(rows[0], timeout=left) else "failed"] += 1
-        return counts
-
-    def send_from_memory(self, timeout: float = 60.0) -> dict:
-        """Send what waits in memory now, whatever its backoff (``vigie helper test`` on a
-        read-only or full disk). Returns ``{channel: channels.Result}`` of the last tries."""
-        deadline = time.monotonic() + timeout
-        results: dict = {}
-        for held in self.memory.due(now=float("inf")):
-            msg = self.render(held)
-            for ch in held.remaining():
-                left = max(1.0, deadline - time.monotonic())
-                results[ch] = self._deliver(ch, msg.title, msg.text, msg.html, held.attachments, held.msg_id, left)
-                if results[ch].ok:
-                    self.memory.delivered(held, ch)
-        return results
-
-    def _memory_round(self, deadline: float | None = None) -> None:
-        """Store what waits in memory; while the outbox is unusable, send it from memory."""
-        items = self.memory.drain()
-        for n, held in enumerate(items):
-            if self._store(held) is None:          # still unusable: it is back in memory
-                for rest in items[n + 1:]:
-                    self.memory.add(rest)
-                break
-        for held in self.memory.due():
-            msg = self.render(held)
-            left = max(1.0, deadline - time.monotonic()) if deadline else 60.0
-            for ch in held.remaining():
-                if self._deliver(ch, msg.title, msg.text, msg.html, held.attachments, held.msg_id, left).ok:
-                    self.memory.delivered(held, ch)
-            self.memory.retry_later(held)
-
-    def flush(self, timeout: float | None = None, msg_id: str | None = None) -> dict:
-        """Send every waiting message now, backoff ignored (``vigie helper flush``, tests).
-
-        Called from any thread; safe while the sender thread runs (rows are claimed
-        atomically). Returns ``{"sent", "failed", "pending"}``.
-        """
-        deadline = time.monotonic() + timeout if timeout else None
-        counts = {"sent": 0, "failed": 0}
-        try:
-            self.outbox.recover()
-            start = time.time()
-            self.outbox.make_due(start, msg_id)
-            counts = self._drain(deadline, due_before=start, msg_id=msg_id)
-        except Exception as exc:  # noqa: BLE001
-            self._set_problem(exc)
-            log.error("helper flush failed: %s", exc)
-        counts["pending"] = self.pending()
-        return counts
-
-    def pending(self) -> int:
-        """Messages × channels not yet delivered (outbox and memory); never raises."""
-        try:
-            stored = sum(r.get(s, 0) for r in self.outbox.channel_report().values()
-                         for s in ("pending", "failed", "sending"))
-        except (Unavailable, sqlite3.Error):
-            stored = 0
-        return stored + self.memory.pending()
-
-    def _heartbeat_due_in(self) -> float:
-        hours = float(self.settings.helper_heartbeat_hours or 0)
-        if hours <= 0 or not self.settings.helper_notify:
-            return float("inf")
-        interval = hours * 3600.0
-        if self.outbox.take_if_due(HEARTBEAT_KEY, interval):
-            self.notify("heartbeat", {})
-            return interval
-        last = float(self.outbox.get_meta(HEARTBEAT_KEY) or time.time())
-        return max(0.0, last + interval - time.time())
-
-    def _run(self) -> None:
-        last_recover = 0.0
-        while not self._stopping.is_set():
-            wait = IDLE_POLL
-            try:
-                self._memory_round()
-                with self.outbox.waiting_at_most(SENDER_WAIT):   # a lock: back to memory soon
-                    if time.monotonic() - last_recover > 60:
-                        self.outbox.recover()
-                        last_recover = time.monotonic()
-                    wait = min(self._heartbeat_due_in(), IDLE_POLL)
-                    self._drain(None)
-                    nxt = self.outbox.next_due()
-                if nxt is not None:
-                    wait = max(0.05, min(wait, nxt - time.time()))
-                if not len(self.memory):
-                    self._problem = None
-            except Exception as exc:  # noqa: BLE001 - keep the sender alive whatever happens
-                self._set_problem(exc)
-                self._once.error(log, "sender", "helper sender: %s", exc)
-                wait = min(wait, 1.0) if len(self.memory) else wait
-            self._wake.wait(wait)
-            self._wake.clear()
 
     # -- life cycle (the agent's main thread) -----------------------------------------
     def start(self, announce: bool = True) -> None:
