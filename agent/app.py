@@ -19,6 +19,7 @@ from agent import __version__, agent_status, events
 log = logging.getLogger(__name__)
 ALERT_SECONDS = 300.0        # the tray stays red this long after a scam or a remote tool
 TRANSIENT_SECONDS = 60.0     # a passing failure keeps the agent "degraded" this long
+PRUNE_SECONDS = 86400.0      # old evidence is looked for at start, then once a day
 SETTINGS_POLL = 2.0          # the settings file is looked at (one stat) this often
 STATES = ("protecting", "paused", "alert", "degraded")
 
@@ -44,6 +45,7 @@ class Agent:
         self._stamp = self._settings_stamp()     # the settings file as these settings were read
         self._announced = False        # `started` written: new problems get a `degraded` event
         self._since = events.now_iso()
+        self._pruned_at: float | None = None
         from agent.watch.situation import Situation  # noqa: PLC0415
         self.situation = Situation()
         for p in self.problems:
@@ -332,7 +334,23 @@ class Agent:
             with self._lock:
                 if self._paused_until is not None and time.monotonic() >= self._paused_until:
                     self._paused_until = None
+        self._housekeeping()
         self._refresh()
+
+    def _housekeeping(self) -> None:
+        """Once soon after start, then once a day (worker thread): evidence past
+        ``evidence.retention_days`` is removed (each with an ``evidence_expired`` event)."""
+        now = time.monotonic()
+        if self._pruned_at is not None and now - self._pruned_at < PRUNE_SECONDS:
+            return
+        self._pruned_at = now
+        prune = getattr(self.responder, "prune_evidence", None)
+        if prune is None:
+            return
+        try:
+            prune()
+        except Exception as exc:  # noqa: BLE001 - a full disk, a folder we cannot read
+            log.warning("cannot remove old evidence: %s", exc)
 
     def _refresh(self) -> None:
         with self._lock:
