@@ -58,6 +58,15 @@ class Responder:
         except Exception:  # noqa: BLE001 - the helper channel must never stop the alert
             log.exception("helper notifier failed for %s", kind)
 
+    def _alert_closed(self, incident: str | None) -> None:
+        """The alert window ended: the helper's follow-up (the person's choices) can go."""
+        closed = getattr(self.notifier, "incident_closed", None)
+        if closed is not None:
+            try:
+                closed(incident)
+            except Exception:  # noqa: BLE001
+                log.exception("helper notifier failed when the alert closed")
+
     def _warn(self, body_key: str, speech_keys: tuple[str, ...] = (), **values) -> None:
         """Desktop notification and spoken warning, each in its own thread."""
         lang = self.lang
@@ -127,13 +136,19 @@ class Responder:
             def on_action(line: dict, _args=(verdict, image, window, key)) -> None:
                 if line.get("action") == "safe":
                     self._bg(self._say_again, *_args, name="again")
-        gui = self._gui("agent.respond.gui.alert_window", args, on_action, stdin=keep)
+        saved: dict = {"name": None}          # the folder, once saved (the window shows first)
+
+        def on_exit(_gui) -> None:
+            if trigger != "again":            # the helper's follow-up goes once, for the first alert
+                self._alert_closed(saved["name"])
+        gui = self._gui("agent.respond.gui.alert_window", args, on_action, on_exit, stdin=keep)
         incident = None
         try:
             if keep:
                 incident = evidence.save_incident(verdict, image, window, trigger)
         except evidence.EvidenceError as exc:
             log.error("%s; the alert is shown anyway", exc)
+        saved["name"] = incident.name if incident else None
         if gui is not None and keep:
             gui.send({"incident": str(incident) if incident else None})
         # the worker records the detection itself ("scam_screen"); this records the alert
@@ -153,6 +168,7 @@ class Responder:
         self._tell_helper("scam", {"family": family, "score": getattr(verdict, "score", None),
                                    "phones": phones, "phones_e164": list(getattr(verdict, "phones_e164", []) or []),
                                    "title": getattr(window, "title", None), "process": pname or None,
+                                   "url": getattr(window, "url", None) or getattr(trigger, "url", None),
                                    "incident": incident.name if incident else None, "time": events.now_iso(),
                                    "test": is_test},
                           attach)
