@@ -38,6 +38,7 @@ class StatusWindow:
         self.lang, self.on_action = lang, on_action
         self.proc: subprocess.Popen | None = None
         self.shown: dict | None = None
+        self.questions = 0
         self._lock = threading.Lock()
 
     def start(self) -> None:
@@ -67,6 +68,8 @@ class StatusWindow:
                 continue
             if msg.get("event") == "shown":
                 self.shown = msg
+            elif msg.get("event") == "question":
+                self.questions += 1          # the quit question is on screen (tests wait for it)
             elif msg.get("event") == "action":
                 self.on_action(str(msg.get("action")))
 
@@ -171,6 +174,7 @@ class Window:
             b.bind("<Return>", lambda e, b=b: b.invoke())
         top.bind("<Escape>", lambda e: choose(False))
         top.protocol("WM_DELETE_WINDOW", lambda: choose(False))
+        top.wait_visibility()          # mapped: the focus, the grab and the geometry hold
         keep.focus_force()
         top.grab_set()
         emit({"event": "question", "buttons": {n: [b.winfo_rootx(), b.winfo_rooty(), b.winfo_width(),

@@ -140,9 +140,10 @@ def test_alert_above_fullscreen_chromium_and_close_page(chromium, tmp_path):
         assert order.index(chromium.window) < order.index(alert) == len(order) - 1
         # the screen is taken back: the page has left fullscreen, a calm layer hides it
         assert wait_until(lambda: "FULLSCREEN" not in xprop("-id", str(chromium.window), "_NET_WM_STATE"), 10)
+        def header_pixels():   # the dark red header, once Tk has painted it
+            return dict((c, n) for n, c in screenshot().getcolors(1 << 24)).get((0x8B, 0, 0), 0)
+        assert wait_until(lambda: header_pixels() > 50_000, 10)   # the header is visible
         shot = screenshot(tmp_path / "alert-over-chromium.png")
-        header = dict((c, n) for n, c in shot.getcolors(1 << 24)).get((0x8B, 0, 0), 0)
-        assert header > 50_000                                    # the dark red header is visible
         x, y, w, h = shown["buttons"]["close_page"]
         assert shot.getpixel((x + w // 2, y + 5)) != (0, 0x50, 0xEF)   # not the page's blue
         assert shot.getpixel((5, shot.height - 5)) == (0x26, 0x32, 0x3D)  # the layer, not the page

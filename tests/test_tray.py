@@ -39,9 +39,10 @@ DRIVER = textwrap.dedent("""
         last = None
         while True:
             shown = t.window.shown if t.window else None
-            now = (t.state, json.dumps(shown, sort_keys=True))
+            asked = t.window.questions if t.window else 0
+            now = (t.state, json.dumps(shown, sort_keys=True), asked)
             if now != last:
-                print(json.dumps({"state": t.state, "shown": shown}), flush=True)
+                print(json.dumps({"state": t.state, "shown": shown, "questions": asked}), flush=True)
                 last = now
             time.sleep(0.1)
     threading.Thread(target=report, daemon=True).start()
@@ -334,12 +335,14 @@ def test_icon_docks_changes_state_and_window_actions_work(trayer, opener_log):
                             and "Test the alert" in r["shown"]["text"])
 
         _click(*_centre(button("quit")))                       # asks first; Enter keeps protecting
-        time.sleep(1.0)  # let the question window appear and take the focus
+        assert drv.wait_for(lambda r: r.get("questions") == 1), drv.last
+        time.sleep(0.5)  # let the question window take the focus
         subprocess.run(["xdotool", "key", "Return"], check=True, timeout=10)
         _click(*_centre(button("pause")))                      # still running: the window still acts
         assert drv.wait_for(lambda r: r.get("state") == "paused"), drv.last
         _click(*_centre(button("quit")))                       # Tab to "Yes, quit Vigie", then Enter
-        time.sleep(1.0)
+        assert drv.wait_for(lambda r: r.get("questions") == 2), drv.last
+        time.sleep(0.5)
         subprocess.run(["xdotool", "key", "Tab", "Return"], check=True, timeout=10)
         assert drv.wait_for(lambda r: r.get("quit"), 30), drv.last
         assert drv.proc.wait(30) == 0
