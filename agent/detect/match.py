@@ -37,12 +37,16 @@ def is_cjk(s: str) -> bool:
     return bool(_CJK.search(s))
 
 
+_PUNCT = re.compile(r"[^\w'$€#]|_")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u3099\u309a]")
+
+
 def normalize(text: str) -> str:
     """Lower case, no accents, punctuation to spaces, one space between words."""
     text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("`", "'").lower()
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    text = "".join(c if (c.isalnum() or c in _KEEP or is_cjk(c)) else " " for c in text)
-    return " ".join(text.split())
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    return " ".join(_PUNCT.sub(" ", text).split())
 
 
 def compact(text: str) -> str:
@@ -57,7 +61,6 @@ class Prepared:
     padded: str
     compact: str
     words: list[str]
-    runs: set[str]                       # every run of 1..MAX_WORDS words
     positions: dict[str, list[int]]      # word -> where it stands
     by_prefix: dict[str, set[str]]       # first / last three letters -> words
     has_cjk: bool
@@ -66,9 +69,6 @@ class Prepared:
 def prepare(text: str) -> Prepared:
     norm = normalize(text)
     words = norm.split()
-    runs: set[str] = set()
-    for n in range(1, MAX_WORDS + 1):
-        runs.update(" ".join(words[i:i + n]) for i in range(0, max(0, len(words) - n + 1)))
     positions: dict[str, list[int]] = {}
     by_prefix: dict[str, set[str]] = {}
     for i, w in enumerate(words):
@@ -76,7 +76,7 @@ def prepare(text: str) -> Prepared:
         if len(w) >= 6:
             by_prefix.setdefault("<" + w[:3], set()).add(w)
             by_prefix.setdefault(">" + w[-3:], set()).add(w)
-    return Prepared(norm, f" {norm} ", "".join(words), words, runs, positions, by_prefix, is_cjk(norm))
+    return Prepared(norm, f" {norm} ", "".join(words), words, positions, by_prefix, is_cjk(norm))
 
 
 @dataclass(frozen=True)
@@ -94,10 +94,17 @@ class _Entry:
     cjk: bool
 
 
-_INDEX: dict[tuple[int, int], tuple[object, list[_Entry]]] = {}
+@dataclass(frozen=True)
+class _Index:
+    entries: list[_Entry]
+    first_words: frozenset[str]     # words a phrase of up to MAX_WORDS words starts with
+    lengths: tuple[int, ...]        # how many words such phrases have
 
 
-def _entries(phrases: Sequence[Phrase]) -> list[_Entry]:
+_INDEX: dict[tuple[int, int], tuple[object, _Index]] = {}
+
+
+def _entries(phrases: Sequence[Phrase]) -> _Index:
     """Normalised phrases, computed once per phrase list (keyed by the list object)."""
     key = (id(phrases), len(phrases))
     cached = _INDEX.get(key)
@@ -108,10 +115,22 @@ def _entries(phrases: Sequence[Phrase]) -> list[_Entry]:
         norm = normalize(p.text)
         if norm:
             out.append(_Entry(p, norm, tuple(norm.split()), is_cjk(norm)))
+    short = [e for e in out if not e.cjk and len(e.words) <= MAX_WORDS]
+    index = _Index(out, frozenset(e.words[0] for e in short), tuple(sorted({len(e.words) for e in short})))
     if len(_INDEX) > 8:
         _INDEX.clear()
-    _INDEX[key] = (phrases, out)
-    return out
+    _INDEX[key] = (phrases, index)
+    return index
+
+
+def _runs(prepared: Prepared, index: _Index) -> set[str]:
+    """The text's runs of words that could be a phrase: starting with a word some phrase
+    starts with, as long as some phrase is."""
+    words, runs = prepared.words, set()
+    for i, w in enumerate(words):
+        if w in index.first_words:
+            runs.update(" ".join(words[i:i + n]) for n in index.lengths if i + n <= len(words))
+    return runs
 
 
 def _fuzzy_word_runs(prepared: Prepared, e: _Entry) -> list[str]:
@@ -148,7 +167,9 @@ def _cjk_fuzzy(prepared: Prepared, needle: str) -> str | None:
 def find(prepared: Prepared, phrases: Sequence[Phrase], fuzzy: bool = True) -> list[Hit]:
     """Every phrase found in the text (each phrase at most once)."""
     hits: list[Hit] = []
-    for e in _entries(phrases):
+    index = _entries(phrases)
+    runs = _runs(prepared, index)
+    for e in index.entries:
         if e.cjk:
             needle = e.key.replace(" ", "")
             if needle in prepared.compact:
@@ -158,7 +179,7 @@ def find(prepared: Prepared, phrases: Sequence[Phrase], fuzzy: bool = True) -> l
                 if found:
                     hits.append(Hit(e.phrase, found, False))
             continue
-        if (e.key in prepared.runs) if len(e.words) <= MAX_WORDS else (f" {e.key} " in prepared.padded):
+        if (e.key in runs) if len(e.words) <= MAX_WORDS else (f" {e.key} " in prepared.padded):
             hits.append(Hit(e.phrase, e.phrase.text, True))
             continue
         if fuzzy and len(e.key) >= FUZZY_MIN_LEN:
