@@ -127,3 +127,29 @@ def test_verdict_names_the_model_evidence(ph):
 def test_empty_text_is_ok(ph):
     v = scan(ph, "")
     assert v.verdict == "ok" and v.family is None and v.score == 0
+
+
+def test_dates_case_numbers_and_ip_are_not_phones():
+    text = "Mis à jour le 21/11/2026 09. Dossier 2024/8812, ouvert le 24/06/2023 - 20 h. IP 192.168.10.254"
+    assert phones.find_phones(text) == []
+    assert [p.e164 for p in phones.find_phones("Appelez le 01.76.36.31.88")] == ["+33176363188"]
+
+
+def test_a_defender_dashboard_is_not_sextortion_and_cancel_is_not_refund(ph):
+    dash = (FIX / "tss-dashboard-en.txt").read_text() + "\nPayment options\nCancel"
+    v = scan(ph, dash)
+    assert v.verdict == "scam" and v.family == "tss"
+
+
+def test_clickfix_texts(ph):
+    for name in ("clickfix-en.txt", "clickfix-fr.txt"):
+        v = scan(ph, (FIX / name).read_text())
+        assert (v.verdict, v.family) == ("scam", "clickfix"), v.signals
+    news = scan(ph, (FIX / "news-clickfix-en.txt").read_text())
+    assert news.verdict == "ok", news.signals
+
+
+def test_text_is_capped_to_a_screen():
+    long_text = "word " * 100_000 + "Your computer is blocked. Call Microsoft +1-800-555-0199"
+    v = score.score_text(long_text, ())
+    assert len(v.text) <= score.MAX_TEXT_CHARS and "+18005550199" not in v.phones_e164

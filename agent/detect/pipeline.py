@@ -28,7 +28,7 @@ def own_sentences() -> tuple[str, ...]:
     for lang in i18n.FIRST_CLASS:
         for key, text in i18n.catalogue(lang).items():
             if key.startswith("alert.") and "{" not in text:
-                out += [s.strip() for s in text.replace("&", "").split(". ") if len(s.strip()) >= 12]
+                out += [s.strip() for s in text.replace("&", "").split(". ") if len(s.strip()) >= 8]
     return tuple(dict.fromkeys(out))
 
 

@@ -58,13 +58,13 @@ def strip_own(text: str, own_sentences: Sequence[str]) -> str:
     notification read back in a capture): a line goes when it is mostly one of them."""
     if not own_sentences:
         return text
-    keys = [match.normalize(s) for s in own_sentences if len(s) >= 12]
+    keys = [match.normalize(s) for s in own_sentences if len(s) >= 8]
     vocabulary = {w for k in keys for w in k.split()}
     kept = []
     for line in text.splitlines():
         norm = match.normalize(line)
         tokens = norm.split()
-        if (len(norm) >= 12 and sum(t in vocabulary for t in tokens) >= 0.7 * len(tokens)
+        if (len(norm) >= 8 and sum(t in vocabulary for t in tokens) >= 0.7 * len(tokens)
                 and any(fuzz.partial_ratio(norm, k) >= 90 for k in keys if len(k) >= len(norm) * 0.6)):
             continue
         kept.append(line)
