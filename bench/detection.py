@@ -103,12 +103,25 @@ def load_samples(corpus: Path, phrases, variant: str = "base", read_missing: boo
 
 
 def fixture_samples(phrases):
+    """The own fixtures, as texts and drawn as screens (tests/render.fixture_screen) read
+    by the OCR of a user of their language (cached by the text's hash)."""
+    import hashlib  # noqa: PLC0415
+    from tests import render  # noqa: PLC0415
     out = []
+    engines: dict = {}
     for row in fixture_rows():
         text = (FIX / row["file"]).read_text(encoding="utf-8")
-        f = features_of(text, None, phrases)
+        langs = default_ocr_languages(row["lang"])
+        key = "fixture-" + hashlib.sha1((row["family"] + text).encode()).hexdigest()[:16]
+        data = ocr_cache.load(key, "base", langs)
+        if data is None:
+            from agent.detect.ocr import OcrEngine  # noqa: PLC0415
+            engine = engines.setdefault(langs, OcrEngine(langs))
+            data = ocr_cache.read_and_store(engine, render.fixture_screen(text, row["family"]), key, "base")
+        screen_text = wordmod.to_text(data["words"])
         out.append(dict(id="fixture:" + row["file"], group="fixtures", label=row["label"], family=row["family"],
-                        lang=row["lang"], f=f, ftext=f, text=text, ms=0.0))
+                        lang=row["lang"], f=features_of(screen_text, data["words"], phrases),
+                        ftext=features_of(text, None, phrases), text=text, ms=0.0))
     return out
 
 

@@ -11,8 +11,8 @@ cache key holds the preprocessing/OCR version (``OCR_VERSION``): change it when
 ``agent/detect/preprocess.py`` or ``ocr.py`` change what is read.
 
 Variants are produced here by image transforms of the corpus screens (never stored in
-the project): ``1280x720`` and ``2560x1440`` rescale, ``scale150`` shows the top-left
-two-thirds at 150 % (what 150 % display scaling puts on the first screen), ``dark``
+the project): ``1280x720`` and ``2560x1440`` rescale, ``scale150`` draws the screen at 150 %
+(2049x1152: the same layout drawn with 1.5x the pixels, as 150 % display scaling does), ``dark``
 inverts the luminance (forced dark mode), ``jpeg`` recompresses at quality 60.
 """
 from __future__ import annotations
@@ -50,7 +50,7 @@ def variant(image: Image.Image, name: str) -> Image.Image:
         return image.resize((w, h), Image.LANCZOS)
     if name == "scale150":
         w, h = image.size
-        return image.crop((0, 0, w * 2 // 3, h * 2 // 3)).resize((w, h), Image.LANCZOS)
+        return image.resize((w * 3 // 2, h * 3 // 2), Image.LANCZOS)
     if name == "dark":
         return ImageOps.invert(image.convert("RGB"))
     if name == "jpeg":

@@ -217,3 +217,26 @@ def clickfix(lang: str = "en") -> Image.Image:
     d.rectangle((463, 460, 493, 490), outline=(120, 120, 120), width=2)
     d.text((510, 462), robot, font=font(20), fill=(30, 30, 30))
     return img
+
+
+_PHONE_LIKE = __import__("re").compile(r"\d[\d ()+.-]{7,}\d")
+
+
+def fixture_screen(text: str, family: str) -> Image.Image:
+    """One of the text fixtures drawn as a screen: lockers and fake CAPTCHAs as a dialog
+    (title in large type, a phone number larger still), everything else (mails, articles,
+    notes) as a plain page of prose."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if family not in ("tss", "clickfix"):
+        return article(lines[0], "", lines[1:], size=18)
+    img = Image.new("RGB", (1366, 768), (0, 84, 166) if family == "tss" else (245, 245, 245))
+    d = ImageDraw.Draw(img)
+    d.rectangle((233, 90, 1133, 680), fill="white", outline=(90, 90, 90), width=2)
+    y = 120
+    for i, line in enumerate(lines):
+        big = bool(_PHONE_LIKE.search(line))
+        f = font(32 if big else (28 if i == 0 else 21), big or i == 0)
+        for part in textwrap.wrap(line, 46 if (big or i == 0) else 70):
+            d.text((263, y), part, font=f, fill=(200, 20, 20) if big else (20, 20, 20))
+            y += (f.size + 14)
+    return img

@@ -12,8 +12,8 @@ Three sources, each a few features in [0, 1]:
   years (bylines, news), shouting capitals.
 
 Screens come with word boxes (:class:`agent.detect.words.Word`); plain texts have
-none, and the box features are then 0 with ``has_layout`` 0 (the model was fitted on
-both forms).
+none, and the box features are then 0 (plain texts have their own model, fitted on
+the same evidence without layout: :mod:`agent.detect.model`).
 """
 from __future__ import annotations
 
@@ -41,8 +41,8 @@ KINDS = ("brand", "threat", "call", "pressure", "error_code", "invoice", "accusa
 NAMES = KINDS + (
     "phone", "phone_special", "phone_big", "phone_many", "bitcoin",
     "shape_tss", "shape_refund", "shape_summons", "shape_sextortion",
-    "words", "long_lines", "big_text", "you", "me", "narrative", "years", "capitals", "has_layout",
-    "short", "brand_short", "threat_short", "letter",
+    "words", "long_lines", "big_text", "you", "me", "narrative", "years", "capitals",
+    "short", "brand_short", "threat_short", "letter", "claim_big",
 )
 
 # Function words (not scam vocabulary): who the text speaks to, and about whom.
@@ -55,6 +55,7 @@ _THEY = set("they their them he she his her victims victim criminals fraudsters 
             "vittime truffatori slachtoffers oplichters criminelen vítimas vitimas golpistas criminosos".split())
 _ME = set("i me my mine myself je j moi mon ma mes ich mich mir mein meine meinen yo mi mis me io mio mia ik mij "
           "mijn eu meu minha meus".split())
+_OCR_I = re.compile(r"(?<!\S)\|(?=\s+[a-z])")
 _JA_YOU = re.compile(r"(お客様|あなた|ご利用|お使い)")
 _YEAR = re.compile(r"\b(?:19[89]\d|20[0-4]\d)\b")
 _DATE = re.compile(r"\b\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})\b|\b\d{4}-\d{2}-\d{2}\b")
@@ -116,18 +117,20 @@ def prose_share(text: str) -> float:
 
 
 def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[PhoneBox],
-            bitcoin: bool, words: Sequence[Word] | None) -> dict[str, float]:
-    """Every feature in :data:`NAMES`, each in [0, 1]."""
+            bitcoin: bool, words: Sequence[Word] | None, claim_words: frozenset[str] = frozenset()) -> dict[str, float]:
+    """Every feature in :data:`NAMES`, each in [0, 1]. ``claim_words``: the words of the
+    brand, threat and error phrases found (normalised), to see how big they are drawn."""
     f = dict.fromkeys(NAMES, 0.0)
     f.update(_capped(hits))
     f["phone"] = 1.0 if phones else 0.0
     f["phone_special"] = 1.0 if any(p.special for p in phones) else 0.0
     f["phone_many"] = min(1.0, max(0, len(phones) - 1) / 3)
     f["bitcoin"] = 1.0 if bitcoin else 0.0
-    # each family's shape, 1 when all its parts are there (the old gates, now evidence)
+    # each family's shape, 1 when all its parts are there (the old gates, now evidence);
+    # a refund scam impersonates a brand, a shop's own invoice does not need to
     callable_ = f["phone"] > 0 or f["call"] > 0
     f["shape_tss"] = float((f["threat"] + f["error_code"]) > 0 and callable_ and (f["brand"] + f["pressure"]) > 0)
-    f["shape_refund"] = float(f["invoice"] >= 0.5 and f["phone"] > 0)
+    f["shape_refund"] = float(f["invoice"] >= 0.5 and f["phone"] > 0 and f["brand"] > 0)
     f["shape_summons"] = float(f["accusation"] > 0 and f["authority"] > 0)
     f["shape_sextortion"] = float(f["intimate"] > 0 and (f["payment"] > 0 or f["bitcoin"] > 0))
     tokens = [t.lower() for t in _WORD.findall(text)]
@@ -136,7 +139,9 @@ def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[
     if n:
         f["you"] = min(1.0, 8 * sum(t in _YOU for t in tokens) / n)
         f["narrative"] = min(1.0, 15 * sum(t in _THEY for t in tokens) / n)
-        f["me"] = min(1.0, 15 * sum(t in _ME for t in tokens) / n)
+        # OCR reads a capital I as "|" ("| feel sad to tell you"): counted as "I"
+        ocr_i = len(_OCR_I.findall(text))
+        f["me"] = min(1.0, 15 * (sum(t in _ME for t in tokens) + ocr_i) / n)
         caps = [t for t in _WORD.findall(text) if len(t) >= 3]
         f["capitals"] = sum(t.isupper() for t in caps) / len(caps) if caps else 0.0
     ja_you = len(_JA_YOU.findall(text))
@@ -155,10 +160,14 @@ def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[
     # prose written by "I" to "you" (a blackmail or summons letter), not about others
     f["letter"] = f["long_lines"] * min(1.0, f["me"] + f["you"]) * (1.0 - f["narrative"])
     if words:
-        f["has_layout"] = 1.0
         med = median_height(words)
         if med:
             f["big_text"] = sum(w.height >= 1.6 * med for w in words if len(w.text) >= 2) / max(1, len(words))
+            # a brand or threat in the page's largest type ("Windows Defender Alert" as a title)
+            if claim_words:
+                from agent.detect.match import normalize  # noqa: PLC0415 - pure helper
+                claim = max((w.height for w in words if normalize(w.text) in claim_words), default=0.0)
+                f["claim_big"] = min(1.0, max(0.0, claim / med - 1.0) / 1.5)
             tallest = max((p.height for p in phones), default=0.0)
             if tallest:
                 f["phone_big"] = min(1.0, max(0.0, tallest / med - 1.0) / 1.5)

@@ -47,7 +47,10 @@ LAYOUT_WORDS = {
     "bitcoin": "a bitcoin address", "words": "amount of text", "long_lines": "long lines of prose",
     "big_text": "large type", "you": "speaks to the reader (you, your)",
     "narrative": "speaks about others (victims, criminals)", "years": "dates and years",
-    "capitals": "capital letters", "shape_tss": "threat + way to call + impersonation",
+    "capitals": "capital letters", "claim_big": "a brand or threat in large type",
+    "short": "few words on the screen", "brand_short": "a brand on a nearly empty screen",
+    "threat_short": "a threat on a nearly empty screen", "letter": "a letter from \"I\" to \"you\"",
+    "me": "written in the first person", "shape_tss": "threat + way to call + impersonation",
     "shape_refund": "invoice + phone number", "shape_summons": "accusation + authority",
     "shape_sextortion": "intimate material + payment demand",
 }
@@ -80,10 +83,12 @@ def probability(m: modelmod.Model, f: dict[str, float], sensitivity: str = "norm
     """P(scam) from the model, with one floor of common sense: a page that makes no scam
     claim at all (no brand, threat, error, invoice, accusation, intimate material,
     ClickFix instruction or pressure), or that asks nothing of the reader (no number,
-    call, payment, reply or paste), stays under the line."""
+    call, payment, reply or paste), stays under the line..."""
     p = m.probability(f, sensitivity)
     no_claim = not any(f[k] > 0 for k in CLAIMS)
-    no_action = not any(f[k] > 0 for k in ACTIONS)
+    # ...except a nearly empty screen whose title is a brand or threat in large type: the
+    # "Windows Defender Alert — scanning..." first screen of a locker, before its number
+    no_action = not any(f[k] > 0 for k in ACTIONS) and not (f["claim_big"] >= 0.2 and f["short"] > 0)
     return min(p, NO_CLAIM_CAP) if (no_claim or no_action) else p
 
 
@@ -116,8 +121,10 @@ def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal"
     signals = [Signal(h.phrase.kind, h.phrase.family, h.phrase.weight, h.found, h.phrase.lang) for h in hits]
     signals += [Signal("error_code", "tss", 1.0, c) for c in codes]
     raw = [(s.kind, s.family, s.weight) for s in signals]
+    claim_words = frozenset(w for s in signals if s.kind in ("brand", "threat", "error_code")
+                            for w in match.normalize(s.text).split() if len(w) >= 4)
     f = feat.compute(text, raw, [feat.PhoneBox(p.special, h) for p, h in zip(found_phones, heights)],
-                     bool(btc), words)
+                     bool(btc), words, claim_words)
     m = model or modelmod.shipped("screen" if words else "text")
     p_scam = probability(m, f, sensitivity)
     family = choose_family(f)
