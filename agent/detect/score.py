@@ -41,19 +41,11 @@ FAMILY_KINDS = {
     "sextortion": ("intimate", "payment", "pressure", "threat"),
     "clickfix": ("clickfix", "brand", "pressure"),
 }
-LAYOUT_WORDS = {
-    "phone": "a phone number", "phone_special": "a toll-free or premium number",
-    "phone_big": "the phone number in large type", "phone_many": "several phone numbers",
-    "bitcoin": "a bitcoin address", "words": "amount of text", "long_lines": "long lines of prose",
-    "big_text": "large type", "you": "speaks to the reader (you, your)",
-    "narrative": "speaks about others (victims, criminals)", "years": "dates and years",
-    "capitals": "capital letters", "claim_big": "a brand or threat in large type",
-    "short": "few words on the screen", "brand_short": "a brand on a nearly empty screen",
-    "threat_short": "a threat on a nearly empty screen", "letter": "a letter from \"I\" to \"you\"",
-    "me": "written in the first person", "shape_tss": "threat + way to call + impersonation",
-    "shape_refund": "invoice + phone number", "shape_summons": "accusation + authority",
-    "shape_sextortion": "intimate material + payment demand",
-}
+# the model's evidence named as a signal of kind "layout" (its text is the feature name;
+# `vigie scan` shows it in words: assets/i18n/*/scan.toml "layout_<name>")
+LAYOUT_SIGNALS = ("phone_big", "phone_many", "words", "long_lines", "big_text", "you", "me", "narrative", "years",
+                  "capitals", "claim_big", "short", "brand_short", "threat_short", "letter", "shape_tss",
+                  "shape_refund", "shape_summons", "shape_sextortion")
 
 
 def strip_own(text: str, own_sentences: Sequence[str]) -> str:
@@ -133,9 +125,8 @@ def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal"
     signals += [Signal("phone", "", round(contrib.get("phone_special" if p.special else "phone", 0.0), 2),
                        f"{p.raw} ({p.kind})") for p in found_phones]
     signals += [Signal("payment", "sextortion", 3.0, f"bitcoin address {a}") for a in btc]
-    signals += [Signal("layout", "", round(v, 2), LAYOUT_WORDS[k])
-                for k, v in sorted(contrib.items(), key=lambda kv: -abs(kv[1]))
-                if k in LAYOUT_WORDS and k not in ("phone", "phone_special", "bitcoin") and abs(v) >= 0.3]
+    signals += [Signal("layout", "", round(v, 2), k) for k, v in sorted(contrib.items(), key=lambda kv: -abs(kv[1]))
+                if k in LAYOUT_SIGNALS and abs(v) >= 0.3]
     if is_scam:
         keep = FAMILY_KINDS[family] + ("phone", "counter", "layout")
         signals = [s for s in signals if s.kind in keep and s.family in ("", family)]
