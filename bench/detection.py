@@ -128,7 +128,10 @@ def fixture_samples(phrases):
 def fit(train: list[dict], form: str = "screen") -> modelmod.Model:
     """Logistic regression (L2, balanced classes): the ``screen`` model on the screens'
     features (and the fixtures' texts), the ``text`` model on every sample's text alone."""
-    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415 - bench-only dependency
+    try:
+        from sklearn.linear_model import LogisticRegression  # noqa: PLC0415 - bench-only dependency
+    except ImportError:
+        sys.exit("bench/detection.py fits the model with scikit-learn: .venv/bin/pip install -e '.[bench]'")
     xs, ys, ws = [], [], []
     for s in train:
         for f in ((s["f"],) if form == "screen" else (s["ftext"],)):

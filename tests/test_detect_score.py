@@ -153,3 +153,18 @@ def test_text_is_capped_to_a_screen():
     long_text = "word " * 100_000 + "Your computer is blocked. Call Microsoft +1-800-555-0199"
     v = score.score_text(long_text, ())
     assert len(v.text) <= score.MAX_TEXT_CHARS and "+18005550199" not in v.phones_e164
+
+
+def test_any_text_gives_a_verdict(ph):
+    """Seeded random texts (OCR garbage, mixed scripts, digits, scam words): never an
+    exception, always a probability."""
+    import random
+    rnd = random.Random(15)
+    alphabet = "abcdefghijklmnopqrstuvwxyz ABCDEFXYZ 0123456789 +-./:#|&@€$\n\t éèàçü 電話警告 ロボット"
+    words = [p.text for p in ph[::17]]
+    for _ in range(300):
+        parts = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40))) for _ in range(rnd.randint(0, 6))]
+        parts += rnd.sample(words, rnd.randint(0, 5))
+        rnd.shuffle(parts)
+        v = scan(ph, " ".join(parts), rnd.choice(["low", "normal", "high"]))
+        assert v.verdict in ("scam", "ok") and 0.0 <= v.score <= 1.0

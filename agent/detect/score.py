@@ -30,7 +30,6 @@ from agent.detect.words import Word
 # A 4K screen full of small print holds about 15,000 characters; anything longer is not
 # a screen (a pasted file): only its first MAX_TEXT_CHARS are scored.
 MAX_TEXT_CHARS = 20_000
-THRESHOLDS = {"low": 0.5, "normal": 0.5, "high": 0.5}   # the line is always 0.5 (model.SENSITIVITY_SHIFT)
 _ERROR_CODE = re.compile(
     r"(?:\b[0o]x[0-9a-f]{5,}\b)|(?:(?:error|erreur|fehler|errore|c[oó]digo|code)\s*(?:code|n[o°]\.?|#|:)\s*[:#]?\s*"
     r"(?=[a-z0-9-]*\d)[a-z0-9][a-z0-9-]{3,})", re.I)
