@@ -201,7 +201,8 @@ MAX_SUBRUN = 12   # a phrase inside a longer one is recognised up to this many w
 
 def distinct(hits: Iterable[Hit]) -> list[Hit]:
     """Drop hits whose phrase is contained in a longer hit of the same kind
-    (``virus`` inside ``virus detected`` counts once), and repeats of one phrase.
+    (``virus`` inside ``virus detected`` counts once), repeats of one phrase, and a
+    second phrase of the same kind read from the same words (another language's list).
     Linear: each hit lists the shorter runs of words it contains."""
     hits = list(hits)
     keyed = [(h, normalize(h.phrase.text)) for h in hits]
@@ -211,13 +212,15 @@ def distinct(hits: Iterable[Hit]) -> list[Hit]:
         for n in range(1, min(len(w), MAX_SUBRUN + 1)):
             for i in range(len(w) - n + 1):
                 inside.add((h.phrase.kind, " ".join(w[i:i + n])))
-    keep, seen = [], set()
+    keep, seen, read = [], set(), set()
     for h, key in keyed:
         if (h.phrase.kind, key) in inside:
             continue
         ident = (key, h.phrase.kind, h.phrase.family)
-        if ident in seen:
-            continue
+        span = (normalize(h.found), h.phrase.kind)
+        if ident in seen or span in read:     # one piece of screen text is one piece of evidence
+            continue                          # (``immédiatement`` is not also ``immediatamente``)
         seen.add(ident)
+        read.add(span)
         keep.append(h)
     return keep
