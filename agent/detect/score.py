@@ -12,8 +12,11 @@ lists and the model are loaded).
    a news article that uses every scam word is let through by its shape.
 4. The family is chosen by the shape each family has (a sextortion mail needs
    intimate material *and* a payment demand, a summons an accusation *and* an
-   authority, a refund scam invoice words *and* a number, ClickFix its keyboard
-   instructions); otherwise a scam is a tech-support scam.
+   authority, a refund scam invoice words, an impersonated brand *and* a number,
+   ClickFix its keyboard instructions); otherwise a scam is a tech-support scam. A
+   Defender dashboard that says "payment" is not sextortion (no intimate material),
+   a "Cancel" button is not a refund scam (one invoice word, no shape).
+5. One cap of common sense (:func:`probability`).
 """
 from __future__ import annotations
 
@@ -71,10 +74,10 @@ NO_CLAIM_CAP = 0.45
 
 
 def probability(m: modelmod.Model, f: dict[str, float], sensitivity: str = "normal") -> float:
-    """P(scam) from the model, with one floor of common sense: a page that makes no scam
-    claim at all (no brand, threat, error, invoice, accusation, intimate material,
-    ClickFix instruction or pressure), or that asks nothing of the reader (no number,
-    call, payment, reply or paste), stays under the line..."""
+    """P(scam) from the model, capped under the line (at :data:`NO_CLAIM_CAP`) for a page
+    that makes no scam claim at all (no brand, threat, error, invoice, accusation,
+    intimate material, ClickFix instruction or pressure) or that asks nothing of the
+    reader (no number, call, payment, reply or paste)..."""
     p = m.probability(f, sensitivity)
     no_claim = not any(f[k] > 0 for k in CLAIMS)
     # ...except a nearly empty screen whose title is a brand or threat in large type: the
@@ -89,7 +92,7 @@ def choose_family(f: dict[str, float]) -> str:
     if f["clickfix"] >= 0.5:
         strength["clickfix"] = 3 * f["clickfix"]
     if f["shape_sextortion"] > 0 and f["intimate"] >= 0.3:
-        strength["sextortion"] = f["intimate"] + f["payment"] + f["bitcoin"]
+        strength["sextortion"] = f["intimate"] + f["payment"] + f["bitcoin"] + f["me"]   # "I recorded you"
     if f["shape_summons"] > 0:
         strength["summons"] = f["accusation"] + f["authority"] + f["fine"]
     if f["shape_refund"] > 0 and f["invoice"] >= 0.5 and f["invoice"] > f["threat"]:
