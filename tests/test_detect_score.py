@@ -150,9 +150,10 @@ def test_clickfix_texts(ph):
 
 
 def test_text_is_capped_to_a_screen():
-    long_text = "word " * 100_000 + "Your computer is blocked. Call Microsoft +1-800-555-0199"
+    long_text = "Hello " + "word " * 100_000 + "Your computer is blocked. Call Microsoft +1-800-555-0199"
     v = score.score_text(long_text, ())
-    assert len(v.text) <= score.MAX_TEXT_CHARS and "+18005550199" not in v.phones_e164
+    assert len(v.text) <= score.MAX_TEXT_CHARS + 1                  # head + "\n" + tail (agent.detect.limits)
+    assert v.text.startswith("Hello") and "+18005550199" in v.phones_e164
 
 
 def test_any_text_gives_a_verdict(ph):

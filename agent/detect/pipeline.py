@@ -13,7 +13,7 @@ from pathlib import Path
 from PIL import Image
 
 from agent import i18n
-from agent.detect import ocr, phrases, score, words
+from agent.detect import limits, ocr, phrases, score, words
 from agent.detect.verdict import Verdict
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,10 @@ class Detector:
             self._ocr.close()
 
     def scan_text(self, text: str, started: float | None = None, words=None) -> Verdict:
+        """Score ``text`` (a screen's worth: see :func:`agent.detect.limits.cap_text`) and,
+        for a screen, its OCR word boxes."""
         started = time.perf_counter() if started is None else started
+        text, _cut = limits.cap_text(text)
         verdict = score.score_text(text, self.phrases, self.sensitivity, lang_hint=self.langs, words=words,
                                    own_sentences=own_sentences())
         verdict.ms = (time.perf_counter() - started) * 1000
@@ -73,7 +76,7 @@ class Detector:
     def scan_image(self, image: Image.Image) -> Verdict:
         """OCR then score; raises :class:`agent.detect.ocr.OcrUnavailable` without Tesseract."""
         started = time.perf_counter()
-        found = self.engine.read_words(image)
+        found = self.engine.read_words(limits.fit_image(image))
         return self.scan_text(words.to_text(found), started, words=found)
 
     def close(self) -> None:

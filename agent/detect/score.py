@@ -1,7 +1,7 @@
 """Scoring: text (and word boxes) → :class:`Verdict`. Pure (no I/O once the phrase
 lists and the model are loaded).
 
-1. The text is capped to what a screen holds (:data:`MAX_TEXT_CHARS`) and Vigie's own
+1. The text is capped to what a screen holds (:func:`agent.detect.limits.cap_text`) and Vigie's own
    messages (its alert and notification, read back from a capture) are dropped.
 2. Evidence: phrase hits per signal kind, phone numbers (typed by libphonenumber, their
    type size from the word boxes), bitcoin addresses, fake error codes, and the shape
@@ -25,14 +25,14 @@ from typing import Sequence
 
 from rapidfuzz import fuzz
 
-from agent.detect import features as feat, match, model as modelmod, phones as phonemod
+from agent.detect import features as feat, limits, match, model as modelmod, phones as phonemod
 from agent.detect.phrases import Phrase
 from agent.detect.verdict import FAMILIES, Signal, Verdict
 from agent.detect.words import Word
 
 # A 4K screen full of small print holds about 15,000 characters; anything longer is not
-# a screen (a pasted file): only its first MAX_TEXT_CHARS are scored.
-MAX_TEXT_CHARS = 20_000
+# a screen (a pasted file): limits.cap_text keeps its head and tail, MAX_TEXT_CHARS in all.
+MAX_TEXT_CHARS = limits.MAX_TEXT_CHARS
 _ERROR_CODE = re.compile(
     r"(?:\b[0o]x[0-9a-f]{5,}\b)|(?:(?:error|erreur|fehler|errore|c[oó]digo|code)\s*(?:code|n[o°]\.?|#|:)\s*[:#]?\s*"
     r"(?=[a-z0-9-]*\d)[a-z0-9][a-z0-9-]{3,})", re.I)
@@ -104,7 +104,7 @@ def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal"
                words: Sequence[Word] | None = None, own_sentences: Sequence[str] = (),
                model: modelmod.Model | None = None) -> Verdict:
     """The verdict for ``text`` (and its word boxes, for a screen) against ``phrases``. Pure."""
-    text = strip_own(text[:MAX_TEXT_CHARS], own_sentences)
+    text = strip_own(limits.cap_text(text)[0], own_sentences)
     if not text.strip():
         return Verdict(verdict="ok", family=None, score=0.0, lang=lang_hint, text=text)
     hits = match.distinct(match.find(match.prepare(text), phrases))
