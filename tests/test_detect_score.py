@@ -169,3 +169,16 @@ def test_any_text_gives_a_verdict(ph):
         rnd.shuffle(parts)
         v = scan(ph, " ".join(parts), rnd.choice(["low", "normal", "high"]))
         assert v.verdict in ("scam", "ok") and 0.0 <= v.score <= 1.0
+
+
+def test_random_bytes_read_as_text_are_not_a_scam(ph):
+    """Garbage (1-2 letter fragments everywhere) says nothing about who speaks to whom."""
+    import random
+    data = bytes(random.Random(7).getrandbits(8) for _ in range(200_000)).decode("latin-1")
+    v = scan(ph, data)
+    assert v.verdict == "ok" and v.features["me"] == 0 and v.features["you"] == 0
+
+
+def test_first_screen_of_a_blackmail_letter_is_sextortion(ph):
+    v = scan(ph, (FIX / "sextortion-en-first-screen.txt").read_text())
+    assert (v.verdict, v.family) == ("scam", "sextortion"), v.signals

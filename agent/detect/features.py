@@ -136,7 +136,9 @@ def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[
     tokens = [t.lower() for t in _WORD.findall(text)]
     n = len(tokens)
     f["words"] = min(1.0, math.log1p(n) / math.log(1500))
-    if n:
+    # pronoun shares mean something in language, not in garbage (random bytes, a binary
+    # read as text, OCR of a picture: mostly one- and two-letter fragments)
+    if n and sum(len(t) <= 2 for t in tokens) <= 0.5 * n:
         f["you"] = min(1.0, 8 * sum(t in _YOU for t in tokens) / n)
         f["narrative"] = min(1.0, 15 * sum(t in _THEY for t in tokens) / n)
         # OCR reads a capital I as "|" ("| feel sad to tell you"): counted as "I"

@@ -82,7 +82,10 @@ def probability(m: modelmod.Model, f: dict[str, float], sensitivity: str = "norm
     no_claim = not any(f[k] > 0 for k in CLAIMS)
     # ...except a nearly empty screen whose title is a brand or threat in large type: the
     # "Windows Defender Alert — scanning..." first screen of a locker, before its number
-    no_action = not any(f[k] > 0 for k in ACTIONS) and not (f["claim_big"] >= 0.2 and f["short"] > 0)
+    # and a blackmail letter whose first screen is still the "I hacked you, I recorded you"
+    # story (its demand comes further down)
+    no_action = (not any(f[k] > 0 for k in ACTIONS) and not (f["claim_big"] >= 0.2 and f["short"] > 0)
+                 and not (f["intimate"] > 0 and f["me"] >= 0.3))
     return min(p, NO_CLAIM_CAP) if (no_claim or no_action) else p
 
 
@@ -91,7 +94,7 @@ def choose_family(f: dict[str, float]) -> str:
     strength = {"tss": f["threat"] + f["error_code"] + f["brand"] + f["phone_big"] + 0.5 * f["call"]}
     if f["clickfix"] >= 0.5:
         strength["clickfix"] = 3 * f["clickfix"]
-    if f["shape_sextortion"] > 0 and f["intimate"] >= 0.3:
+    if (f["shape_sextortion"] > 0 or f["me"] >= 0.3) and f["intimate"] >= 0.3:   # demand, or "I recorded you"
         strength["sextortion"] = f["intimate"] + f["payment"] + f["bitcoin"] + f["me"]   # "I recorded you"
     if f["shape_summons"] > 0:
         strength["summons"] = f["accusation"] + f["authority"] + f["fine"]
