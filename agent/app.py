@@ -22,12 +22,13 @@ STATES = ("protecting", "paused", "alert", "degraded")
 
 class Agent:
     def __init__(self, settings, problems=(), responder=None, notifier=None, backend=None,
-                 catalog=None, downloads_dir=None):
+                 catalog=None, downloads_dir=None, clipboard=None):
         self.settings, self.problems = settings, list(problems)
         self.responder, self.notifier = responder, notifier
         self.state_changes: queue.Queue = queue.Queue()
         self.queue: queue.Queue = queue.Queue(maxsize=200)
         self._backend, self._catalog, self._downloads_dir = backend, catalog, downloads_dir
+        self._clipboard = (lambda: clipboard) if clipboard is not None else None   # tests: a FakeClipboard
         self._stop = threading.Event()
         self._lock = threading.RLock()
         self._threads: list[threading.Thread] = []
@@ -91,6 +92,11 @@ class Agent:
         if backend is not None and not any(k == "platform" for k in self._degraded):
             rules = ScreenRules(cat, self.situation, self.settings.scan_interval_seconds)
             self._threads.append(ScreenWatcher(backend, rules, put, self._stop, on_error=self._error))
+        if self.settings.clipboard_guard:   # a web page copying a command to paste (ClickFix)
+            from agent.watch.clipboard import ClipboardGuard  # noqa: PLC0415
+            self._threads.append(ClipboardGuard(cat, self.settings, put, self._stop, backend=backend,
+                                                open_clipboard=self._clipboard, paused=lambda: self.paused,
+                                                on_error=self._error))
         if self.notifier is not None:
             try:
                 self.notifier.start()

@@ -74,6 +74,7 @@ SCHEMA: dict[tuple[str, str], tuple[Any, Any, Any]] = {
     ("remote_tools", "allow_hours"): ("", str, None),
     ("remote_tools", "containment_minutes"): (30.0, float, (0.0, 24.0 * 60)),
     ("evidence", "retention_days"): (365, int, (0, 36500)),
+    ("clipboard", "guard"): (True, bool, None),
 }
 SECTIONS = sorted({s for s, _ in SCHEMA if s})
 
@@ -124,6 +125,7 @@ class Settings:
     remote_tools_allow_hours: str = ""
     remote_tools_containment_minutes: float = 30.0
     evidence_retention_days: int = 365
+    clipboard_guard: bool = True
     source: str = field(default="", compare=False)
 
     def lang(self) -> str:
