@@ -59,7 +59,7 @@ def test_contents(deb):
     owners = {line.split()[1] for line in listing}
     assert owners == {"root/root"}
     assert entries["./usr/bin/vigie"] == "-rwxr-xr-x"
-    for f in ("./etc/xdg/autostart/vigie.desktop", "./usr/lib/vigie/agent/cli.py",
+    for f in ("./etc/xdg/autostart/vigie.desktop", "./usr/lib/vigie/agent/cli/__init__.py",
               "./usr/lib/vigie/agent/install/autostart.py", "./usr/lib/vigie/assets/i18n/fr/install.toml",
               "./usr/share/doc/vigie/copyright", "./usr/share/man/man1/vigie.1.gz"):
         assert f in entries, f
