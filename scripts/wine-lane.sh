@@ -40,7 +40,8 @@ export WINEPREFIX=$CACHE/prefix WINEARCH=win64 WINEDEBUG=-all
 export WINEDLLOVERRIDES="winedbg.exe=d;winemenubuilder.exe=d;mscoree,mshtml="
 export DISPLAY=:$NUM
 export PYTHONIOENCODING=utf-8 PYTHONDONTWRITEBYTECODE=1
-export TESSDATA_PREFIX= OMP_THREAD_LIMIT=1
+export OMP_THREAD_LIMIT=1
+unset TESSDATA_PREFIX
 unset VIGIE_DATA_DIR VIGIE_LOG_DIR VIGIE_CONFIG VIGIE_PLATFORM
 
 log() { echo "wine lane: $*" >&2; }
@@ -64,9 +65,12 @@ apt_step() {
     local missing=() p
     for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
     command -v npm >/dev/null || missing+=(npm)    # node and npm may come from elsewhere
+    # Inno Setup's compiler and setup.exe are 32-bit programs: Wine's 32-bit half
+    dpkg-query -W -f='${Status}' wine32:i386 2>/dev/null | grep -q "ok installed" || missing+=(wine32:i386)
     [ ${#missing[@]} = 0 ] && return 0
     log "installing ${missing[*]}"
     local SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    dpkg --print-foreign-architectures | grep -qx i386 || $SUDO dpkg --add-architecture i386
     $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
         --no-install-recommends "${missing[@]}" >/dev/null
 }
@@ -85,7 +89,10 @@ python_step() {  # WinPython 3.11 (Tk, pip) from PyPI: an sdist holding data.zip
     cp "$PY" "$CACHE/py/cp311/AnyDesk.exe"      # a "remote tool" process name
 }
 prefix_step() {
-    [ -f "$WINEPREFIX/system.reg" ] && [ -f "$WINEPREFIX/.vigie-ready" ] && return 0
+    local wow=$WINEPREFIX/drive_c/windows/syswow64/kernel32.dll   # the 32-bit half (Inno Setup)
+    [ -f "$WINEPREFIX/system.reg" ] && [ -f "$WINEPREFIX/.vigie-ready" ] && [ -f "$wow" ] && return 0
+    timeout 30 wineserver -k >/dev/null 2>&1
+    rm -rf "$WINEPREFIX"      # a prefix made before wine32 was installed never gets its 32-bit half
     timeout 300 wineboot -i >/dev/null 2>&1
     timeout 60 wine reg add 'HKCU\Software\Wine\Explorer' /v Desktop /d shell /f </dev/null 2>&1 | cat >/dev/null
     timeout 60 wine reg add 'HKCU\Software\Wine\Explorer\Desktops' /v shell /d 1366x768 /f </dev/null 2>&1 | cat >/dev/null
@@ -152,8 +159,8 @@ winpytest() {  # winpytest NAME ARGS...: pytest under Wine, output shown and kep
 # -- 4. the Windows package ------------------------------------------------------------------
 SRC_HASH=""
 bundle_step() {  # PyInstaller under Wine; cached on the sources it bundles
-    SRC_HASH=$(cd "$ROOT" && { git ls-files -s agent assets installer pyproject.toml 2>/dev/null ||
-        find agent assets installer pyproject.toml -type f -exec sha256sum {} +; } | sha256sum | cut -c1-16)
+    SRC_HASH=$(cd "$ROOT" && { find agent assets installer pyproject.toml -type f ! -name '*.pyc' -print0 |
+        sort -z | xargs -0 sha256sum; ls "$CACHE"/py/.deps-* "$CACHE"/tessdata; } | sha256sum | cut -c1-16)
     local out=$CACHE/bundle/$SRC_HASH
     if [ ! -x "$out/Vigie/vigie.exe" ]; then
         rm -rf "$CACHE/bundle" && mkdir -p "$out"
