@@ -189,9 +189,15 @@ innosetup_step() {  # Inno Setup 6's compiler from npm, run under Wine
     local version
     version=$(python3 -c 'import tomllib; print(tomllib.load(open("pyproject.toml","rb"))["project"]["version"])')
     rm -f "$ROOT"/dist/vigie-setup-*.exe
-    (cd "$ROOT" && timeout 600 wine "$iscc" /Q "/DAppVersion=$version" 'installer\windows\vigie.iss' </dev/null 2>&1 | cat) \
-        >"$ART/iscc.log"
-    ls "$ROOT"/dist/vigie-setup-*.exe >/dev/null 2>&1 && cp "$ROOT"/dist/vigie-setup-*.exe "$ART/"
+    local cached=$CACHE/bundle/$SRC_HASH/vigie-setup-$version.exe   # same sources, same setup.exe
+    if [ -f "$cached" ]; then
+        cp "$cached" "$ROOT/dist/"
+    else
+        (cd "$ROOT" && timeout 900 wine "$iscc" /Q "/DAppVersion=$version" 'installer\windows\vigie.iss' </dev/null 2>&1 | cat) \
+            >"$ART/iscc.log"
+        [ -f "$ROOT/dist/vigie-setup-$version.exe" ] && cp "$ROOT/dist/vigie-setup-$version.exe" "$cached"
+    fi
+    ls "$ROOT"/dist/vigie-setup-*.exe >/dev/null 2>&1
 }
 
 # --------------------------------------------------------------------------------------------
