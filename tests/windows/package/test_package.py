@@ -81,9 +81,10 @@ def test_installed_agent_catches_a_locker_and_anydesk(installed, backend, page, 
     assert page.send("image " + LOCKER) and page.send("full")
     scam = first(ev, "scam_screen", 240)
     assert scam and scam.get("family") == "tss", [e["type"] for e in events(ev)]
-    shown = first(ev, "alert_shown", 60)
+    assert first(ev, "alert_shown", 60)
+    alert = wait_for(lambda: (lambda a: a if a and a.title.startswith("Vigie") else None)(backend.active_window()), 60)
     backend.capture().save(artefact("installed-agent-alert.png"))
-    assert shown
+    assert alert and alert.process_name.lower() == "vigiew.exe", backend.active_window()
     page.close()
     tool = subprocess.Popen([stand_ins["AnyDesk.exe"], "-c", "import time; time.sleep(120)"])
     try:
