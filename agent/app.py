@@ -12,7 +12,7 @@ import queue
 import threading
 import time
 
-from agent import __version__, events
+from agent import __version__, agent_status, events
 
 log = logging.getLogger(__name__)
 ALERT_SECONDS = 300.0        # the tray stays red this long after a scam or a remote tool
@@ -37,6 +37,8 @@ class Agent:
         self._last_incident: dict | None = None
         self._state = "protecting"
         self._started = False
+        self._announced = False        # `started` written: new problems get a `degraded` event
+        self._since = events.now_iso()
         from agent.watch.situation import Situation  # noqa: PLC0415
         self.situation = Situation()
         for p in self.problems:
@@ -45,7 +47,7 @@ class Agent:
     # -- life cycle (main thread) ---------------------------------------------------
     def start(self) -> None:
         from agent import platform  # noqa: PLC0415
-        from agent.watch import allowlist, catalog as catalog_mod  # noqa: PLC0415
+        from agent.watch import catalog as catalog_mod  # noqa: PLC0415
         from agent.watch.downloads import DownloadsWatcher  # noqa: PLC0415
         from agent.watch.processes import ProcessWatcher  # noqa: PLC0415
         from agent.watch.screen import ScreenRules, ScreenWatcher  # noqa: PLC0415
@@ -56,9 +58,16 @@ class Agent:
         cat = self._catalog or catalog_mod.get()
         for p in cat.problems:
             self._degrade(f"catalog:{p}", p)
-        hours = allowlist.hours_problem(self.settings.remote_tools_allow_hours)
-        if hours:
-            self._degrade("allow_hours", hours)
+        from agent import config  # noqa: PLC0415
+        for p in config.validate(self.settings):   # settings built in code; a loaded file is checked already
+            self._degrade(f"config:{p}", str(p))
+        self._check_data_dir()
+        self._check_detection()
+        try:   # incident folders a crash left half-written (older than 10 minutes)
+            from agent.respond.evidence import store  # noqa: PLC0415
+            store.clean_leftovers()
+        except Exception as exc:  # noqa: BLE001
+            log.warning("cannot clean the evidence folder: %s", exc)
         backend = self._backend
         if backend is None:
             try:
@@ -67,8 +76,14 @@ class Agent:
                 self._degrade("platform", str(exc))
         for p in (backend.problems() if backend is not None else ()):
             self._degrade("platform", p)
+        self._since = events.now_iso()
+        problems = [d[0] for d in self._degraded.values()]
         events.append("started", version=__version__, platform=getattr(backend, "name", None),
-                      problems=[d[0] for d in self._degraded.values()])
+                      problems=problems)
+        if problems:
+            events.append("degraded", problems=problems)
+        self._announced = True
+        self._write_status()
         put = self._put
         self._threads = [Worker(self, backend, self.queue, self._stop),
                          ProcessWatcher(cat, self.situation, self.settings, put, self._stop, on_error=self._error),
@@ -103,6 +118,7 @@ class Agent:
             except Exception as exc:  # noqa: BLE001
                 log.error("helper notifications did not stop cleanly: %s", exc)
         events.append("stopped", still_running=[t.name for t in self._threads if t.is_alive()])
+        agent_status.write("stopped", self._since)
 
     @property
     def running(self) -> bool:
@@ -165,9 +181,54 @@ class Agent:
             log.warning("too many things happening at once; %s trigger dropped", trig.kind)
 
     def _degrade(self, part: str, reason: str, transient: bool = False) -> None:
+        """Something does not work. A problem not already shown (the same words under
+        another part count as shown) gets a ``degraded`` event once ``started`` is written."""
         with self._lock:
+            shown = self.problems_now()
+            known = reason in shown or (not transient and any(
+                r == reason and when is None for r, when in self._degraded.values()))
+            if known and part not in self._degraded:
+                return
             self._degraded[part] = (reason, time.monotonic() if transient else None)
+            announce = self._announced and reason not in shown
+            problems = self.problems_now() if announce else []
+        if announce:
+            log.warning("degraded: %s", reason)
+            events.append("degraded", part=part, problem=reason, problems=problems, transient=transient)
         self._refresh()
+        if announce:
+            self._write_status()
+
+    def _check_data_dir(self) -> None:
+        """Evidence, events and helper messages are kept in the data folder: say so when
+        it cannot be written (the tray and the status turn "degraded")."""
+        import tempfile  # noqa: PLC0415
+        from agent import paths  # noqa: PLC0415
+        folder = paths.data_dir()
+        try:
+            paths.ensure_dir(folder)
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".probe-"):
+                pass
+        except OSError as exc:
+            self._degrade("data_dir", f"the data folder {folder} cannot be written ({exc.strerror or exc}): "
+                          "evidence, events and helper messages cannot be kept")
+
+    def _check_detection(self) -> None:
+        """OCR and phrase-list problems, known before ``started`` is written (the worker
+        finds the same ones again; they are not reported twice)."""
+        try:
+            from agent.detect import phrases  # noqa: PLC0415
+            from agent.detect.ocr import check_tesseract  # noqa: PLC0415
+            for problem in check_tesseract(self.settings.tess_langs()):
+                self._degrade(f"ocr:{problem}", problem)
+            for err in phrases.cached(None)[1]:
+                self._degrade(f"phrases:{err}", str(err))
+        except Exception as exc:  # noqa: BLE001 - the worker reports a broken detector itself
+            log.error("cannot check the scam detector: %s", exc)
+
+    def _write_status(self) -> None:
+        if self._started and not self._stop.is_set():
+            agent_status.write(self.state, self._since, self.problems_now())
 
     def _recover(self, part: str) -> None:
         with self._lock:
@@ -223,6 +284,7 @@ class Agent:
             changed, self._state = new != self._state, new
         if changed:
             self.state_changes.put(new)
+            self._write_status()
 
 
 def _stop_trigger():

@@ -4,12 +4,19 @@
 and what is wrong; the bad part falls back to its default and the rest is kept. The
 agent shows a degraded state when ``problems`` is not empty; ``vigie config check``
 prints them and exits non-zero. Pure apart from reading the file; any thread.
+
+Neither ``parse`` (any text) nor ``load`` (any path: binary junk, a huge file, a wrong
+encoding, a folder, no permission) ever raises: whatever cannot be understood is a
+problem and the defaults are used. ``vigie run``, ``config check`` and the writer share
+one validation (``_check``), so a value one accepts the others accept too.
 """
 from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,6 +77,10 @@ SCHEMA: dict[tuple[str, str], tuple[Any, Any, Any]] = {
 }
 SECTIONS = sorted({s for s, _ in SCHEMA if s})
 
+MAX_BYTES = 1 << 20   # a settings file is a few hundred bytes; more is not a settings file
+MAX_DEPTH = 20        # [] / {} nesting deeper than this is refused before TOML parsing
+
+
 # Text settings that must look a certain way: (pattern, example shown to the user).
 FORMATS: dict[tuple[str, str], tuple[str, str]] = {
     ("", "language"): (r"auto|[a-z]{2}", '"auto", "fr" or "en"'),
@@ -77,6 +88,18 @@ FORMATS: dict[tuple[str, str], tuple[str, str]] = {
     ("", "ocr_languages"): (r"auto|[A-Za-z_]{3,}(\+[A-Za-z_]{3,})*", '"fra+eng"'),
     ("helper", "notify"): (r"[A-Za-z][A-Za-z0-9+.\-]*://\S+", '"mailtos://user:password@example.com"'),
 }
+
+
+def _hours_problem(value: str) -> str | None:
+    from agent.watch.allowlist import hours_problem  # noqa: PLC0415 - pure; the one parser of hours
+    return hours_problem(value)
+
+
+_hours_problem.example, _hours_problem.problem = '"14:00-18:00"', "problem_hours"
+# Settings checked by the function their users call; a bad value becomes INVALID's
+# (or the default): a bad allow_hours allows the tools at no hour, as the watchers do.
+VALIDATORS = {("remote_tools", "allow_hours"): _hours_problem}
+INVALID = {("remote_tools", "allow_hours"): "00:00-00:00"}
 
 
 def _attr(section: str, key: str) -> str:
@@ -129,30 +152,73 @@ def default_ocr_languages(lang: str) -> str:
     return OCR_BY_LANG.get(lang, "eng")
 
 
-def _line_of(text: str, section: str, key: str | None) -> int | None:
-    """The line where ``[section]`` / ``key =`` stands (best effort)."""
+def _line_index(text: str) -> dict[tuple[str, str | None], int]:
+    """Where each ``[section]`` (key None) and ``key =`` first stands; one pass (best effort)."""
+    index: dict[tuple[str, str | None], int] = {}
     current = ""
     for n, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         m = re.match(r"^\[\s*([A-Za-z0-9_.\-]+)\s*\]", line)
         if m:
             current = m.group(1)
-            if key is None and current == section:
-                return n
+            index.setdefault((current, None), n)
             continue
-        if key is not None and current == section and re.match(rf"^{re.escape(key)}\s*=", line):
-            return n
+        m = re.match(r"^([A-Za-z0-9_\-]+)\s*=", line)
+        if m:
+            index.setdefault((current, m.group(1)), n)
+    return index
+
+
+def _too_deep(text: str, limit: int = MAX_DEPTH) -> int | None:
+    """The line where ``[``/``{`` nesting first exceeds ``limit`` outside strings and
+    comments, else None. Python's TOML parser recurses once per level: a 1 kB file of
+    ``[[[[…`` would raise RecursionError; no setting nests more than two levels."""
+    if text.count("[") + text.count("{") <= limit:
+        return None
+    depth, line, i, n = 0, 1, 0, len(text)
+    quote = None
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            line += 1
+            if quote in ('"', "'"):
+                quote = None      # a one-line string cannot go on (TOML says so too)
+        elif quote:
+            if c == "\\" and quote in ('"', '"""'):
+                i += 2
+                continue
+            if text.startswith(quote, i):
+                i += len(quote)
+                quote = None
+                continue
+        elif c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        elif c in "\"'":
+            quote = text[i:i + 3] if text.startswith(c * 3, i) else c
+            i += len(quote)
+            continue
+        elif c in "[{":
+            depth += 1
+            if depth > limit:
+                return line
+        elif c in "]}":
+            depth = max(0, depth - 1)
+        i += 1
     return None
 
 
-def _show(value: Any) -> str:
-    """A value as it would be written in the file."""
+def _show(value: Any, depth: int = 0) -> str:
+    """A value as it would be written in the file (short: for a message)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
+        if depth > 2 or len(value) > 10:
+            return "[...]"
+        return "[" + ", ".join(_show(v, depth + 1) for v in value) + "]"
     if isinstance(value, str):
-        return '"' + value + '"'
+        return '"' + (value if len(value) <= 200 else value[:200] + "…") + '"'
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, dict):
@@ -189,6 +255,9 @@ def _check(section: str, key: str, value: Any) -> tuple[Any, tuple[str, dict] | 
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return default, ("problem_list", info)
         value = tuple(value)
+    check = VALIDATORS.get((section, key))
+    if check and check(value):
+        return INVALID.get((section, key), default), (check.problem, {**info, "example": check.example})
     fmt = FORMATS.get((section, key))
     if fmt:
         items = value if isinstance(value, tuple) else (value,)
@@ -218,36 +287,58 @@ def validate(settings: Settings) -> list[Problem]:
 
 
 def parse(text: str, source: str = "<config>") -> tuple[Settings, list[Problem]]:
-    """Settings from TOML text; pure. Bad parts fall back to defaults, with problems."""
+    """Settings from TOML text; pure, never raises. Bad parts fall back to defaults, with problems."""
+    try:
+        return _parse(text, source)
+    except Exception as exc:  # noqa: BLE001 - last guard: a broken file never stops protection
+        log.error("config: unexpected failure reading %s", source, exc_info=True)
+        return Settings(source=source), [_problem(source, None, "problem_toml", error=f"{type(exc).__name__}: {exc}")]
+
+
+def _parse(text: str, source: str) -> tuple[Settings, list[Problem]]:
     problems: list[Problem] = []
+    deep = _too_deep(text)
+    if deep is not None:
+        return Settings(source=source), [_problem(source, deep, "problem_deep", limit=MAX_DEPTH)]
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError) as exc:
         m = re.search(r"line (\d+)", str(exc))
-        problems.append(_problem(source, int(m.group(1)) if m else None, "problem_toml", error=str(exc)))
+        problems.append(_problem(source, int(m.group(1)) if m else None, "problem_toml", error=str(exc)[:300]))
         return Settings(source=source), problems
+    lines = _line_index(text)
     values: dict[str, Any] = {}
     for name, value in data.items():
         if isinstance(value, dict) and name in SECTIONS:
             items = [(name, k, v) for k, v in value.items()]
         elif isinstance(value, dict):
-            problems.append(_problem(source, _line_of(text, name, None), "problem_section", name=name))
+            problems.append(_problem(source, lines.get((name, None)), "problem_section", name=name[:80]))
             continue
         elif name in SECTIONS:
-            problems.append(_problem(source, _line_of(text, "", name), "problem_section_type", name=name))
+            problems.append(_problem(source, lines.get(("", name)), "problem_section_type", name=name))
             continue
         else:
             items = [("", name, value)]
         for section, key, v in items:
             label = f"{section}.{key}" if section else key
             if (section, key) not in SCHEMA:
-                problems.append(_problem(source, _line_of(text, section, key), "problem_unknown", name=repr(label)))
+                problems.append(_problem(source, lines.get((section, key)), "problem_unknown", name=repr(label[:80])))
                 continue
             good, why = _check(section, key, v)
             if why:
-                problems.append(_problem(source, _line_of(text, section, key), why[0], **why[1]))
+                problems.append(_problem(source, lines.get((section, key)), why[0], **why[1]))
             values[_attr(section, key)] = good
     return Settings(source=source, **values), problems
+
+
+def _read_capped(path: Path) -> bytes | None:
+    """At most ``MAX_BYTES + 1`` bytes of ``path``; None when it is not a regular file (a
+    pipe would block start-up forever, a device never ends). Raises OSError."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return fh.read(MAX_BYTES + 1)
 
 
 def load(path: Path | None = None, quiet: bool = False) -> tuple[Settings, list[Problem]]:
@@ -257,11 +348,23 @@ def load(path: Path | None = None, quiet: bool = False) -> tuple[Settings, list[
     """
     path = path or paths.config_file()
     try:
-        text = path.read_text(encoding="utf-8")
+        data = _read_capped(path)
+        if data is None:
+            problem = _problem(str(path), None, "problem_unreadable", error="not a regular file")
+        elif len(data) > MAX_BYTES:
+            problem = _problem(str(path), None, "problem_too_big", size=f"{MAX_BYTES // 1024} kB")
+        else:
+            problem = None
+            text = data.decode("utf-8")
     except FileNotFoundError:
         return Settings(source=str(path)), []
-    except (OSError, UnicodeDecodeError) as exc:
-        problem = _problem(str(path), None, "problem_unreadable", error=str(exc))
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        problem = _problem(str(path), line, "problem_encoding")
+    except (OSError, ValueError) as exc:   # a folder, no permission, an I/O error, a NUL in the path
+        problem = _problem(str(path), None, "problem_unreadable",
+                           error=getattr(exc, "strerror", None) or str(exc))
+    if problem is not None:
         if not quiet:
             log.warning("config: %s", problem)
         return Settings(source=str(path)), [problem]

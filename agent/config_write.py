@@ -129,9 +129,11 @@ def update(path: Path | None = None, **changes: Any) -> config.Settings:
     if problems and path.exists():
         try:
             backup = path.with_name(path.name + ".bak")
-            write_atomic(backup, path.read_text(encoding="utf-8", errors="replace"))
+            with open(path, "rb") as fh:      # the bytes as they were (any encoding), within reason
+                data = fh.read(16 * config.MAX_BYTES)
+            atomic.write_bytes(backup, data)
             log.warning("the damaged settings file was kept as %s", backup)
-        except (ConfigWriteError, OSError) as exc:
+        except OSError as exc:
             log.warning("could not keep a copy of the damaged settings file: %s", exc)
     save(new, path)
     return new.replace(source=str(path))

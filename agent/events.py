@@ -3,7 +3,9 @@
 Each line has at least ``time`` (ISO 8601 with offset) and ``type`` (``started``,
 ``scam_screen``, ``remote_tool``, ``risky_context``, ``stopped``, ...), then details.
 ``append`` is safe from any thread and any process (one ``write`` of one line in
-append mode), and never raises: a full disk must not stop protection.
+append mode), and never raises: a full disk must not stop protection. A file whose last
+line was torn (a crash or a full disk in the middle of a write) gets a line end first,
+so the new event is never glued onto the damaged line and lost with it.
 """
 from __future__ import annotations
 
@@ -33,9 +35,13 @@ def append(type_: str, path: Path | None = None, **details: Any) -> dict:
     try:
         with _lock:
             paths.ensure_dir(target.parent)
-            fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = os.open(target, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
             try:
-                os.write(fd, line.encode("utf-8"))
+                data = line.encode("utf-8", "backslashreplace")  # a lone surrogate → its JSON escape
+                size = os.fstat(fd).st_size
+                if size and os.lseek(fd, size - 1, os.SEEK_SET) >= 0 and os.read(fd, 1) != b"\n":
+                    data = b"\n" + data          # the last line was torn: start a new one
+                os.write(fd, data)
             finally:
                 os.close(fd)
     except OSError as exc:
@@ -44,18 +50,23 @@ def append(type_: str, path: Path | None = None, **details: Any) -> dict:
 
 
 def read(path: Path | None = None) -> Iterator[dict]:
-    """Yield the events in order; a damaged line is skipped, not fatal."""
+    """Yield the events in order; a damaged line (not UTF-8, not JSON, not an object with
+    a ``type``) is skipped with a warning, not fatal."""
     target = path or paths.events_file()
     try:
-        fh = open(target, encoding="utf-8")
+        fh = open(target, "rb")
     except FileNotFoundError:
         return
     with fh:
-        for n, line in enumerate(fh, 1):
-            line = line.strip()
-            if not line:
+        for n, raw in enumerate(fh, 1):
+            if not raw.strip():
                 continue
             try:
-                yield json.loads(line)
-            except ValueError:
-                log.warning("%s line %d is not JSON; skipped", target, n)
+                event = json.loads(raw.decode("utf-8"))
+            except ValueError:           # UnicodeDecodeError is a ValueError too
+                log.warning("%s line %d is damaged (not a JSON line); skipped", target, n)
+                continue
+            if isinstance(event, dict) and isinstance(event.get("type"), str):
+                yield event
+            else:
+                log.warning("%s line %d is not an event; skipped", target, n)

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from agent import atomic
+from tests import as_nobody
 
-ROOT = Path(__file__).resolve().parent.parent
 POSIX_NOT_ROOT = pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0,
                                     reason="needs POSIX permissions, not root")
 
@@ -79,7 +79,7 @@ def test_read_only_folder_gives_permission_error_and_keeps_the_file(tmp_path):
         folder.chmod(0o700)
 
 
-@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() != 0 or not Path("/usr/bin/python3").exists(),
+@pytest.mark.skipif(not as_nobody.available(),
                     reason="as root only: the read-only folder is tried as the user nobody")
 def test_read_only_folder_as_nobody(tmp_path):
     """Root writes through read-only folders: the same check run as ``nobody`` (uid 65534),
@@ -91,9 +91,10 @@ def test_read_only_folder_as_nobody(tmp_path):
         code = ("import sys\nfrom pathlib import Path\nfrom agent import atomic\n"
                 "try:\n    atomic.write_text(Path(sys.argv[1]) / 'config.toml', 'new')\n"
                 "except PermissionError:\n    sys.exit(3)\n")
-        out = subprocess.run(["/usr/bin/python3", "-c", code, str(folder)], cwd="/", capture_output=True,
-                             text=True, timeout=60, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-                             user=65534, group=65534, extra_groups=[])
+        env = {"PATH": "/usr/bin:/bin"}
+        python, demote = as_nobody.command(env)
+        out = subprocess.run([*python, "-c", code, str(folder)], capture_output=True,
+                             text=True, timeout=60, env=env, **demote)
         assert out.returncode == 3, out.stderr
         assert (folder / "config.toml").read_text() == "old" and names(folder) == ["config.toml"]
     finally:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from agent import cli, config, paths
+from tests import as_nobody
 from agent.install import autostart, manifest_file, systemd, xdg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -202,14 +203,11 @@ def test_system_wide_entry_counts_unless_hidden(home, tmp_path):
 # -- a read-only config folder: a clear error and nothing half-written -----------------
 
 def _interpreter(env: dict) -> tuple[list[str], dict]:
-    """When the tests run as root, permissions do not stop writes: run as ``nobody``,
-    with the system python3 and the venv's packages (the venv's interpreter may live
-    under /root, which nobody cannot enter)."""
+    """When the tests run as root, permissions do not stop writes: run as ``nobody``
+    (tests/as_nobody.py: from a world-readable copy, whatever folder the checkout is in)."""
     if os.geteuid() != 0:
-        return [sys.executable], {}
-    site = next(p for p in sys.path if p.endswith("site-packages") and ".venv" in p)
-    env["PYTHONPATH"] = f"{ROOT}:{site}"
-    return ["/usr/bin/python3"], {"user": 65534, "group": 65534, "extra_groups": []}
+        return [sys.executable], {"cwd": ROOT}
+    return as_nobody.command(env)
 
 
 def test_read_only_config_folder_gives_a_clear_error_and_writes_nothing(tmp_path):
@@ -229,7 +227,7 @@ def test_read_only_config_folder_gives_a_clear_error_and_writes_nothing(tmp_path
     before = files_under(base)
     python, demote = _interpreter(env)
     out = subprocess.run([*python, "-m", "agent", "install", "--silent", "--helper-name", "Paul"],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, **demote)
+                         env=env, capture_output=True, text=True, timeout=120, **demote)
     assert out.returncode == 1, out.stderr
     assert "Vigie was NOT installed" in out.stderr
     assert str(base / "config") in out.stderr and "Nothing was changed" in out.stderr

@@ -24,6 +24,7 @@ COMMANDS = [
     "agent.cli.config",   # vigie config show|path|check
     "agent.cli.install",  # vigie install / vigie uninstall
     "agent.cli.doctor",   # vigie doctor [--lang fra+eng] [--json]
+    "agent.cli.aftercare",  # vigie aftercare [--incident ID] [--json]
 ]
 
 

@@ -239,11 +239,38 @@ def check_autostart(lang: str) -> Check:
     return _c(lang, "autostart", WARNING, "autostart_missing", "fix_autostart")
 
 
+# -- is the agent running? (agent/agent_status.py: the file the running agent keeps) --
+def _when(iso: str | None) -> str:
+    import datetime as _dt  # noqa: PLC0415
+    try:
+        return _dt.datetime.fromisoformat(iso or "").strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return "?"
+
+
+def check_agent(lang: str) -> Check:
+    """Whether ``vigie run`` is running now, since when, and in which state."""
+    from agent import agent_status  # noqa: PLC0415
+    st = agent_status.read()
+    if st["running"]:
+        v = {"pid": st["pid"], "since": _when(st["started"]),
+             "state": t(f"doctor.agent_state_{st['state']}", lang) if st["state"] in
+             ("protecting", "paused", "alert", "degraded") else st["state"],
+             "problems": "; ".join(st["problems"][:3])}
+        if st["state"] == "degraded":
+            return _c(lang, "agent", WARNING, "agent_degraded", "fix_agent_degraded", **v)
+        return _c(lang, "agent", OK, "agent_running", **v)
+    if st["crashed"]:
+        return _c(lang, "agent", WARNING, "agent_crashed", "fix_agent", pid=st["pid"], since=_when(st["updated"]))
+    return _c(lang, "agent", WARNING, "agent_not_running", "fix_agent")
+
+
 def run_checks(settings: config.Settings, problems: list, langs: str | None = None,
                lang: str | None = None) -> list[Check]:
     """Every check, in the order a helper reads them."""
     lang = lang or settings.lang()
-    out = check_tesseract(langs or settings.tess_langs(), lang)
+    out = [check_agent(lang)]
+    out += check_tesseract(langs or settings.tess_langs(), lang)
     out += check_capture(lang)
     out.append(check_data_dir(lang))
     out.append(check_config(problems, lang))

@@ -1,19 +1,24 @@
-"""``vigie evidence list``, ``vigie evidence export ID [--out FILE]``, ``vigie evidence verify ID``.
+"""``vigie evidence list``, ``vigie evidence export ID [--out FILE] [--force]``, ``vigie evidence verify ID``.
 
 ``export`` writes a zip ready to hand to the police: the incident's files, its
 ``manifest.json`` and a short README in the person's language; the zip is written to a
 temporary name, re-read and every file checked against the manifest's SHA-256 before it
-is renamed. A damaged incident is still exported (it is still evidence) with a warning
-and exit status 1. Exit 2: no such incident or the zip cannot be written. Main thread.
+is put in place. It never replaces an existing file unless ``--force`` (and even then
+only a regular file, never a device, folder or link), never writes inside the evidence
+folder, and an ``--out`` folder gets ``vigie-<ID>.zip`` inside it. A damaged incident is
+still exported (it is still evidence) with a warning and exit status 1. Exit 2: no such
+incident or the zip cannot be written. Main thread.
 """
 from __future__ import annotations
 
 import os
+import stat
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
-from agent import config
+from agent import config, paths
 from agent.i18n import t
 from agent.respond.evidence import store as evidence
 
@@ -27,6 +32,7 @@ def register(sub) -> None:
     ex = ev.add_parser("export", help=_h("evidence_export"))
     ex.add_argument("id", help=_h("evidence_id"))
     ex.add_argument("--out", default=None, help=_h("evidence_out"))
+    ex.add_argument("--force", action="store_true", help=_h("evidence_force"))
     ex.set_defaults(func=run_export)
     vf = ev.add_parser("verify", help=_h("evidence_verify"))
     vf.add_argument("id")
@@ -58,9 +64,12 @@ def run_list(args) -> int:
         return 0
     print(t("evidence.header", lang))
     for inc in incidents:
-        check = t("evidence.check_ok", lang) if not evidence.verify(inc.path) else t("evidence.check_bad", lang)
+        check = t("evidence.check_ok", lang) if not inc.damaged and not evidence.verify(inc.path) \
+            else t("evidence.check_bad", lang)
         phones = " ".join(inc.phones)
         print(f"{inc.id:<37} {inc.time:<26} {inc.family:<11} {check}  {phones}".rstrip())
+        if inc.damaged:
+            print(t("evidence.damaged_reason", lang, id=inc.id, reason=inc.damaged))
     return 0
 
 
@@ -77,32 +86,78 @@ def run_verify(args) -> int:
     return 1 if problems else 0
 
 
-def export_zip(folder: Path, out: Path, lang: str) -> tuple[int, list[str]]:
-    """Write ``folder`` as a zip at ``out`` (atomically); returns (files, problems).
-    Problems come from the folder itself and from re-reading the zip."""
-    problems = evidence.verify(folder)
+class ExportRefused(Exception):
+    """``--out`` names a place the zip must not go; ``key``/``values`` for the message."""
+
+    def __init__(self, key: str, **values):
+        super().__init__(key)
+        self.key, self.values = key, values
+
+
+def check_target(out: Path, force: bool) -> None:
+    """Raise :class:`ExportRefused` when the zip must not be written at ``out``."""
+    root = paths.evidence_dir()
+    where = Path(os.path.realpath(out))
+    inside = Path(os.path.realpath(root))
+    if where == inside or inside in where.parents:
+        raise ExportRefused("export_inside", path=out, folder=root)
     try:
-        manifest = evidence.read_manifest(folder)
-    except (OSError, ValueError):
-        manifest = {}
-    readme = t("evidence.readme", lang, id=folder.name, time=manifest.get("time", "?"),
-               family=manifest.get("family", "?"), phones=", ".join(manifest.get("phones") or []) or "-")
-    tmp = out.with_name(f".{out.name}.tmp")
-    names = sorted(p.name for p in folder.iterdir() if p.is_file())
+        st = os.lstat(out)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(st.st_mode):
+        raise ExportRefused("export_not_file", path=out)
+    if not force:
+        raise ExportRefused("export_exists", path=out)
+
+
+def _put_in_place(tmp: Path, out: Path, force: bool) -> None:
+    """Move the finished zip to ``out``: replacing a regular file only with ``force``,
+    else never replacing anything (a hard link fails if ``out`` appeared meanwhile)."""
+    if force:
+        check_target(out, True)     # again, just before: nothing but a regular file is replaced
+        os.replace(tmp, out)
+        return
+    try:
+        os.link(tmp, out)
+    except FileExistsError:
+        raise ExportRefused("export_exists", path=out) from None
+    except OSError:                  # no hard links here (FAT, some network drives)
+        with open(tmp, "rb") as src, open(out, "xb") as dst:
+            while chunk := src.read(1 << 20):
+                dst.write(chunk)
+            dst.flush()
+            os.fsync(dst.fileno())
+    tmp.unlink()
+
+
+def export_zip(folder: Path, out: Path, lang: str, force: bool = False) -> tuple[int, list[str]]:
+    """Write ``folder`` as a zip at ``out`` (atomically); returns (files, problems).
+    Problems come from the folder itself and from re-reading the zip. Raises
+    :class:`ExportRefused` (see :func:`check_target`) or OSError."""
+    check_target(out, force)
+    problems = evidence.verify(folder)
+    manifest, _damaged = evidence.load_manifest(folder)
+    readme = t("evidence.readme", lang, id=folder.name, time=manifest["time"],
+               family=manifest["family"], phones=", ".join(manifest["phones"]) or "-")
+    names = sorted(p.name for p in folder.iterdir() if p.is_file() and not p.is_symlink())
+    fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    os.close(fd)
+    tmp = Path(name)
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
             for name in names:
                 z.write(folder / name, f"{folder.name}/{name}")
             z.writestr(f"{folder.name}/README.txt", readme)
         with zipfile.ZipFile(tmp) as z:
-            for name, meta in (manifest.get("files") or {}).items():
+            for name, meta in manifest["files"].items():
                 try:
                     data = z.read(f"{folder.name}/{name}")
                 except KeyError:
                     continue      # already reported by verify()
                 if evidence.sha256(data) != meta.get("sha256"):
                     problems.append(f"{name}: the copy in the zip does not match the manifest")
-        os.replace(tmp, out)
+        _put_in_place(tmp, out, force)
     finally:
         if tmp.exists():
             tmp.unlink()
@@ -114,11 +169,16 @@ def run_export(args) -> int:
     inc = _find(args.id, lang)
     if inc is None:
         return 2
-    out = Path(args.out) if args.out else Path.cwd() / f"vigie-{inc.id}.zip"
+    out = Path(args.out).expanduser() if args.out else Path.cwd() / f"vigie-{inc.id}.zip"
+    if out.is_dir() and not out.is_symlink():
+        out = out / f"vigie-{inc.id}.zip"
     try:
-        count, problems = export_zip(inc.path, out, lang)
+        count, problems = export_zip(inc.path, out, lang, force=getattr(args, "force", False))
+    except ExportRefused as exc:
+        print(t("evidence." + exc.key, lang, **exc.values), file=sys.stderr)
+        return 2
     except OSError as exc:
-        print(t("evidence.export_failed", lang, path=out, reason=exc), file=sys.stderr)
+        print(t("evidence.export_failed", lang, path=out, reason=exc.strerror or exc), file=sys.stderr)
         return 2
     if problems:
         print(t("evidence.export_problems", lang), file=sys.stderr)

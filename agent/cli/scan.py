@@ -3,7 +3,13 @@
 Scans images (PNG/JPEG/...) and text files. One bad file gives a clear per-file error
 and the others are still scanned; a missing Tesseract or language pack gives one clear
 message with the command that installs it. Exit status: 0 all OK, 1 a scam was found,
-2 an error (bad file or no OCR). Runs on the main thread.
+2 an error (bad file, image too large, no OCR; it wins over 1). Runs on the main thread.
+
+Inputs are screens (:mod:`agent.detect.limits`): an image over 50 megapixels is refused,
+a big one is scaled down to 16 megapixels before OCR; of a text file only the first
+~80 kB are read, and of those the first 16,000 and last 4,000 characters are scored
+(said on stderr, and ``"truncated": true`` in ``--json``). A file name that is not
+valid in the system's encoding is shown with ``\\xNN`` escapes.
 """
 from __future__ import annotations
 
@@ -28,21 +34,45 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def _read_text(path: Path) -> str:
-    data = path.read_bytes()
+def _read_text(path: Path) -> tuple[str, bool]:
+    """The start of a text file (at most what can be scored) and whether it was longer."""
+    from agent.detect.limits import MAX_TEXT_BYTES  # noqa: PLC0415
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_TEXT_BYTES + 1)
+        more = len(data) > MAX_TEXT_BYTES
+        if more:       # keep the tail too: a scam mail may put its phone number last
+            half = MAX_TEXT_BYTES // 2
+            size = fh.seek(0, 2)
+            fh.seek(max(half, size - half))
+            data = data[:half] + b"\n" + fh.read(half)
     for enc in ("utf-8", "cp1252", "latin-1"):
         try:
-            return data.decode(enc)
+            return data.decode(enc), more
         except UnicodeDecodeError:
+            if enc == "utf-8" and more:   # the cut may have split a character
+                return data.decode(enc, "replace"), more
             continue
-    return data.decode("utf-8", "replace")
+    return data.decode("utf-8", "replace"), more
+
+
+def shown(path: Path | str) -> str:
+    """``path`` as printable text: bytes not valid in the file-system encoding as ``\\xNN``."""
+    import os  # noqa: PLC0415
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def run(args) -> int:
-    from PIL import Image, UnidentifiedImageError  # noqa: PLC0415
+    from PIL import UnidentifiedImageError  # noqa: PLC0415
     from agent.detect.ocr import OcrUnavailable, check_tesseract  # noqa: PLC0415
     from agent.detect.pipeline import Detector  # noqa: PLC0415
 
+    from agent.detect.limits import (HEAD_CHARS, TAIL_CHARS, ImageTooLarge,  # noqa: PLC0415
+                                     cap_text, open_image)
+    for stream in (sys.stdout, sys.stderr):   # nothing printed may stop the scan (odd names, odd locales)
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError):
+            pass
     settings, _problems = config.load()
     lang = settings.lang()
     langs = args.lang or settings.tess_langs()
@@ -53,18 +83,24 @@ def run(args) -> int:
     ocr_problem: str | None = None
     for raw in args.paths:
         path = Path(raw)
+        truncated = False
         try:
             if path.suffix.lower() in TEXT_SUFFIXES:
-                verdict = detector.scan_text(_read_text(path))
+                text, truncated = _read_text(path)
+                truncated = cap_text(text)[1] or truncated
+                verdict = detector.scan_text(text)
             else:
                 if ocr_problem is None:
                     problems = check_tesseract(langs)
                     ocr_problem = "; ".join(problems)
                 if ocr_problem:
                     raise OcrUnavailable(ocr_problem)
-                with Image.open(path) as img:
-                    img.load()
+                with open_image(path) as img:
                     verdict = detector.scan_image(img)
+        except ImageTooLarge as exc:
+            _error(args, path, t("scan.too_large", lang, megapixels=exc.megapixels, limit=exc.limit))
+            status = 2
+            continue
         except OcrUnavailable as exc:
             _error(args, path, t("scan.no_ocr", lang, problem=str(exc)))
             status = 2
@@ -77,12 +113,21 @@ def run(args) -> int:
             _error(args, path, t("scan.unreadable", lang, reason=str(exc)))
             status = 2
             continue
-        verdict.path = str(path)
+        except Exception as exc:  # noqa: BLE001 - one file must never stop the others
+            _error(args, path, t("scan.failed", lang, reason=f"{type(exc).__name__}: {exc}"))
+            status = 2
+            continue
+        verdict.path = shown(path)
         verdict.lang = verdict.lang or langs
         if args.json:
-            print(json.dumps(verdict.to_json(with_text=args.text), ensure_ascii=False), flush=True)
+            out = verdict.to_json(with_text=args.text)
+            if truncated:
+                out["truncated"] = True
+            print(json.dumps(out, ensure_ascii=False), flush=True)
         else:
             _print_human(verdict, lang)
+        if truncated:
+            print(f"{shown(path)}: " + t("scan.truncated", lang, head=HEAD_CHARS, tail=TAIL_CHARS), file=sys.stderr)
         if verdict.is_scam and status == 0:
             status = 1
     return status
@@ -90,8 +135,8 @@ def run(args) -> int:
 
 def _error(args, path: Path, message: str) -> None:
     if args.json:
-        print(json.dumps({"path": str(path), "verdict": None, "error": message}, ensure_ascii=False), flush=True)
-    print(f"{path}: {message}", file=sys.stderr)
+        print(json.dumps({"path": shown(path), "verdict": None, "error": message}, ensure_ascii=False), flush=True)
+    print(f"{shown(path)}: {message}", file=sys.stderr)
 
 
 def _print_human(verdict, lang: str) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from agent.detect import ocr, phrases, score
+from agent.detect import limits, ocr, phrases, score
 from agent.detect.verdict import Verdict
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,9 @@ class Detector:
             self._ocr.close()
 
     def scan_text(self, text: str, started: float | None = None) -> Verdict:
+        """Score ``text`` (a screen's worth: see :func:`agent.detect.limits.cap_text`)."""
         started = time.perf_counter() if started is None else started
+        text, _cut = limits.cap_text(text)
         verdict = score.score_text(text, self.phrases, self.sensitivity, lang_hint=self.langs)
         verdict.ms = (time.perf_counter() - started) * 1000
         return verdict
@@ -57,7 +59,7 @@ class Detector:
     def scan_image(self, image: Image.Image) -> Verdict:
         """OCR then score; raises :class:`agent.detect.ocr.OcrUnavailable` without Tesseract."""
         started = time.perf_counter()
-        text = self.engine.read(image)
+        text = self.engine.read(limits.fit_image(image))
         return self.scan_text(text, started)
 
     def close(self) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from agent import events
 from agent.i18n import t
 from agent.respond import contain, desktop_notify, guidance, speech
+from agent.respond.aftercare.session import Aftercare
 from agent.respond.evidence import store as evidence
 from agent.respond.gui.process import GuiProcess
 
@@ -38,6 +39,7 @@ class Responder:
         self._current: dict | None = None         # the scam being alerted, for de-duplication
         self._questions: dict[int, GuiProcess] = {}
         self._lock = threading.Lock()
+        self.aftercare = Aftercare(self.lang, self.country, tell=self._tell_helper)
 
     # ---- helpers -------------------------------------------------------------------
     def _bg(self, fn, *args, name: str = "respond") -> None:
@@ -169,6 +171,8 @@ class Responder:
         events.append("remote_tool", tool=tool_id, name=name, pid=pid or None, exe=process.get("exe"),
                       after_alert=after_alert, allowlisted=allowlisted, bank_site=bool(context.get("bank_site")),
                       decision=decision)
+        if decision in ("asked", "asked_suspended", "bank_alert", "told_helper"):
+            self.aftercare.begin(tool, process)     # the snapshot the aftercare report compares with
         if decision == "bank_alert":
             self.on_risky_context("remote_tool_bank", {"tool": tool_id, "name": name, "pid": pid})
             return decision
@@ -201,6 +205,13 @@ class Responder:
         self._tell_helper("remote_tool", {"tool": tool_id, "name": name, "pid": pid, "after_alert": after_alert,
                                           "allowlisted": allowlisted, "suspended": suspended})
         return decision
+
+    def on_remote_session_ended(self, tool: dict, process: dict, context: dict) -> None:
+        """Every process of a reported remote tool is gone: the aftercare report (what was
+        installed or set to start during the session, who connected) is written and the
+        helper told, on the aftercare thread. Worker thread; returns at once."""
+        running = [str(t.get("name") or t.get("id")) for t in context.get("running_tools") or ()]
+        self.aftercare.end(tool, running)
 
     # ---- strongest alert ---------------------------------------------------------------
     def on_risky_context(self, kind: str, details: dict) -> Path | None:

@@ -19,6 +19,7 @@ from agent.platform.base import WindowInfo, base_name
 from agent.tomlcompat import tomllib
 
 log = logging.getLogger(__name__)
+PREFIX = 4            # patterns are indexed by this many leading characters
 PARTIAL_SUFFIXES = (".crdownload", ".part", ".partial", ".download", ".tmp", ".opdownload")
 
 
@@ -79,9 +80,22 @@ class Catalog:
             for n in b.get("process", ()):
                 self._browser_processes.setdefault(norm(n), b["id"])
         self._tool_names: dict[str, Tool] = {}
+        patterns: list[tuple[str, Tool]] = []
         for t in self.tools:
             for n in t.windows + t.macos + t.linux:
-                self._tool_names.setdefault(norm(n), t)
+                if any(c in n for c in "*?["):
+                    patterns.append((norm(n), t))
+                else:
+                    self._tool_names.setdefault(norm(n), t)
+        # renamed builds ("AnyDesk (1).exe"), indexed by their first PREFIX characters so
+        # that a name matches against a few patterns at most; the longest pattern first
+        self._tool_patterns: dict[str, list[tuple[re.Pattern, Tool]]] = {}
+        for p, t in sorted(patterns, key=lambda p: -len(p[0])):
+            head = re.split(r"[*?\[]", p, maxsplit=1)[0]
+            if len(head) < PREFIX:      # the generator drops these; a hand-made one is skipped
+                log.warning("remote tool pattern %r is too vague (fewer than %d fixed letters first)", p, PREFIX)
+                continue
+            self._tool_patterns.setdefault(head[:PREFIX], []).append((re.compile(fnmatch.translate(p)), t))
 
     # -- browsers ------------------------------------------------------------------
     def browser_of(self, window: WindowInfo | None) -> str | None:
@@ -105,8 +119,18 @@ class Catalog:
 
     # -- remote tools ----------------------------------------------------------------
     def tool_for_process(self, *names: str) -> Tool | None:
-        """The tool for any of a process's names (name, executable path, argv[0])."""
-        return _first(self._tool_names, names)
+        """The tool for any of a process's names (name, executable path, argv[0]): an
+        exact name first, then a renamed build (patterns indexed by their first letters)."""
+        normed = [norm(n) for n in names if n]
+        for n in normed:
+            hit = self._tool_names.get(n)
+            if hit:
+                return hit
+        for n in normed:
+            for rx, tool in self._tool_patterns.get(n[:PREFIX], ()):
+                if rx.match(n):
+                    return tool
+        return None
 
     def tool_for_installer(self, filename: str) -> Tool | None:
         name = base_name(filename).lower()

@@ -7,7 +7,8 @@ the agent starts count for the risky context and are reported once with
 ``details["trigger"] = "running_at_start"`` (a scammer's tool left installed with
 unattended access starts with the computer): once per tool and executable, and again
 only after 30 days (:mod:`agent.watch.at_start`), so a boot does not cry wolf.
-Allowlisted tools are neither reported nor counted.
+Allowlisted tools are neither reported nor counted. When the last process of a reported
+tool is gone, a ``remote_session_ended`` trigger says so (the aftercare report).
 """
 from __future__ import annotations
 
@@ -57,6 +58,7 @@ class ProcessWatcher(threading.Thread):
         self.ready = threading.Event()   # set after the first (baseline) look
         self.clock = time.monotonic
         self._last_warm = -1e9
+        self._reported: dict[int, tuple] = {}   # pid → (tool, process info) of reported tools
 
     def _allowed(self, tool) -> bool:
         return allowlist.is_allowed(tool, self.settings.remote_tools_allowlist,
@@ -79,6 +81,7 @@ class ProcessWatcher(threading.Thread):
             already = self.situation.remote_running()
             self.situation.tool_started(pid, tool, info)
             if not baseline:
+                self._reported[pid] = (tool, info)
                 out.append(Trigger("remote_tool", tool=tool, process=info,
                                    details={"other_tools_running": already}))
             else:
@@ -123,11 +126,25 @@ class ProcessWatcher(threading.Thread):
                 out.append(Trigger("remote_tool", tool=tool, process=info, details={
                     "trigger": "running_at_start", "other_tools_running": already}))
                 report.append((tool_id, exe))
+        told = {tool_id for tool_id, _ in report}
+        for tool_id, procs in found.items():          # their end is reported too
+            if tool_id in told:
+                self._reported.update((info["pid"], (tool, info)) for tool, info, _ in procs)
         if report:
             try:
                 self.at_start.mark(report)
             except Exception as exc:  # noqa: BLE001
                 self._once.error(log, "at_start", "tools running at start: %s", exc)
+        return out
+
+    def _ended(self, gone: set[int]) -> list[Trigger]:
+        """One ``remote_session_ended`` per tool whose last seen process is gone."""
+        ended = [self._reported.pop(pid) for pid in gone if pid in self._reported]
+        out, left = [], {t.id for t, _ in self._reported.values()}
+        for tool, info in ended:
+            if tool.id not in left:
+                left.add(tool.id)            # once per tool
+                out.append(Trigger("remote_session_ended", tool=tool, process=info))
         return out
 
     def check(self, baseline: bool = False) -> list[Trigger]:
@@ -140,7 +157,7 @@ class ProcessWatcher(threading.Thread):
         self._known = now
         for pid in gone:
             self.situation.tool_gone(pid)
-        out: list[Trigger] = []
+        out: list[Trigger] = self._ended(gone)
         for pid in sorted(new):
             out += self.examine(pid, baseline)
         if baseline:

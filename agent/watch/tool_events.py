@@ -39,3 +39,13 @@ def risky(agent, trig: Trigger, respond) -> None:
     details.update(risk=risk, running_tools=agent.situation.running_tools())
     events.append("risky_context", kind=kind, **details)
     respond("on_risky_context", kind, details)
+
+
+def session_ended(agent, trig: Trigger, respond) -> None:
+    """The last process of a reported remote tool is gone: the Responder writes the
+    aftercare report (what the session left)."""
+    tool, proc = trig.tool, trig.process
+    running = agent.situation.running_tools()
+    events.append("remote_session_ended", tool=tool.id, name=tool.name, pid=proc.get("pid"),
+                  exe=proc.get("exe", ""), still_running=[t["name"] for t in running])
+    respond("on_remote_session_ended", tool.to_json(), dict(proc), {"running_tools": running})

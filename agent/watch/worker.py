@@ -123,6 +123,8 @@ class Worker(threading.Thread):
                 self.remote_tool(trig)
             elif trig.kind == "risky_context":
                 self.risky(trig)
+            elif trig.kind == "remote_session_ended":
+                tool_events.session_ended(self.agent, trig, self._respond)
         except Exception as exc:  # noqa: BLE001 - one bad trigger never stops the worker
             if self._once.error(log, f"{trig.kind}:{type(exc).__name__}", "%s trigger failed: %s", trig.kind, exc):
                 log.debug("details", exc_info=True)

@@ -5,8 +5,11 @@
 ``manifest.json`` (SHA-256 and size of every other file, time, version). The folder is
 written under a ``.tmp-*`` name in the same evidence folder, flushed to disk, then
 renamed: a crash or power loss leaves either a complete incident or an ignored
-``.tmp-*`` folder, never a half-written incident. Retention only deletes with a logged
-``evidence_expired`` event. Called from the worker thread (save), the CLI and the
+``.tmp-*`` folder, never a half-written incident; :func:`clean_leftovers` removes such
+folders once they are older than ``LEFTOVER_SECONDS`` (listing, pruning). A damaged
+``manifest.json`` (not an object, wrong field types) marks that incident ``damaged``; it
+never stops the others from being listed, verified or exported. Retention only deletes
+with a logged ``evidence_expired`` event. Called from the worker thread (save), the CLI and the
 agent's daily housekeeping (prune); no GUI.
 """
 from __future__ import annotations
@@ -20,6 +23,7 @@ import logging
 import os
 import secrets
 import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +33,7 @@ from agent import __version__, atomic, events, paths
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
+LEFTOVER_SECONDS = 600.0   # a .tmp-* folder this old is not being written any more
 WINDOW_FIELDS = ("id", "title", "pid", "process_name", "exe", "x", "y", "width", "height",
                  "monitor", "fullscreen", "maximized", "wm_class")
 
@@ -44,10 +49,24 @@ class Incident:
     time: str
     family: str
     phones: list[str]
+    damaged: str | None = None     # why the manifest cannot be trusted, or None
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str | None:
+    """SHA-256 of a regular file, read in pieces; None for anything else (a link, a pipe,
+    a device: never followed, never read). Raises OSError."""
+    st = os.lstat(path)
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def _json(obj: Any) -> bytes:
@@ -146,46 +165,119 @@ def save_incident(verdict: Any, image: Any = None, window: Any = None, trigger: 
 
 
 def read_manifest(folder: Path) -> dict:
+    """The manifest as written; raises OSError/ValueError. Prefer :func:`load_manifest`."""
     return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
 
 
-def verify(folder: Path) -> list[str]:
-    """Problems found in an incident folder (empty list: every file matches its SHA-256)."""
-    folder = Path(folder)
+def _plain_name(name: Any) -> bool:
+    return isinstance(name, str) and name not in ("", ".", "..", MANIFEST) and "/" not in name \
+        and "\\" not in name and "\x00" not in name
+
+
+def load_manifest(folder: Path) -> tuple[dict, str | None]:
+    """``(manifest, None)``, or ``(what could be used of it, why it is damaged)``.
+
+    The returned dict always has ``time``/``family`` (str), ``phones`` (list of str) and
+    ``files`` ({plain file name: {"sha256": str, ...}}), whatever the file held."""
+    safe: dict = {"time": "?", "family": "?", "phones": [], "files": {}}
     try:
-        manifest = read_manifest(folder)
-        files = manifest["files"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        return [f"{MANIFEST} is missing or unreadable ({exc})"]
-    problems = []
+        data = read_manifest(Path(folder))
+    except (OSError, ValueError) as exc:
+        return safe, f"{MANIFEST} is missing or unreadable ({exc})"
+    if not isinstance(data, dict):
+        return safe, f"{MANIFEST} is not a JSON object"
+    bad = []
+    for key in ("time", "family"):
+        if isinstance(data.get(key), str):
+            safe[key] = data[key]
+        else:
+            bad.append(key)
+    phones = data.get("phones", [])
+    if isinstance(phones, list) and all(isinstance(p, str) for p in phones):
+        safe["phones"] = phones
+    else:
+        bad.append("phones")
+    files = data.get("files")
+    if isinstance(files, dict) and all(_plain_name(n) and isinstance(m, dict) and isinstance(m.get("sha256"), str)
+                                       for n, m in files.items()):
+        safe["files"] = files
+    else:
+        bad.append("files")
+    safe = {**data, **safe}
+    return safe, (f"{MANIFEST} has wrong or missing fields: {', '.join(bad)}" if bad else None)
+
+
+def verify(folder: Path) -> list[str]:
+    """Problems found in an incident folder (empty list: every file matches its SHA-256).
+    Never raises: an unreadable folder or manifest is a problem like any other."""
+    folder = Path(folder)
+    manifest, damaged = load_manifest(folder)
+    problems = [damaged] if damaged else []
+    files = manifest["files"]
     for name, meta in sorted(files.items()):
         try:
-            data = (folder / name).read_bytes()
-        except OSError:
+            digest = sha256_file(folder / name)
+        except FileNotFoundError:
             problems.append(f"{name} is missing")
             continue
-        if sha256(data) != meta.get("sha256"):
+        except OSError as exc:
+            problems.append(f"{name} cannot be read ({exc.strerror or exc})")
+            continue
+        if digest is None:
+            problems.append(f"{name} is not a regular file")
+        elif digest != meta.get("sha256"):
             problems.append(f"{name} has changed (SHA-256 differs from the manifest)")
-    for extra in sorted(p.name for p in folder.iterdir() if p.name not in files and p.name != MANIFEST):
-        problems.append(f"{extra} is not in the manifest")
+    try:
+        present = sorted(p.name for p in folder.iterdir())
+    except OSError as exc:
+        return problems + [f"the folder cannot be read ({exc.strerror or exc})"]
+    for extra in present:
+        if extra not in files and extra != MANIFEST:
+            problems.append(f"{extra} is not in the manifest")
     return problems
 
 
+def clean_leftovers(older_than: float = LEFTOVER_SECONDS, now: float | None = None) -> list[str]:
+    """Remove ``.tmp-*`` incident folders left by a crash, once older than ``older_than``
+    seconds (a younger one may still be being written). Only real folders directly in
+    the evidence folder (never a symlink); never raises. Returns the names removed."""
+    import time  # noqa: PLC0415
+    root = paths.evidence_dir()
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return removed
+    for entry in entries:
+        try:
+            if not entry.name.startswith(".tmp-") or not entry.is_dir(follow_symlinks=False):
+                continue
+            if now - entry.stat(follow_symlinks=False).st_mtime < older_than:
+                continue
+            shutil.rmtree(entry.path)
+            removed.append(entry.name)
+            log.warning("removed %s: an incident folder left half-written by a crash", entry.path)
+        except OSError as exc:
+            log.warning("cannot remove the leftover %s: %s", entry.path, exc)
+    return removed
+
+
 def list_incidents() -> list[Incident]:
-    """Complete incidents, oldest first (``.tmp-*`` folders are never listed)."""
+    """Complete incidents, oldest first (``.tmp-*`` folders are never listed, and removed
+    once old); one with a damaged manifest is listed with ``damaged`` set."""
     root = paths.evidence_dir()
     out = []
-    if not root.is_dir():
+    clean_leftovers()
+    try:
+        folders = sorted(root.iterdir())
+    except OSError:
         return out
-    for folder in sorted(root.iterdir()):
-        if not folder.is_dir() or folder.name.startswith("."):
+    for folder in folders:
+        if folder.name.startswith(".") or folder.is_symlink() or not folder.is_dir():
             continue
-        try:
-            m = read_manifest(folder)
-        except (OSError, ValueError):
-            m = {}
-        out.append(Incident(folder.name, folder, str(m.get("time", "?")), str(m.get("family", "?")),
-                            list(m.get("phones") or [])))
+        m, damaged = load_manifest(folder)
+        out.append(Incident(folder.name, folder, m["time"], m["family"], list(m["phones"]), damaged))
     return out
 
 

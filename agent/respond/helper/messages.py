@@ -17,7 +17,7 @@ from agent import i18n
 from agent.i18n import t
 
 KINDS = ("scam", "alert_action", "remote_tool", "risky_context", "paused", "resumed", "quit",
-         "started", "heartbeat", "test", "uninstalled")
+         "started", "heartbeat", "test", "uninstalled", "aftercare")
 
 
 def computer() -> tuple[str, str]:
@@ -90,6 +90,10 @@ def _lines(kind: str, d: dict, lang: str) -> list[str]:
         add("site", d.get("site") or d.get("url"))
         add("title", d.get("title"))
         out.append(t("helper.advice_risky_context", lang))
+    elif kind == "aftercare":           # the report of agent/respond/aftercare, already in words
+        add("incident", d.get("incident"))
+        if d.get("text"):
+            out.append(str(d["text"]).strip())
     elif kind in ("started", "heartbeat") and d.get("problems"):
         add("problems", "; ".join(map(str, d["problems"])))
     return out
