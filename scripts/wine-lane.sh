@@ -32,6 +32,16 @@ ART=$ROOT/build/artefacts/wine
 PY=$CACHE/py/cp311/python.exe
 LANE_T0=$(date +%s)
 mkdir -p "$CACHE" "$ART"
+# one lane at a time per cache: they would share the Wine prefix (and its wineserver); a lock
+# left by a lane that died is taken over
+LOCK=$CACHE/lane.lock
+for _ in $(seq 3600); do
+    mkdir "$LOCK" 2>/dev/null && break
+    holder=$(cat "$LOCK/pid" 2>/dev/null)
+    [ -n "$holder" ] && ! kill -0 "$holder" 2>/dev/null && rm -rf "$LOCK"
+    sleep 1
+done
+echo $$ >"$LOCK/pid" || { echo "wine lane: another lane holds $LOCK"; echo "wine lane: 0 passed, 1 failed"; exit 1; }
 : >"$ART/timings.txt"
 PASSED=0 FAILED=0
 winpath() { local p=$1; echo "Z:${p//\//\\}"; }
@@ -114,6 +124,7 @@ display_step() {
 cleanup() {
     timeout 30 wineserver -k >/dev/null 2>&1
     [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null
+    rm -rf "$LOCK"
     return 0
 }
 trap cleanup EXIT
