@@ -7,7 +7,9 @@ the tray. ``build()`` wires the real responder and helper notifier when they exi
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
+import os
 import queue
 import threading
 import time
@@ -17,17 +19,20 @@ from agent import __version__, agent_status, events
 log = logging.getLogger(__name__)
 ALERT_SECONDS = 300.0        # the tray stays red this long after a scam or a remote tool
 TRANSIENT_SECONDS = 60.0     # a passing failure keeps the agent "degraded" this long
+PRUNE_SECONDS = 86400.0      # old evidence is looked for at start, then once a day
+SETTINGS_POLL = 2.0          # the settings file is looked at (one stat) this often
 STATES = ("protecting", "paused", "alert", "degraded")
 
 
 class Agent:
     def __init__(self, settings, problems=(), responder=None, notifier=None, backend=None,
-                 catalog=None, downloads_dir=None):
+                 catalog=None, downloads_dir=None, clipboard=None):
         self.settings, self.problems = settings, list(problems)
         self.responder, self.notifier = responder, notifier
         self.state_changes: queue.Queue = queue.Queue()
         self.queue: queue.Queue = queue.Queue(maxsize=200)
         self._backend, self._catalog, self._downloads_dir = backend, catalog, downloads_dir
+        self._clipboard = (lambda: clipboard) if clipboard is not None else None   # tests: a FakeClipboard
         self._stop = threading.Event()
         self._lock = threading.RLock()
         self._threads: list[threading.Thread] = []
@@ -37,8 +42,10 @@ class Agent:
         self._last_incident: dict | None = None
         self._state = "protecting"
         self._started = False
+        self._stamp = self._settings_stamp()     # the settings file as these settings were read
         self._announced = False        # `started` written: new problems get a `degraded` event
         self._since = events.now_iso()
+        self._pruned_at: float | None = None
         from agent.watch.situation import Situation  # noqa: PLC0415
         self.situation = Situation()
         for p in self.problems:
@@ -91,6 +98,11 @@ class Agent:
         if backend is not None and not any(k == "platform" for k in self._degraded):
             rules = ScreenRules(cat, self.situation, self.settings.scan_interval_seconds)
             self._threads.append(ScreenWatcher(backend, rules, put, self._stop, on_error=self._error))
+        if self.settings.clipboard_guard:   # a web page copying a command to paste (ClickFix)
+            from agent.watch.clipboard import ClipboardGuard  # noqa: PLC0415
+            self._threads.append(ClipboardGuard(cat, self.settings, put, self._stop, backend=backend,
+                                                open_clipboard=self._clipboard, paused=lambda: self.paused,
+                                                on_error=self._error))
         if self.notifier is not None:
             try:
                 self.notifier.start()
@@ -99,6 +111,62 @@ class Agent:
                 self._degrade("notifier", f"helper notifications cannot start: {exc}")
         for t in self._threads:
             t.start()
+        watch = threading.Thread(target=self._watch_settings, args=(self._stamp,), name="settings-watch",
+                                 daemon=True)
+        watch.start()
+        self._threads.append(watch)
+        self._refresh()
+
+    # -- live settings and the helper outbox's health (the "settings-watch" thread) ----------
+    def _settings_stamp(self):
+        from agent import paths  # noqa: PLC0415
+        try:
+            st = os.stat(self.settings.source or paths.config_file())
+            return st.st_mtime_ns, st.st_size
+        except OSError:
+            return None
+
+    def _watch_settings(self, stamp) -> None:
+        """Every ``SETTINGS_POLL`` s: reload the settings file when it changed since the
+        agent was made (``vigie helper add``, ``vigie config``, an editor), and show the
+        helper outbox's health."""
+        while not self._stop.wait(SETTINGS_POLL):
+            try:
+                now = self._settings_stamp()
+                if now != stamp:
+                    stamp = now
+                    from pathlib import Path  # noqa: PLC0415
+                    from agent import config  # noqa: PLC0415
+                    src = self.settings.source
+                    self.apply_settings(*config.load(Path(src) if src else None))
+                health = self.notifier.health() if self.notifier is not None else None
+                if health:
+                    self._degrade("helper_outbox", health)
+                else:
+                    self._recover("helper_outbox")
+            except Exception as exc:  # noqa: BLE001 - never lose the watch
+                log.error("settings watch: %s", exc)
+
+    def apply_settings(self, settings, problems=()) -> None:
+        """Use new settings from now on: the helper's channels and names at once. Any thread."""
+        old = self.settings
+        if problems and old.helper_notify and not settings.helper_notify:
+            # a file caught half-written, or broken: never lose the helper on the way
+            settings = settings.replace(helper_notify=old.helper_notify)
+        self.settings = settings
+        if self.notifier is not None and hasattr(self.notifier, "use_settings"):
+            self.notifier.use_settings(settings)
+        if self.responder is not None:
+            self.responder.settings = settings
+        with self._lock:
+            for key in [k for k in self._degraded if k.startswith("config:")]:
+                del self._degraded[key]
+            for p in problems:
+                self._degraded[f"config:{p}"] = (str(p), None)
+        changed = sorted(f.name for f in dataclasses.fields(settings) if f.name != "source"
+                         and getattr(settings, f.name) != getattr(old, f.name))
+        log.info("settings reloaded from %s; changed: %s", settings.source, ", ".join(changed) or "nothing")
+        events.append("settings_changed", changed=changed, problems=[str(p) for p in problems])
         self._refresh()
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -266,7 +334,23 @@ class Agent:
             with self._lock:
                 if self._paused_until is not None and time.monotonic() >= self._paused_until:
                     self._paused_until = None
+        self._housekeeping()
         self._refresh()
+
+    def _housekeeping(self) -> None:
+        """Once soon after start, then once a day (worker thread): evidence past
+        ``evidence.retention_days`` is removed (each with an ``evidence_expired`` event)."""
+        now = time.monotonic()
+        if self._pruned_at is not None and now - self._pruned_at < PRUNE_SECONDS:
+            return
+        self._pruned_at = now
+        prune = getattr(self.responder, "prune_evidence", None)
+        if prune is None:
+            return
+        try:
+            prune()
+        except Exception as exc:  # noqa: BLE001 - a full disk, a folder we cannot read
+            log.warning("cannot remove old evidence: %s", exc)
 
     def _refresh(self) -> None:
         with self._lock:

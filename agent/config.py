@@ -64,6 +64,7 @@ SCHEMA: dict[tuple[str, str], tuple[Any, Any, Any]] = {
     ("", "sensitivity"): ("normal", "choice", ("low", "normal", "high")),
     ("", "speak"): (True, bool, None),
     ("", "scan_interval_seconds"): (5.0, float, (1.0, 600.0)),
+    ("helper", "person_name"): ("", str, None),
     ("helper", "name"): ("", str, None),
     ("helper", "phone"): ("", str, None),
     ("helper", "notify"): ([], "list[str]", None),
@@ -74,6 +75,7 @@ SCHEMA: dict[tuple[str, str], tuple[Any, Any, Any]] = {
     ("remote_tools", "allow_hours"): ("", str, None),
     ("remote_tools", "containment_minutes"): (30.0, float, (0.0, 24.0 * 60)),
     ("evidence", "retention_days"): (365, int, (0, 36500)),
+    ("clipboard", "guard"): (True, bool, None),
 }
 SECTIONS = sorted({s for s, _ in SCHEMA if s})
 
@@ -114,6 +116,7 @@ class Settings:
     sensitivity: str = "normal"
     speak: bool = True
     scan_interval_seconds: float = 5.0
+    helper_person_name: str = ""
     helper_name: str = ""
     helper_phone: str = ""
     helper_notify: tuple[str, ...] = ()
@@ -124,6 +127,7 @@ class Settings:
     remote_tools_allow_hours: str = ""
     remote_tools_containment_minutes: float = 30.0
     evidence_retention_days: int = 365
+    clipboard_guard: bool = True
     source: str = field(default="", compare=False)
 
     def lang(self) -> str:
@@ -387,7 +391,13 @@ def as_dict(settings: Settings, mask_secrets: bool = True) -> dict[str, dict[str
 
 def mask_url(url: str) -> str:
     """``mailtos://user:secret@host`` → ``mailtos://user:***@host``; long tokens anywhere too
-    (``tgram://123:AAAA…/42`` → ``tgram://123:***/42``)."""
-    url = re.sub(r"(://[^:/@]+:)[^@/]+@", r"\1***@", url)
+    (``tgram://123:AAAA…/42`` → ``tgram://123:***/42``), and every part apprise marks
+    private for the service (``gotify://host/***``, ``json://…?+Authorization=***``)."""
+    try:  # the helper's secret rules (apprise's own metadata); lazily: apprise is heavy
+        from agent.respond.helper.secrets import REF, split_url  # noqa: PLC0415
+        url = REF.sub("***", split_url(url)[0])
+    except Exception:  # noqa: BLE001 - the rules below still mask the usual forms
+        pass
+    url = re.sub(r"(://[^:/@?#]+:)[^@/?#]+@", r"\1***@", url)
     url = re.sub(r"([?&](?:pass|password|pwd|token|key|apikey|api_key|secret)=)[^&]+", r"\1***", url, flags=re.I)
     return re.sub(r"(?<=[/:=])[A-Za-z0-9_\-]{20,}", "***", url)  # tokens: Telegram bot, webhooks

@@ -124,3 +124,54 @@ class SingleInstance:
 
     def __exit__(self, *exc) -> None:
         self.release()
+
+
+# -- clean stop or crash -----------------------------------------------------------------
+# ``state_dir()/running`` exists while Vigie runs. A clean stop — SIGTERM, SIGINT, log-out,
+# shutdown (Windows' WM_ENDSESSION, console close), the tray's Quit — removes it, *first*
+# (before anything slow), so that the system killing the process right after still counts
+# as clean. A start that finds it was preceded by a crash, a kill -9 or a power cut.
+RUN_MARKER = "running"
+
+
+def _run_marker() -> Path:
+    return paths.state_dir() / RUN_MARKER
+
+
+def mark_running() -> bool:
+    """Record that Vigie runs; True when the previous run did not stop cleanly. Any thread."""
+    marker = _run_marker()
+    crashed = marker.exists() or (marker.parent / "helper-running").exists()  # older versions
+    try:
+        paths.ensure_dir(marker.parent)
+        marker.write_text(f"{os.getpid()}\n", encoding="ascii")
+        (marker.parent / "helper-running").unlink(missing_ok=True)
+    except OSError as exc:  # a read-only folder: crash notices cannot be told apart, no more
+        log.warning("cannot write %s: %s", marker, exc)
+    return crashed
+
+
+def mark_clean_stop(reason: str = "") -> None:
+    """Record a clean stop (idempotent, fast, never raises). Signal handlers call it."""
+    try:
+        _run_marker().unlink(missing_ok=True)
+        if reason:
+            log.info("clean stop recorded (%s)", reason)
+    except OSError as exc:
+        log.warning("cannot record the clean stop in %s: %s", _run_marker(), exc)
+
+
+def running_pid(path: Path | None = None) -> int | None:
+    """The pid of the ``vigie run`` holding the lock (0 if unknown), None if none runs. Never raises."""
+    path = Path(path) if path else paths.state_dir() / LOCK_NAME
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return None
+    try:
+        if _try_lock(fd):
+            _unlock(fd)
+            return None
+        return read_pid(path) or 0
+    finally:
+        os.close(fd)

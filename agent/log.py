@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import sys
 import threading
 import time
@@ -14,6 +15,19 @@ import time
 from agent import paths
 
 FORMAT = "%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log readable by its owner only (0600): window titles, addresses and
+    program names are private, whatever the umask."""
+
+    def _open(self):
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            os.chmod(self.baseFilename, 0o600)   # a file made by an older version
+        except OSError:
+            pass
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
 
 
 def setup(verbose: bool = False, to_file: bool = True) -> None:
@@ -29,7 +43,7 @@ def setup(verbose: bool = False, to_file: bool = True) -> None:
     if to_file:
         try:
             folder = paths.ensure_dir(paths.log_dir())
-            fh = logging.handlers.RotatingFileHandler(
+            fh = PrivateRotatingFileHandler(
                 folder / "vigie.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8")
             fh.setFormatter(logging.Formatter(FORMAT))
             root.addHandler(fh)

@@ -21,8 +21,9 @@ from pathlib import Path
 
 import psutil
 
+import desktop
+
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "scripts" / "desktop-session.sh"
 
 
 def main() -> int:
@@ -30,14 +31,9 @@ def main() -> int:
     video = "--video" in sys.argv[1:]
     seconds = float(args[0]) if args else 60.0
     num = os.environ.get("VIGIE_BENCH_DISPLAY", "96")
-    out = subprocess.run([str(SCRIPT), "start", num], capture_output=True, text=True, timeout=60)
-    if out.returncode != 0:
-        print(out.stderr, file=sys.stderr)
+    env = desktop.start(num)
+    if env is None:
         return 2
-    env = dict(os.environ)
-    for line in out.stdout.splitlines():
-        key, _, value = line.removeprefix("export ").partition("=")
-        env[key] = value.strip("'\"")
     tmp = Path(tempfile.mkdtemp(prefix="vigie-idle-"))
     env.update(VIGIE_DATA_DIR=str(tmp / "data"), VIGIE_CONFIG=str(tmp / "config.toml"),
                VIGIE_LOG_DIR=str(tmp / "log"), OMP_THREAD_LIMIT="1")
@@ -92,7 +88,7 @@ def main() -> int:
             agent.wait(15)
         except subprocess.TimeoutExpired:
             agent.kill()
-        subprocess.run([str(SCRIPT), "stop", num], capture_output=True, timeout=60)
+        desktop.stop(num)
     return 0
 
 

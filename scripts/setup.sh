@@ -13,7 +13,7 @@ pkgs=(tesseract-ocr tesseract-ocr-fra tesseract-ocr-eng tesseract-ocr-deu tesser
       tesseract-ocr-ita tesseract-ocr-nld tesseract-ocr-jpn python3-venv python3-tk
       libnotify-bin espeak-ng fonts-dejavu-core)
 if [ $want_test = 1 ]; then
-  pkgs+=(xvfb openbox dbus dbus-x11 dunst x11-utils chromium xdotool wmctrl
+  pkgs+=(xvfb openbox dbus dbus-x11 dunst x11-utils chromium xdotool wmctrl xclip xterm
          x11-xserver-utils trayer fonts-noto-cjk imagemagick dpkg-dev fakeroot
          python3-pip lintian)  # the last two: tests/test_deb_package.py (build, lintian)
 fi

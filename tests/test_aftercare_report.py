@@ -55,11 +55,13 @@ def test_nothing_found_is_said_plainly():
 
 def test_helper_message():
     data = {"tool": "anydesk", "name": "AnyDesk", "incident": "20261202-104000-aftercare-def456", "text": render("fr")}
-    title, body = messages.render("aftercare", data, "fr", host="salon", user="mamie", msg_id="m1")
-    assert title == "Vigie : ce que la session à distance a laissé sur l'ordinateur de mamie"
+    msg = messages.render("aftercare", data, "fr", host="salon", person="Mamie", msg_id="m1")
+    body = " ".join(msg.text.split())
+    assert msg.title == "Vigie : ce que la session à distance a laissé sur l'ordinateur de Mamie"
     assert "482913570" in body and "20261202-104000-aftercare-def456" in body and "m1" in body
-    title_en, _ = messages.render("aftercare", data, "en", host="salon", user="mamie")
-    assert title_en == "Vigie: what the remote session left on mamie's computer"
+    assert max(len(line) for line in msg.text.splitlines()) <= 100 and "482913570" in msg.html
+    title_en = messages.render("aftercare", data, "en", host="salon", person="Mamie").title
+    assert title_en == "Vigie: what the remote session left on Mamie's computer"
 
 
 def test_a_tool_whose_log_vigie_does_not_read():

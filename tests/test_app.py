@@ -289,7 +289,8 @@ def test_tool_running_before_the_agent_starts_is_reported_once(tmp_path, monkeyp
             told = wait_event(lambda e: mine(e) and e.get("decision"))
             assert told["decision"] == "told_helper" and responder.processes == []
             assert (a.last_incident() or {}).get("pid") != p.pid, "the tray does not turn red for it"
-            told_rows = lambda: [r for r in notifier.outbox.rows() if f": {p.pid}\n" in r["body"]]  # noqa: E731
+            told_rows = lambda: [r for r in notifier.outbox.rows() if r["kind"] == "remote_tool"  # noqa: E731
+                                 and "AnyDesk" in r["body"]]
             wait_until(told_rows)
             assert [r["kind"] for r in told_rows()] == ["remote_tool"]
             assert "is running" in told_rows()[0]["title"] and "AnyDesk" in told_rows()[0]["body"]

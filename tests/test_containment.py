@@ -218,12 +218,13 @@ def test_tool_running_at_start_tells_the_helper_without_asking_the_person(stand_
 
 def test_helper_message_for_a_tool_running_at_start_in_english():
     from agent.respond.helper import messages
-    title, body = messages.render("remote_tool", {"tool": "anydesk", "name": "AnyDesk", "pid": 7,
-                                                  "exe": r"C:\Program Files (x86)\AnyDesk\AnyDesk.exe",
-                                                  "at_start": True}, "en", host="pc", user="marie", msg_id="m1")
-    assert title == "Vigie: a remote-control program is running on marie's computer"
+    msg = messages.render("remote_tool", {"tool": "anydesk", "name": "AnyDesk", "pid": 7,
+                                          "exe": r"C:\Program Files (x86)\AnyDesk\AnyDesk.exe",
+                                          "at_start": True}, "en", host="pc", person="Marie", msg_id="m1")
+    title, body = msg.title, " ".join(msg.text.split())
+    assert title == "Vigie: a remote-control program is running on Marie's computer"
     assert "was already running" in body and r"C:\Program Files (x86)\AnyDesk\AnyDesk.exe" in body
     assert "allowed list" in body and "was started" not in body
-    started_title, _ = messages.render("remote_tool", {"tool": "anydesk", "name": "AnyDesk"}, "en",
-                                       host="pc", user="marie", msg_id="m2")
+    started_title = messages.render("remote_tool", {"tool": "anydesk", "name": "AnyDesk"}, "en",
+                                    host="pc", person="Marie", msg_id="m2").title
     assert "was started" in started_title, "a tool starting keeps its own message"

@@ -179,3 +179,24 @@ def test_responder_prunes_with_the_configured_retention():
     assert Responder(Settings(evidence_retention_days=0)).prune_evidence() == []
     assert Responder(Settings(evidence_retention_days=7)).prune_evidence() == [old.name]
     assert [e["type"] for e in events.read()] == ["evidence_expired"]
+
+
+def test_running_agent_removes_expired_evidence_soon_after_start(tmp_path):
+    """The retention setting is applied by the agent itself (it was only a method nobody called)."""
+    from agent.app import Agent
+    from agent.config import Settings
+    from agent.platform.fake import FakeBackend
+    from agent.respond.responder import Responder
+    from tests.waiting import wait_for
+    now = dt.datetime.now().astimezone()
+    old = evidence.save_incident(make_verdict(), None, None, None, when=now - dt.timedelta(days=10))
+    recent = evidence.save_incident(make_verdict(), None, None, None, when=now - dt.timedelta(days=2))
+    settings = Settings(language="en", evidence_retention_days=7, clipboard_guard=False)
+    agent = Agent(settings, responder=Responder(settings), backend=FakeBackend([]), downloads_dir=tmp_path / "dl")
+    agent.start()
+    try:
+        assert wait_for(lambda: not old.exists(), 30, 0.1)
+        assert recent.exists()
+        assert [e["incident"] for e in events.read() if e["type"] == "evidence_expired"] == [old.name]
+    finally:
+        agent.stop()

@@ -17,20 +17,12 @@ from agent.config import Settings
 from agent.respond.helper import secrets
 from agent.respond.helper.notifier import HelperNotifier
 from agent.respond.helper.outbox import Outbox
-from tests.test_helper_servers import SilentServer, SmtpServer, WebhookServer, wait_for
+from tests.test_helper_servers import SilentServer, SmtpServer, WebhookServer, smtp, wait_for  # noqa: F401
 
 SCAM = {"family": "tss", "title": "Security Alert - Your computer is locked", "phones": ["+1 800-555-0142"],
         "process": "chromium", "incident": "/data/evidence/2026-01-05_1012_tss", "score": 0.91,
         "signals": [{"text": "do not restart your computer"}, {"text": "call support now"}],
         "action": "close_page"}
-
-
-@pytest.fixture
-def smtp():
-    srv = SmtpServer().start()
-    yield srv
-    srv.release()
-    srv.stop()
 
 
 @pytest.fixture
@@ -58,20 +50,26 @@ def body_of(msg) -> str:
 
 
 def test_scam_reaches_smtp_and_webhook_with_everything_the_helper_needs(smtp, hook, shot):
-    n = HelperNotifier(settings(smtp.url(), hook.url(), helper_attach_screenshot=True))
+    n = HelperNotifier(settings(smtp.url(), hook.url(), helper_attach_screenshot=True,
+                                helper_person_name="Jeanne"))
     ids = n.notify("scam", SCAM, attachments=[shot])
     assert len(ids) == 2
     assert n.flush(timeout=60) == {"sent": 2, "failed": 0, "pending": 0}
     host, user = socket.gethostname(), __import__("getpass").getuser()
     (mail,) = smtp.messages
-    text = body_of(mail)
-    assert "scam" in mail["Subject"] and user in mail["Subject"]
-    for expected in ("fake technical support", "+1 800-555-0142", "Security Alert - Your computer is locked",
-                     host, user, "\"Close this page for me\"", "do not restart your computer", n.last_msg_id):
+    text = " ".join(body_of(mail).split())
+    assert "scam" in mail["Subject"] and "Jeanne" in mail["Subject"]
+    for expected in ("fake technical support", "+1 800-555-0142 (DO NOT CALL)", "almost certainly a scam",
+                     "Security Alert - Your computer is locked", f"Computer: {host}", "Call Jeanne now",
+                     "do not restart your computer", n.last_msg_id):
         assert expected in text, expected
+    assert f"user {user}" not in text
     assert mail["Vigie-Message-Id"] == n.last_msg_id
-    files = [p.get_filename() for p in mail.iter_attachments()]
-    assert files == ["screenshot.png"]
+    images = [p for p in mail.walk() if p.get_content_maintype() == "image"]
+    assert [p.get_filename() for p in images] == ["screenshot.png"]
+    assert images[0].get_content() == shot.read_bytes()
+    cid = images[0]["Content-ID"].strip("<>")
+    assert f"cid:{cid}" in mail.get_body(preferencelist=("html",)).get_content()
     (headers, payload), = hook.received
     assert headers["Vigie-Message-Id"] == n.last_msg_id
     assert "+1 800-555-0142" in payload["message"] and "scam" in payload["title"]
@@ -88,7 +86,7 @@ def test_no_attachment_unless_the_helper_asked_and_french_text(smtp, shot):
     assert list(mail.iter_attachments()) == []
     text = body_of(mail)
     assert "prise en main à distance" in mail["Subject"]
-    assert "Logiciel de prise en main à distance : AnyDesk" in text and "4242" in text
+    assert "Logiciel de prise en main à distance : AnyDesk" in text and "/opt/anydesk/anydesk" in text
     assert "Référence du message Vigie" in text
 
 
@@ -150,7 +148,7 @@ def test_wrong_password_is_kept_explained_and_never_leaks(tmp_path, caplog):
 
 def test_start_after_crash_is_announced_clean_stop_is_not(smtp):
     s = settings(smtp.url())
-    marker = Path(os.environ["VIGIE_DATA_DIR"]) / "state" / "helper-running"
+    marker = Path(os.environ["VIGIE_DATA_DIR"]) / "state" / "running"
     marker.parent.mkdir(parents=True)
     marker.write_text("12345")  # what a crashed run leaves behind
     n = HelperNotifier(s)
@@ -162,10 +160,13 @@ def test_start_after_crash_is_announced_clean_stop_is_not(smtp):
     n2.start()
     assert not n2.after_crash
     n2.stop()
-    assert wait_for(lambda: len(smtp.messages) == 2)
-    first, second = (body_of(m) for m in smtp.messages)
-    assert "unexpected stop" in first and "unexpected stop" not in second
-    assert "Protection is active" in second
+    assert wait_for(lambda: len(smtp.messages) == 1)
+    assert "unexpected stop" in body_of(smtp.messages[0])
+    n3 = HelperNotifier(s)      # a clean start is no news: nothing more is sent
+    n3.start()
+    n3.stop()
+    assert len(smtp.messages) == 1 and not n3.after_crash
+    assert [r["kind"] for r in n3.outbox.rows()] == ["started"]
 
 
 def test_heartbeat_on_schedule_survives_restarts_without_spam(smtp):
@@ -203,7 +204,28 @@ def test_quit_with_a_stalled_server_stops_anyway_and_keeps_the_message():
     finally:
         silent.stop()
     (row,) = n.outbox.rows()
-    assert row["kind"] == "quit" and row["state"] in ("pending", "sending")
+    assert row["kind"] == "notices" and row["state"] in ("pending", "sending")
     box = Outbox()
     box.recover(alive=lambda owner: False)  # what the next start sees once this process has exited
     assert box.rows()[0]["state"] == "pending"
+
+
+def test_a_crash_loop_tells_the_helper_once_an_hour_with_the_count(smtp):
+    s = settings(smtp.url())
+    state = Path(os.environ["VIGIE_DATA_DIR"]) / "state"
+    for _ in range(4):                                  # four starts, each after a kill -9
+        state.mkdir(parents=True, exist_ok=True)
+        (state / "running").write_text("1")
+        n = HelperNotifier(s)
+        n.start()
+        n.stop()
+    assert wait_for(lambda: len(smtp.messages) == 1)
+    box = Outbox()
+    box.set_meta("last_crash_notice", repr(time.time() - 3700))  # an hour later, one more crash
+    (state / "running").write_text("1")
+    n = HelperNotifier(s)
+    n.start()
+    n.stop()
+    assert wait_for(lambda: len(smtp.messages) == 2)
+    last = " ".join(body_of(smtp.messages[1]).split())
+    assert "Other unexpected stops in the hour before (not told one by one): 3" in last

@@ -47,8 +47,16 @@ def memory_keyring(monkeypatch):
 @pytest.mark.parametrize("url,kept,secret", [
     ("mailtos://marie:hunter2@smtp.example.org?to=a@example.org",
      "mailtos://marie:{S}@smtp.example.org?to=a@example.org", ["hunter2"]),
-    ("tgram://123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/-1001234", "tgram://123456789:{S}/-1001234",
-     ["AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"]),
+    # apprise marks the whole bot token (id:secret) private
+    ("tgram://123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/-1001234", "tgram://{S}/-1001234",
+     ["123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"]),
+    # forms only apprise's metadata tells: a 15-character token path, headers, payload arguments
+    ("gotify://host/AbCdEf123456789", "gotify://host/{S}", ["AbCdEf123456789"]),
+    ("json://hooks.example.org/in?+Authorization=Bearer%20s3cr3tvalue", "json://hooks.example.org/in?+Authorization={S}",
+     ["Bearer%20s3cr3tvalue"]),
+    ("json://hooks.example.org/in?+X-Api-Key=k3y", "json://hooks.example.org/in?+X-Api-Key={S}", ["k3y"]),
+    ("form://hooks.example.org/in?-apikey=zz9", "form://hooks.example.org/in?-apikey={S}", ["zz9"]),
+    ("pover://ukey1@atoken2", "pover://{S}@{S}", ["ukey1", "atoken2"]),
     ("json://127.0.0.1:8080/hook?token=abc&x=1", "json://127.0.0.1:8080/hook?token={S}&x=1", ["abc"]),
     ("ntfy://ntfy.example.org/grandma", "ntfy://ntfy.example.org/grandma", []),
 ])
@@ -113,3 +121,58 @@ def test_missing_secret_is_a_plain_permanent_failure_kept_in_the_outbox():
     (st,) = n.status()
     assert st["error_code"] == "missing_secret" and "add the address again" in st["last_error"]
     assert st["pending"] == 1
+
+
+def test_secret_forms_only_apprise_knows_stay_out_of_every_output_and_the_log(tmp_path):
+    """A config written by hand with tokens the old rules missed: `helper list`, `config show`,
+    `doctor` and `helper test` show none of them, nor does the log (mode 0600); the webhook
+    still gets the real header."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.test_helper_servers import WebhookServer, wait_for
+    hook = WebhookServer().start()
+    try:
+        port = hook.url().split("//", 1)[1].split("/", 1)[0]
+        tokens = ["AbCdEf123456789", "s3cr3tBearer", "k3yv4lue9", "xapik3y7"]
+        urls = [f"gotify://127.0.0.1:9/{tokens[0]}",
+                f"json://{port}/in?+Authorization=Bearer%20{tokens[1]}&-apikey={tokens[2]}&+X-Api-Key={tokens[3]}"]
+        cfg = Path(os.environ["VIGIE_CONFIG"])
+        cfg.parent.mkdir(parents=True, exist_ok=True)
+        cfg.write_text('language = "en"\n[helper]\nnotify = [%s]\n' % ", ".join(f'"{u}"' for u in urls),
+                       encoding="utf-8")
+        env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+        outputs = []
+        for args in (["helper", "list"], ["config", "show"], ["helper", "test", "--timeout", "30"],
+                     ["helper", "status"], ["doctor"]):
+            out = subprocess.run([sys.executable, "-m", "agent", *args], capture_output=True, text=True,
+                                 timeout=180, env=env, cwd=env["PYTHONPATH"])
+            assert "Traceback" not in out.stderr, out.stderr
+            outputs.append(out.stdout + out.stderr)
+        ((headers, _payload),) = hook.received
+        assert headers["Authorization"] == f"Bearer {tokens[1]}" and headers["X-Api-Key"] == tokens[3]
+        # `vigie run` after a crash: it tells both channels (one fails) and logs what it does
+        state = Path(os.environ["VIGIE_DATA_DIR"]) / "state"
+        state.mkdir(parents=True, exist_ok=True)
+        (state / "running").write_text("1")
+        run = subprocess.Popen([sys.executable, "-m", "agent", "run", "--no-tray"], cwd=env["PYTHONPATH"],
+                               env=dict(env, VIGIE_PLATFORM="fake"), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+        try:
+            assert wait_for(lambda: len(hook.received) >= 2, 90), (hook.received, run.poll())
+            log = Path(os.environ["VIGIE_LOG_DIR"]) / "vigie.log"
+            assert wait_for(lambda: log.exists() and "gotify" in log.read_text(encoding="utf-8"), 90)
+        finally:
+            run.terminate()
+            outputs.append("".join(run.communicate(timeout=60)))
+    finally:
+        hook.stop()
+    logs = list(Path(os.environ["VIGIE_LOG_DIR"]).glob("vigie.log*"))
+    assert logs and all(oct(p.stat().st_mode & 0o777) == "0o600" for p in logs)
+    texts = outputs + [p.read_text(encoding="utf-8") for p in logs]
+    assert "127.0.0.1:9" in outputs[0]                              # the addresses are shown…
+    for text in texts:
+        for token in tokens:
+            assert token not in text, (token, text[:2000])             # …without their secrets

@@ -15,6 +15,7 @@ import threading
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
 from aiosmtpd.smtp import SMTP, AuthResult
 
 from tests import waiting
@@ -192,6 +193,20 @@ class SilentServer:
 
 
 # -- the servers themselves ------------------------------------------------------------
+@pytest.fixture
+def smtp():
+    """A running SMTP server for one test (import this fixture where it is needed)."""
+    srv = SmtpServer().start()
+    yield srv
+    srv.release()
+    srv.stop()
+
+
+def mail_url(srv: "SmtpServer") -> str:
+    """A plain (no TLS) ``mailto://`` address delivering to ``srv``."""
+    return f"mailto://127.0.0.1:{srv.port}?from=vigie@example.org&to=helper@example.org&mode=insecure"
+
+
 def test_smtp_server_receives_and_restarts_on_same_port():
     srv = SmtpServer().start()
     try:

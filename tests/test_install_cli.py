@@ -122,7 +122,7 @@ def test_uninstall_when_not_installed(home, capsys):
 
 
 def test_interactive_install_asks_the_helper(home, monkeypatch, capsys):
-    answers = "fr\nMarie\n01 99 00 12 34\npas-une-adresse\nntfy://vigie-essai\n"
+    answers = "fr\nJeanne\nMarie\n01 99 00 12 34\npas-une-adresse\nntfy://vigie-essai\n"
     monkeypatch.setattr(sys, "stdin", io.StringIO(answers))
     assert vigie("install") == 0
     out = capsys.readouterr().out
@@ -130,6 +130,7 @@ def test_interactive_install_asks_the_helper(home, monkeypatch, capsys):
     assert "Vigie ne peut pas utiliser cette adresse : pas-une-adresse" in out
     settings, _ = config.load()
     assert (settings.language, settings.helper_name, settings.helper_notify) == ("fr", "Marie", ("ntfy://vigie-essai",))
+    assert settings.helper_person_name == "Jeanne" and "Prénom de la personne à qui appartient" in out
 
 
 def test_interactive_uninstall_can_be_cancelled(home, monkeypatch, capsys):
@@ -286,7 +287,7 @@ def test_uninstall_with_a_dead_helper_server_says_so_and_still_uninstalls(home, 
     assert vigie("install", "--silent", "--lang", "fr", "--notify", f"json://127.0.0.1:{port}/x") == 0
     assert vigie("uninstall", "--silent") == 0
     out = capsys.readouterr().out
-    assert "n'a PAS pu être prévenue" in out and "Vigie est désinstallé" in out
+    assert "n'a PAS pu être prévenu" in out and "Vigie est désinstallé" in out
     assert not autostart.is_installed()
 
 
@@ -339,7 +340,7 @@ def test_install_with_a_new_address_forgets_the_secret_of_the_old_one(home, monk
 def test_interactive_install_keeps_the_typed_password_out_of_the_config(home, monkeypatch, capsys):
     from agent.respond.helper import secrets
     monkeypatch.setenv("VIGIE_SECRETS", "file")
-    monkeypatch.setattr(sys, "stdin", io.StringIO(f"fr\nMarie\n01 99 00 12 34\n{SECRET_URL}\n"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"fr\nJeanne\nMarie\n01 99 00 12 34\n{SECRET_URL}\n"))
     assert vigie("install") == 0
     out = capsys.readouterr().out
     assert "Son mot de passe ou son jeton est conservé dans : file " in out

@@ -426,8 +426,9 @@ def test_menu_actions_tell_the_helper_through_the_real_outbox(monkeypatch):
     items["Resume protection now"](None)
     assert agent.state == "protecting"
     items["Quit"](None)
-    kinds = [r["kind"] for r in notifier.outbox.rows()]
-    assert kinds == ["paused", "resumed", "quit"]
+    (row,) = notifier.outbox.rows()          # one "news" message for the helper, sent at the quit
+    assert row["kind"] == "notices" and row["next_attempt_at"] <= time.time()
+    assert [i["kind"] for i in json.loads(row["data"])["items"]] == ["paused", "resumed", "quit"]
     assert "paused" in _event_types() and "resumed" in _event_types()
 
 

@@ -10,6 +10,7 @@ and failure and what waits; ``flush`` sends what waits now. Exit status: 0 good,
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 import time
 
@@ -17,6 +18,7 @@ from agent import config
 from agent.i18n import t
 
 REQUEUE_DAYS = 7
+STATUS_WAIT = 5.0     # `helper status` answers within seconds even when another process holds a lock
 
 
 def register(sub) -> None:
@@ -84,11 +86,29 @@ def _add(args, settings, lang) -> int:
     print(t("helper.cli_added", lang, url=display_url(ref_url)))
     if values:
         print(t("helper.cli_secret_kept", lang, where=where))
-    n = Outbox().requeue_undelivered(ref_url, time.time() - REQUEUE_DAYS * 86400)
+    try:
+        n = Outbox().requeue_undelivered(ref_url, time.time() - REQUEUE_DAYS * 86400)
+    except (OSError, sqlite3.Error) as exc:  # a read-only or full data folder: the channel is added
+        print(t("helper.cli_not_requeued", lang, reason=_outbox_words(exc, lang)), file=sys.stderr)
+        n = 0
     if n:
         print(t("helper.cli_requeued", lang, count=n))
+    _say_live(lang)
     print(t("helper.cli_try_test", lang))
     return 0
+
+
+def _say_live(lang: str) -> None:
+    """Whether the running agent picks the change up (it does, within seconds) or none runs."""
+    from agent import instance  # noqa: PLC0415
+    print(t("helper.cli_live_running" if instance.running_pid() is not None else "helper.cli_live_stopped", lang))
+
+
+def _outbox_words(exc: BaseException, lang: str) -> str:
+    from agent.respond.helper.outbox_faults import classify  # noqa: PLC0415
+    code = getattr(exc, "code", None) or classify(exc)
+    return t(f"helper.outbox_{code if code in ('locked', 'disk_full', 'read_only') else 'io'}", lang, count=0) \
+        + f" [{exc}]"
 
 
 def _remove(args, settings, lang) -> int:
@@ -107,10 +127,15 @@ def _remove(args, settings, lang) -> int:
     if not _write(settings, lang, [c for c in chans if c != match]):
         return 2
     secrets.forget(match)
-    n = Outbox().cancel_channel(match)
+    try:
+        n = Outbox().cancel_channel(match)
+    except (OSError, sqlite3.Error) as exc:
+        print(t("helper.cli_outbox_problem", lang, reason=_outbox_words(exc, lang)), file=sys.stderr)
+        n = 0
     print(t("helper.cli_removed", lang, url=display_url(match)))
     if n:
         print(t("helper.cli_cancelled", lang, count=n))
+    _say_live(lang)
     return 0
 
 
@@ -134,7 +159,7 @@ def _test(args, settings, lang) -> int:
     notifier = HelperNotifier(settings)
     print(t("helper.cli_test_sending", lang, count=len(settings.helper_notify)))
     if not notifier.notify("test", {}):
-        return 2
+        return _test_from_memory(notifier, args.timeout, lang)
     msg_id = notifier.last_msg_id
     deadline = time.monotonic() + args.timeout
     notifier.flush(timeout=args.timeout, msg_id=msg_id)
@@ -156,16 +181,37 @@ def _test(args, settings, lang) -> int:
     return status
 
 
+def _test_from_memory(notifier, timeout: float, lang: str) -> int:
+    """The outbox cannot be written (read-only or full disk, a lock): send the test from memory."""
+    from agent.respond.helper.notifier import display_url  # noqa: PLC0415
+    problem = notifier.health()
+    if not problem:
+        return 2
+    print(t("helper.cli_outbox_problem", lang, reason=problem), file=sys.stderr)
+    results = notifier.send_from_memory(timeout)
+    for channel, result in results.items():
+        url = display_url(channel)
+        print(t("helper.cli_test_ok", lang, url=url) if result.ok else
+              t("helper.cli_test_fail", lang, url=url, reason=t(f"helper.error_{result.code or 'unknown'}", lang)
+                + (f" [{result.detail}]" if result.detail else "")))
+    return 0 if results and all(r.ok for r in results.values()) else 1
+
+
 def _when(ts, lang) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts)) if ts else t("helper.cli_never", lang)
 
 
 def _status(args, settings, lang) -> int:
     from agent.respond.helper.notifier import HelperNotifier  # noqa: PLC0415
-    rows = HelperNotifier(settings).status()
+    notifier = HelperNotifier(settings, wait=STATUS_WAIT)
+    rows = notifier.status()
+    problem = notifier.health()
     failing = any(r["last_failure"] and (r["last_failure"] > (r["last_success"] or 0)) for r in rows)
     if args.json:
-        print(json.dumps([{k: v for k, v in r.items() if k != "channel"} for r in rows], ensure_ascii=False))
+        out = [{k: v for k, v in r.items() if k != "channel"} for r in rows]
+        if problem:
+            out.append({"outbox_problem": problem})
+        print(json.dumps(out, ensure_ascii=False))
     else:
         if not settings.helper_notify:
             print(t("helper.cli_no_channel", lang))
@@ -181,9 +227,11 @@ def _status(args, settings, lang) -> int:
                 print(t("helper.cli_status_never", lang))
             print(t("helper.cli_status_pending", lang, pending=r["pending"]))
         print(t("helper.cli_status_total", lang, pending=sum(r["pending"] for r in rows)))
+        if problem:
+            print(t("helper.cli_outbox_problem", lang, reason=problem))
     if not settings.helper_notify:
         return 2
-    return 1 if failing or any(r["pending"] for r in rows) else 0
+    return 1 if failing or problem or any(r["pending"] for r in rows) else 0
 
 
 def _flush(args, settings, lang) -> int:

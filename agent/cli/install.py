@@ -32,6 +32,7 @@ def register(sub) -> None:
     p.add_argument("--silent", action="store_true", help=_h("silent"))
     p.add_argument("--lang", help=_h("install_lang"))
     p.add_argument("--country", help=_h("install_country"))
+    p.add_argument("--person-name", help=_h("install_person_name"))
     p.add_argument("--helper-name", help=_h("install_helper_name"))
     p.add_argument("--helper-phone", help=_h("install_helper_phone"))
     p.add_argument("--notify", nargs="+", action="extend", metavar="URL",
@@ -73,6 +74,8 @@ def _changes_from_args(args) -> dict:
         changes["language"] = args.lang.strip().lower()
     if args.country:
         changes["country"] = args.country.strip().upper()
+    if getattr(args, "person_name", None) is not None:
+        changes["helper_person_name"] = args.person_name.strip()
     if args.helper_name is not None:
         changes["helper_name"] = args.helper_name.strip()
     if args.helper_phone is not None:
@@ -90,6 +93,8 @@ def _interview(settings: config.Settings, changes: dict) -> dict:
     answer = _ask(t("install.ask_language", lang), system_language() if current == "auto" else current)
     changes["language"] = answer.lower()
     lang = resolve(changes["language"])
+    changes["helper_person_name"] = _ask(t("install.ask_person_name", lang),
+                                         changes.get("helper_person_name", settings.helper_person_name))
     changes["helper_name"] = _ask(t("install.ask_helper_name", lang), changes.get("helper_name", settings.helper_name))
     changes["helper_phone"] = _ask(t("install.ask_helper_phone", lang), changes.get("helper_phone", settings.helper_phone))
     notify = " ".join(changes.get("helper_notify", settings.helper_notify))

@@ -2,14 +2,15 @@
 
 Main thread: loads the config, sets up logging, takes the single-instance lock, starts
 the agent, then runs the tray (``agent.tray.run``) or — with ``--no-tray``, or when
-there is no tray host — waits for SIGTERM/SIGINT. Always ends with ``stop()`` (which
-records ``stopped``). Exit status: 0 normal stop, 3 already running.
+there is no tray host — waits. SIGTERM, SIGINT, SIGHUP and Windows' session end (log-off,
+shutdown) record a clean stop at once and leave the tray or the wait (``agent.session_end``).
+Always ends with ``stop()`` (which records ``stopped``). Exit status: 0 normal stop,
+3 already running.
 """
 from __future__ import annotations
 
 import logging
 import os
-import signal
 import sys
 import threading
 
@@ -25,21 +26,27 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def _wait_for_signal(agent) -> None:
-    """Block the main thread until SIGTERM/SIGINT (or SIGHUP, SIGBREAK where they exist)."""
-    done = threading.Event()
+class _Stop(SystemExit):
+    """Raised in the main thread by a stop request, to leave the tray's loop."""
 
-    def handler(signum, _frame):
-        log.info("signal %s received; stopping", signum)
+
+def _stop_requests(in_tray: threading.Event, done: threading.Event) -> None:
+    """SIGTERM/SIGINT/SIGHUP and Windows' session end: record the clean stop at once (the
+    system may kill the process right after), then leave the tray or the wait loop."""
+    from agent import instance, session_end  # noqa: PLC0415
+
+    def on_end(reason: str) -> None:
+        instance.mark_clean_stop(reason)
+        log.info("stop requested (%s); stopping", reason)
         done.set()
+        if in_tray.is_set() and threading.current_thread() is threading.main_thread():
+            raise _Stop(0)
 
-    for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGBREAK"):
-        sig = getattr(signal, name, None)
-        if sig is not None:
-            try:
-                signal.signal(sig, handler)
-            except (OSError, ValueError):
-                pass
+    session_end.install(on_end)
+
+
+def _wait(done: threading.Event) -> None:
+    """Block the main thread until a stop request."""
     while not done.wait(1.0):
         pass
 
@@ -68,21 +75,28 @@ def run(args) -> int:
     except ImportError as exc:
         log.warning("no single-instance lock (%s)", exc)
     agent = build(settings, problems)
+    in_tray, done = threading.Event(), threading.Event()
     try:
+        _stop_requests(in_tray, done)
         agent.start()
         for p in agent.problems_now():
             log.warning("degraded: %s", p)
         shown = False
-        if not args.no_tray:
+        if not args.no_tray and not done.is_set():
             try:
                 from agent import tray  # noqa: PLC0415
+                in_tray.set()
                 shown = tray.run(agent) is not False
             except Exception as exc:  # noqa: BLE001 - no pystray, no tray host, tray bug
                 log.warning("no tray icon: %s", exc)
-            if not shown:
+            finally:
+                in_tray.clear()
+            if not shown and not done.is_set():
                 print(t("agent.no_tray", lang), file=sys.stderr)
         if args.no_tray or not shown:
-            _wait_for_signal(agent)
+            _wait(done)
+    except _Stop:
+        pass
     finally:
         agent.stop()
         if lock is not None:

@@ -15,7 +15,7 @@ from agent import paths
 from agent.tomlcompat import tomllib
 
 log = logging.getLogger(__name__)
-FAMILIES = ("tss", "refund", "summons", "sextortion")
+FAMILIES = ("tss", "refund", "summons", "sextortion", "clickfix")
 COUNTRIES = ("FR", "BE", "CH", "CA", "GB", "US")
 
 # The built-in fallback: short, but enough to act on.

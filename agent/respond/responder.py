@@ -53,6 +53,15 @@ class Responder:
         except Exception:  # noqa: BLE001 - the helper channel must never stop the alert
             log.exception("helper notifier failed for %s", kind)
 
+    def _alert_closed(self, incident: str | None) -> None:
+        """The alert window ended: the helper's follow-up (the person's choices) can go."""
+        closed = getattr(self.notifier, "incident_closed", None)
+        if closed is not None:
+            try:
+                closed(incident)
+            except Exception:  # noqa: BLE001
+                log.exception("helper notifier failed when the alert closed")
+
     def _warn(self, body_key: str, speech_keys: tuple[str, ...] = (), **values) -> None:
         """Desktop notification and spoken warning, each in its own thread."""
         lang = self.lang
@@ -119,7 +128,8 @@ class Responder:
                 *self._helper_args()]
         if incident:
             args += ["--incident", str(incident)]
-        gui = self._gui("agent.respond.gui.alert_window", args)
+        gui = self._gui("agent.respond.gui.alert_window", args,
+                        on_exit=lambda _gui, name=incident.name if incident else None: self._alert_closed(name))
         fam = family if family in guidance.FAMILIES else "tss"
         self._warn(f"notify_{fam}", (f"title_{fam}", f"first_{fam}"))
         with self._lock:
@@ -130,6 +140,7 @@ class Responder:
         self._tell_helper("scam", {"family": family, "score": getattr(verdict, "score", None),
                                    "phones": phones, "phones_e164": list(getattr(verdict, "phones_e164", []) or []),
                                    "title": getattr(window, "title", None), "process": pname or None,
+                                   "url": getattr(window, "url", None) or getattr(trigger, "url", None),
                                    "incident": incident.name if incident else None, "time": events.now_iso(),
                                    "test": is_test},
                           attach)
@@ -213,9 +224,51 @@ class Responder:
         running = [str(t.get("name") or t.get("id")) for t in context.get("running_tools") or ()]
         self.aftercare.end(tool, running)
 
+    # ---- a web page put a command in the clipboard (ClickFix) ---------------------------
+    def on_clickfix(self, command: str, details: dict, repeat: bool = False) -> Path | None:
+        """Evidence (the command, who copied it), the alert "a web page asked you to paste a
+        command: never paste it; close the page", notification, speech, helper. Worker
+        thread; quick. ``repeat``: the Run box or a terminal came to the front since: the
+        alert comes back above it (no new evidence, the helper is not told twice)."""
+        details = dict(details or {})
+        family = "clickfix_run" if repeat else "clickfix"
+        incident = None
+        if not repeat:
+            try:
+                incident = evidence.save_files("clickfix", {"command.txt": (command or "").encode("utf-8"),
+                                                            "details.json": evidence._json(details)},
+                                               {"kind": "clickfix"})
+            except evidence.EvidenceError as exc:
+                log.error("%s; the alert is shown anyway", exc)
+        events.append("alert_shown", kind=family, incident=incident.name if incident else None,
+                      title=details.get("title"), process=details.get("process"), pid=details.get("pid"))
+        with self._lock:
+            cur = self._current
+        if cur and cur.get("clickfix") and cur["gui"] and cur["gui"].running():
+            cur["gui"].close()          # shown again, above the Run box or the terminal
+            incident = incident or cur["incident"]
+        args = ["--kind", "clickfix", "--family", family, "--browser-pid", str(int(details.get("browser_pid") or 0)),
+                *self._helper_args()]
+        if details.get("replaced") or repeat:
+            args += ["--status-key", "clipboard_note"]
+        if incident:
+            args += ["--incident", str(incident)]
+        gui = self._gui("agent.respond.gui.alert_window", args)
+        self._warn("notify_clickfix", ("title_clickfix", "first_clickfix"))
+        with self._lock:
+            self._current = {"key": ("clickfix",), "incident": incident, "gui": gui, "at": time.monotonic(),
+                             "clickfix": True}
+            self.last_alert = time.monotonic()
+        if not repeat:
+            self._tell_helper("risky_context", {"kind": "clickfix", "title": details.get("title"),
+                                                "browser": details.get("browser"), "command": (command or "")[:300],
+                                                "incident": incident.name if incident else None})
+        return incident
+
     # ---- strongest alert ---------------------------------------------------------------
     def on_risky_context(self, kind: str, details: dict) -> Path | None:
-        """A remote tool while a bank site is open (or similar): the strongest alert."""
+        """A remote tool while a bank site is open, the command a web page copied run from
+        the Run box or a terminal (``clickfix_paste``)...: the strongest alert."""
         details = dict(details or {})
         incident = None
         try:
@@ -224,12 +277,13 @@ class Responder:
         except evidence.EvidenceError as exc:
             log.error("%s; the alert is shown anyway", exc)
         events.append("risky_context", kind=kind, incident=incident.name if incident else None, **details)
-        args = ["--kind", "risky", "--tool-pid", str(int(details.get("pid") or 0)),
+        alert, warn = ("risky", "risky") if kind != "clickfix_paste" else ("clickfix", "clickfix_paste")
+        args = ["--kind", alert, "--family", warn, "--tool-pid", str(int(details.get("pid") or 0)),
                 "--tool-name", str(details.get("name") or details.get("tool") or ""), *self._helper_args()]
         if incident:
             args += ["--incident", str(incident)]
         self._gui("agent.respond.gui.alert_window", args)
-        self._warn("notify_risky", ("title_risky", "first_risky"))
+        self._warn(f"notify_{warn}", (f"title_{warn}", f"first_{warn}"))
         self._tell_helper("risky_context", {"kind": kind, **details,
                                             "incident": incident.name if incident else None})
         return incident

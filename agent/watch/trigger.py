@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 # kind → what the worker does with it
 SCAN_KINDS = ("fullscreen", "rescan", "settle", "title", "maximized", "test")
-OTHER_KINDS = ("remote_tool", "installer", "risky_context", "warm", "stop", "remote_session_ended")
+OTHER_KINDS = ("remote_tool", "installer", "risky_context", "warm", "stop", "remote_session_ended",
+               "clickfix", "clickfix_repeat")
 
 
 @dataclass

@@ -16,7 +16,7 @@ import time
 
 from agent import events
 from agent.log import Once
-from agent.watch import look, steady, tool_events
+from agent.watch import clickfix, look, steady, tool_events
 from agent.watch.trigger import Trigger
 
 log = logging.getLogger(__name__)
@@ -125,6 +125,8 @@ class Worker(threading.Thread):
                 self.risky(trig)
             elif trig.kind == "remote_session_ended":
                 tool_events.session_ended(self.agent, trig, self._respond)
+            elif trig.kind in ("clickfix", "clickfix_repeat"):
+                clickfix.handle(self.agent, trig, self._respond)
         except Exception as exc:  # noqa: BLE001 - one bad trigger never stops the worker
             if self._once.error(log, f"{trig.kind}:{type(exc).__name__}", "%s trigger failed: %s", trig.kind, exc):
                 log.debug("details", exc_info=True)

@@ -4,7 +4,12 @@ Runs as its own process (Tk must own its main thread; a GUI crash never stops th
 agent)::
 
     python -m agent.respond.gui.alert_window --family tss --lang fr --incident DIR \
-        --browser-pid 1234 --helper-name Julie --helper-phone "06 .." [--kind scam|risky|test]
+        --browser-pid 1234 --helper-name Julie --helper-phone "06 .." [--kind scam|risky|test|clickfix]
+
+``--kind clickfix``: a web page put a command in the clipboard; ``--family`` is then
+``clickfix`` (copied), ``clickfix_run`` (the Run box or a terminal opened since) or
+``clickfix_paste`` (it was run; ``--tool-pid`` is the process, and the button stops it).
+``--status-key KEY`` shows the text ``alert.KEY`` as the first note.
 
 It does the acting itself with psutil (``agent.respond.contain``) so it works even when
 the agent is busy. Every click is appended to ``events.jsonl`` (``alert_action``) and
@@ -25,7 +30,8 @@ from agent.respond.gui.tkwindow import (BODY_BG, BODY_FG, HEADER_BG, HEADER_FG, 
                                     bring_up, button, emit, focus_first, font, layout, make_root,
                                     mnemonic, place, record, run_app)
 
-FAMILIES = ("tss", "refund", "summons", "sextortion")
+FAMILIES = ("tss", "refund", "summons", "sextortion", "clickfix")
+CLICKFIX = ("clickfix", "clickfix_run", "clickfix_paste")
 
 
 class AlertApp:
@@ -39,11 +45,13 @@ class AlertApp:
         self.lang = resolve(args.lang)
         self.kind = args.kind
         self.family = "risky" if args.kind == "risky" else (args.family if args.family in FAMILIES else "tss")
+        if args.kind == "clickfix":
+            self.family = args.family if args.family in CLICKFIX else "clickfix"
         self.root = root = make_root(self.t("window_title"), args.scale)
         self.keys = Keys(root, self.escape)
         self.wrap = int(root.winfo_screenwidth() * 0.62) - 100
         self.buttons: dict = {}
-        self.status = ""
+        self.status = self.t(args.status_key) if args.status_key else ""
         self.acted = False
         self.view = "main"
         header = tk.Frame(root, bg=HEADER_BG)
@@ -93,8 +101,8 @@ class AlertApp:
         self.label(self.t("calm"), pady=(0, 12))
         if self.status:
             self.label(self.status, bold=True, bg=NOTE_BG, ipady=10, pady=(0, 12))
-        if not self.acted and self.kind == "risky" and self.args.tool_pid:
-            self.add("close_tool", "btn_close_tool", self.close_tool)
+        if not self.acted and self.kind in ("risky", "clickfix") and self.args.tool_pid:
+            self.add("close_tool", "btn_stop_command" if self.kind == "clickfix" else "btn_close_tool", self.close_tool)
         elif not self.acted and self.kind != "risky" and (self.args.browser_pid or self.kind == "test"):
             self.add("close_page", "btn_close_page", self.close_page)
         self.add("call_helper", "btn_call_helper", self.show_helper)
@@ -121,7 +129,7 @@ class AlertApp:
     def show_steps(self) -> None:
         from agent.respond import guidance  # noqa: PLC0415
         record(self.args.incident, "show_steps")
-        g = guidance.load("tss" if self.family == "risky" else self.family, self.lang,
+        g = guidance.load("tss" if self.family == "risky" else self.family.split("_")[0], self.lang,
                           guidance.resolve_country(self.args.country))
         self._view("steps")
         self.label(self.t("steps_heading"), "first", True, pady=(20, 8))
@@ -194,7 +202,8 @@ class AlertApp:
         def work():
             ended = contain.terminate_tree(pid)
             return not contain.alive(pid), {"tool_pid": pid, "ended": len(ended)}
-        self._act("close_tool", work, ("tool_closed", "tool_not_closed"), tool=self.args.tool_name or "?")
+        done = ("command_stopped", "command_not_stopped") if self.kind == "clickfix" else ("tool_closed", "tool_not_closed")
+        self._act("close_tool", work, done, tool=self.args.tool_name or "?")
 
     def escape(self) -> None:
         if self.view != "main":
@@ -209,7 +218,8 @@ class AlertApp:
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m agent.respond.gui.alert_window")
-    p.add_argument("--kind", choices=("scam", "risky", "test"), default="scam")
+    p.add_argument("--kind", choices=("scam", "risky", "test", "clickfix"), default="scam")
+    p.add_argument("--status-key", default="", help="a note shown first (a key of the alert texts)")
     p.add_argument("--family", default="tss")
     p.add_argument("--lang", default="auto")
     p.add_argument("--country", default="auto")

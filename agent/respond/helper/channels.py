@@ -19,7 +19,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 log = logging.getLogger(__name__)
 # Schemes whose plugin adds ``+Header=value`` URL arguments as headers of the message.
@@ -53,7 +53,7 @@ class Result:
         return not self.ok and self.code in PERMANENT
 
 
-def _quiet_apprise() -> None:
+def quiet_apprise() -> None:
     """apprise logs go only to our per-call capture, never to Vigie's handlers."""
     global _setup_done
     with _setup_lock:
@@ -63,6 +63,12 @@ def _quiet_apprise() -> None:
             alog.propagate = False
             alog.addHandler(logging.NullHandler())
             _setup_done = True
+
+
+def display_url(url: str) -> str:
+    """A channel URL fit to show: secret references and secrets masked."""
+    from agent.config import mask_url  # noqa: PLC0415
+    return mask_url(url)
 
 
 def classify(text: str) -> str:
@@ -77,7 +83,7 @@ def classify(text: str) -> str:
 def scrub(text: str, secrets=()) -> str:
     """Remove secret values (and their URL-encoded forms) from a text."""
     for s in sorted((s for s in secrets if s and len(s) >= 3), key=len, reverse=True):
-        for form in {s, quote(s, safe="")}:
+        for form in sorted({s, quote(s, safe=""), unquote(s)}, key=len, reverse=True):
             text = text.replace(form, "***")
     return text
 
@@ -94,19 +100,24 @@ def with_message_id(url: str, msg_id: str) -> str:
 def check_url(url: str) -> str | None:
     """None if apprise knows this URL, else the error code ``bad_url``."""
     import apprise  # noqa: PLC0415 - heavy import, only when used
-    _quiet_apprise()
+    quiet_apprise()
     return None if apprise.Apprise.instantiate(url) else "bad_url"
 
 
 def send(url: str, title: str, body: str, attachments=(), msg_id: str = "",
-         secrets=(), timeout: float = 120.0) -> Result:
+         secrets=(), timeout: float = 120.0, html: str = "", lang: str = "en") -> Result:
     """Send one message to one (resolved) URL; never raises.
 
     ``secrets`` are values to keep out of the returned detail. Missing attachment files are
-    skipped (the text still goes) and noted in the detail.
+    skipped (the text still goes) and noted in the detail. E-mail with an ``html`` body is
+    written by :mod:`mail` (plain text and HTML, screenshot inline); other services get
+    the plain text through apprise.
     """
+    from agent.respond.helper import mail  # noqa: PLC0415
+    if html and mail.is_mail(url):
+        return mail.send(url, title, body, html, attachments, msg_id, secrets, timeout, lang)
     import apprise  # noqa: PLC0415
-    _quiet_apprise()
+    quiet_apprise()
     lines: list[str] = []
     note = ""
     try:

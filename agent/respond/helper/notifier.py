@@ -3,202 +3,252 @@
 ``notify(kind, data, attachments)`` renders the message in the helper's language and writes
 one outbox row per channel in one transaction *before* any send, then wakes the sender
 thread; it never raises and returns quickly (worker thread, alert process, tray, CLI).
-The sender thread (``start()``) drains the outbox with backoff, recovers what a dead
-process left half-sent, sends the heartbeat on the helper's schedule and announces the
-start (``after_crash`` when the previous run did not stop cleanly). ``flush()`` sends
-everything now from the calling thread; ``status()`` reports each channel.
+What a helper receives, and when (:data:`NOTICE_HOLD`, :data:`FOLLOW_UP_QUIET`):
+
+- a scam, a remote-control program, a risky situation: at once;
+- a restart after a crash (a start with no clean stop before): at once, at most once an hour;
+- the person's choices on an alert (``alert_action``): merged into ONE follow-up per
+  incident, sent when the alert closes (:meth:`incident_closed`) or after a quiet time;
+- pauses, resumes and a quit: merged into one "news" message at most every
+  ``NOTICE_HOLD`` (a quit releases it); a clean start sends nothing;
+- the heartbeat on the helper's schedule (default daily) only.
+
+The sender thread (``start()``) drains the outbox with backoff and recovers what a dead
+process left half-sent. ``use_settings()`` takes new settings while running (a channel
+added by ``vigie helper add`` is used by the next message).
 
 Guarantee: a message is stored before it is sent and retried until delivered (never
-dropped); a send interrupted by a crash is sent again, so delivery is *at least once*,
-and every copy carries the same message id (body footer, and a ``Vigie-Message-Id``
-header for e-mail and webhooks) so a receiver can drop the duplicate.
+dropped); a send interrupted by a crash is sent again (*at least once*, with the same
+message id in the body footer and a ``Vigie-Message-Id`` header). When the outbox cannot
+be written (a lock held by another process, a full disk, a read-only folder) the message
+is kept in memory (:mod:`memory`), stored when possible, sent from memory meanwhile, and
+:meth:`health` says so (the agent shows it as ``degraded``).
 """
 from __future__ import annotations
 
+import datetime as _dt
 import logging
-import os
+import sqlite3
 import threading
 import time
 import uuid
 
-from agent import paths
-from agent.config import mask_url
+from agent import instance
 from agent.i18n import t
 from agent.log import Once
-from agent.respond.helper import channels, messages, secrets
-from agent.respond.helper.outbox import Outbox, Row, owner_id
+from agent.respond.helper import messages
+from agent.respond.helper.channels import display_url
+from agent.respond.helper.memory import Held, MemoryQueue
+from agent.respond.helper.outbox import Outbox, Unavailable, owner_id
+from agent.respond.helper.sender import Sender
 
 log = logging.getLogger(__name__)
-HEARTBEAT_KEY = "last_heartbeat"
-IDLE_POLL = 5.0  # other processes (the alert window) enqueue too: look at the outbox this often
+NOTIFY_WAIT = 0.5         # notify() waits at most this long for another process's lock
+FOLLOW_UP_QUIET = 120.0   # the follow-up goes this long after the person's last choice...
+FOLLOW_UP_MAX = 600.0     # ...or at the latest this long after the first
+NOTICE_HOLD = 900.0       # pauses/resumes/quit: one "news" message at most every 15 minutes
+NOTICE_KINDS = ("paused", "resumed", "quit")
+CRASH_NOTICE_EVERY = 3600.0   # a crash loop tells the helper once an hour, not at every restart
+CRASH_KEY, CRASH_UNTOLD_KEY = "last_crash_notice", "untold_crashes"
 
 
-def display_url(url: str) -> str:
-    """A channel URL fit to show: secret references and secrets masked."""
-    return mask_url(secrets.REF.sub("***", url))
-
-
-class HelperNotifier:
-    def __init__(self, settings, outbox: Outbox | None = None):
+class HelperNotifier(Sender):
+    def __init__(self, settings, outbox: Outbox | None = None, wait: float = 30.0):
         self.settings = settings
         self._outbox = outbox
+        self._wait = wait
         self.owner = owner_id()
         self.after_crash = False
         self.last_msg_id = ""
+        self.memory = MemoryQueue()
+        self._problem: str | None = None
+        self._alert_times: dict[str, str] = {}
+        self._merge_lock = threading.Lock()
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._once = Once()
-        self._marker = paths.state_dir() / "helper-running"
 
     @property
     def outbox(self) -> Outbox:
-        """The outbox, opened on first use (a broken data folder is retried, not fatal)."""
+        """The outbox, opened on first use (raises :class:`Unavailable` while it cannot be)."""
         if self._outbox is None:
-            self._outbox = Outbox()
+            self._outbox = Outbox(wait=self._wait)
         return self._outbox
 
-    # -- producers (any thread, any process) ---------------------------------------
+    def use_settings(self, settings) -> None:
+        """New settings (channels, names, language) for the next messages. Any thread."""
+        self.settings = settings
+        self._wake.set()
+
+    # -- producers (any thread) ------------------------------------------------------
     def notify(self, kind: str, data: dict | None = None, attachments=()) -> list[int]:
-        """Store the message for every channel, then wake the sender. Returns the row ids."""
-        chans = tuple(self.settings.helper_notify)
+        """Store the message for every channel, then wake the sender. Returns the row ids
+        (empty when nothing is configured, or when the message is kept in memory)."""
+        settings = self.settings
+        chans = tuple(settings.helper_notify)
         if not chans:
             return []
-        lang = self.settings.lang()
-        msg_id = f"vigie-{time.strftime('%Y%m%d')}-{uuid.uuid4().hex[:12]}"
+        data = dict(data or {})
         try:
-            title, body = messages.render(kind, data or {}, lang, msg_id=msg_id)
-            keep = tuple(attachments) if self.settings.helper_attach_screenshot else ()
-            ids = self.outbox.enqueue(msg_id, kind, title, body, chans, keep)
-        except Exception as exc:  # noqa: BLE001 - a full disk must not stop the alert
-            self._once.error(log, "enqueue", "cannot store the helper notification %s: %s", kind, exc)
+            if kind == "alert_action":
+                return self._merge(self._group_of(data), "follow_up", "actions", data, FOLLOW_UP_QUIET,
+                                   FOLLOW_UP_MAX)
+            if kind in NOTICE_KINDS or kind == "started" and not data.get("after_crash"):
+                if kind == "started":
+                    return []        # a clean start is no news; the heartbeat says "all is well"
+                ids = self._merge("notices", "notices", "items", {"kind": kind, **data}, NOTICE_HOLD, NOTICE_HOLD)
+                if kind == "quit":
+                    self.incident_closed("notices")
+                return ids
+            if kind == "started" and not self._crash_notice_due(data):
+                return []            # a crash loop: one notice an hour, counting the others
+            if kind == "scam":
+                self._alert_times[self._group_of(data)] = data.get("time") or _now_iso()
+            keep = tuple(attachments) if settings.helper_attach_screenshot else ()
+            return self._store(Held(self._new_id(), kind, data, chans, keep)) or []
+        except Exception as exc:  # noqa: BLE001 - a helper message must never stop the alert
+            self._once.error(log, "notify", "helper notification %s not prepared: %s", kind, exc)
             return []
-        self.last_msg_id = msg_id
-        log.info("helper notification %s queued for %d channel(s) as %s", kind, len(ids), msg_id)
+
+    def incident_closed(self, group_or_incident: str | None) -> None:
+        """The alert of this incident closed: its follow-up (if any) goes now. Any thread."""
+        group = group_or_incident if group_or_incident == "notices" else \
+            self._group_of({"incident": group_or_incident})
+        self.memory.release(group)
+        try:
+            self.outbox.release_group(group)
+        except (Unavailable, sqlite3.Error) as exc:
+            self._set_problem(exc)
+        self._wake.set()
+
+    def _crash_notice_due(self, data: dict) -> bool:
+        """At most one restart-after-crash notice per ``CRASH_NOTICE_EVERY``; the next one
+        says how many restarts went untold (``data["untold"]``)."""
+        try:
+            last = float(self.outbox.get_meta(CRASH_KEY) or 0)
+            untold = int(self.outbox.get_meta(CRASH_UNTOLD_KEY) or 0)
+            if time.time() - last < CRASH_NOTICE_EVERY:
+                self.outbox.set_meta(CRASH_UNTOLD_KEY, str(untold + 1))
+                return False
+            self.outbox.set_meta(CRASH_KEY, repr(time.time()))
+            self.outbox.set_meta(CRASH_UNTOLD_KEY, "0")
+        except (Unavailable, sqlite3.Error):
+            return True
+        if untold:
+            data["untold"] = untold
+        return True
+
+    @staticmethod
+    def _group_of(data: dict) -> str:
+        return f"incident:{data.get('incident') or 'alert'}"
+
+    @staticmethod
+    def _new_id() -> str:
+        return f"vigie-{time.strftime('%Y%m%d')}-{uuid.uuid4().hex[:12]}"
+
+    def render(self, held: Held) -> messages.Message:
+        return messages.render(held.kind, held.data, self.settings.lang(), msg_id=held.msg_id,
+                               person=self.settings.helper_person_name, helper_phone=self.settings.helper_phone)
+
+    def _store(self, held: Held) -> list[int] | None:
+        """Write one message to the outbox; None (kept in memory) when it cannot be."""
+        msg = self.render(held)
+        self.last_msg_id = held.msg_id
+        try:
+            with self.outbox.waiting_at_most(NOTIFY_WAIT):
+                ids = self.outbox.enqueue(held.msg_id, held.kind, msg.title, msg.text, held.channels,
+                                          held.attachments, html=msg.html, group=held.group, data=held.data,
+                                          hold=max(0.0, held.due - time.time()))
+        except (Unavailable, sqlite3.Error) as exc:
+            self._set_problem(exc)
+            self.memory.add(held)
+            log.warning("helper notification %s kept in memory until it can be stored (%s)", held.kind, exc)
+            self._wake.set()
+            return None
+        log.info("helper notification %s queued for %d channel(s) as %s", held.kind, len(ids), held.msg_id)
         self._wake.set()
         return ids
 
-    # -- sending ---------------------------------------------------------------------
-    def _send(self, row: Row, timeout: float = 120.0) -> bool:
-        try:
-            url, values = secrets.resolve(row.channel)
-        except secrets.MissingSecret as exc:
-            result = channels.Result(False, "missing_secret", f"no secret {exc}")
-        else:
-            result = channels.send(url, row.title, row.body, row.attachments, row.msg_id, values, timeout)
-        if result.ok:
-            self.outbox.mark_sent(row)
-            self._once.reset(f"send:{row.channel}")
-            log.info("helper notification %s delivered to %s", row.msg_id, display_url(row.channel))
-            return True
-        self.outbox.mark_failed(row, result.code, result.detail, result.permanent)
-        self._once.warning(log, f"send:{row.channel}", "helper notification to %s failed (%s): %s",
-                           display_url(row.channel), result.code, result.detail)
-        return False
+    def _merge(self, group: str, kind: str, field: str, item: dict, quiet: float, most: float) -> list[int]:
+        """Add ``item`` to the held message of ``group`` (one message per incident/period)."""
+        item = {"time": _now_iso(), **item}
+        lang, person = self.settings.lang(), self.settings.helper_person_name
 
-    def _drain(self, deadline: float | None, due_before: float | None = None,
-               msg_id: str | None = None) -> dict:
-        counts = {"sent": 0, "failed": 0}
-        while not (deadline and time.monotonic() > deadline):
-            rows = self.outbox.claim(self.owner, limit=1, due_before=due_before, msg_id=msg_id)
-            if not rows:
-                break
-            left = max(1.0, deadline - time.monotonic()) if deadline else 120.0
-            counts["sent" if self._send(rows[0], timeout=left) else "failed"] += 1
-        return counts
-
-    def flush(self, timeout: float | None = None, msg_id: str | None = None) -> dict:
-        """Send every waiting message now, backoff ignored (``vigie helper flush``, tests).
-
-        Called from any thread; safe while the sender thread runs (rows are claimed
-        atomically). Returns ``{"sent", "failed", "pending"}``.
-        """
-        deadline = time.monotonic() + timeout if timeout else None
-        try:
-            self.outbox.recover()
-            start = time.time()
-            self.outbox.make_due(start, msg_id)
-            counts = self._drain(deadline, due_before=start, msg_id=msg_id)
-        except Exception as exc:  # noqa: BLE001
-            log.error("helper flush failed: %s", exc)
-            counts = {"sent": 0, "failed": 0}
-        counts["pending"] = self.pending()
-        return counts
-
-    def pending(self) -> int:
-        return sum(r.get(s, 0) for r in self.outbox.channel_report().values()
-                   for s in ("pending", "failed", "sending"))
-
-    def _heartbeat_due_in(self) -> float:
-        hours = float(self.settings.helper_heartbeat_hours or 0)
-        if hours <= 0 or not self.settings.helper_notify:
-            return float("inf")
-        interval = hours * 3600.0
-        if self.outbox.take_if_due(HEARTBEAT_KEY, interval):
-            self.notify("heartbeat", {})
-            return interval
-        last = float(self.outbox.get_meta(HEARTBEAT_KEY) or time.time())
-        return max(0.0, last + interval - time.time())
-
-    def _run(self) -> None:
-        last_recover = 0.0
-        while not self._stopping.is_set():
+        def update(data: dict):
+            data[field] = list(data.get(field) or []) + [item]
+            first = float(data.get("_first") or time.time())
+            msg = messages.render(kind, data, lang, msg_id=data.get("_msg_id", ""), person=person)
+            due = min(first + most, time.time() + quiet) if kind == "follow_up" else first + most
+            return data, msg.title, msg.text, msg.html, due
+        with self._merge_lock:
+            if self.memory.merge(group, update):
+                self._wake.set()
+                return []
             try:
-                if time.monotonic() - last_recover > 60:
-                    self.outbox.recover()
-                    last_recover = time.monotonic()
-                wait = min(self._heartbeat_due_in(), IDLE_POLL)
-                self._drain(None if not self._stopping.is_set() else time.monotonic())
-                nxt = self.outbox.next_due()
-                if nxt is not None:
-                    wait = max(0.05, min(wait, nxt - time.time()))
-            except Exception as exc:  # noqa: BLE001 - keep the sender alive whatever happens
-                self._once.error(log, "sender", "helper sender error: %s", exc)
-                wait = IDLE_POLL
-            self._wake.wait(wait)
-            self._wake.clear()
+                with self.outbox.waiting_at_most(NOTIFY_WAIT):
+                    if self.outbox.merge_group(group, update):
+                        self._wake.set()
+                        return []
+            except (Unavailable, sqlite3.Error) as exc:
+                self._set_problem(exc)
+            msg_id = self._new_id()
+            data = {field: [item], "_first": time.time(), "_msg_id": msg_id}
+            if kind == "follow_up":
+                data["alert_time"] = self._alert_times.get(group)
+            due = time.time() + (quiet if kind == "follow_up" else most)
+            return self._store(Held(msg_id, kind, data, tuple(self.settings.helper_notify), (), group, due)) or []
 
     # -- life cycle (the agent's main thread) -----------------------------------------
     def start(self, announce: bool = True) -> None:
-        """Start the sender thread; announce the start (``after_crash`` if the last run died)."""
+        """Start the sender thread; tell the helper when the last run did not stop cleanly."""
         if self._thread and self._thread.is_alive():
             return
-        try:
-            self.after_crash = self._marker.exists()
-            paths.ensure_dir(self._marker.parent)
-            self._marker.write_text(str(os.getpid()), encoding="utf-8")
-        except OSError as exc:
-            log.warning("cannot write %s: %s", self._marker, exc)
-        if announce:
-            self.notify("started", {"after_crash": self.after_crash})
-            try:  # the start message says "protection active": it counts as a heartbeat
-                self.outbox.set_meta(HEARTBEAT_KEY, repr(time.time()))
-            except Exception as exc:  # noqa: BLE001
-                log.warning("cannot record the heartbeat time: %s", exc)
+        self.after_crash = instance.mark_running()
+        if announce and self.after_crash:
+            self.notify("started", {"after_crash": True})
         self._stopping.clear()
         self._thread = threading.Thread(target=self._run, name="helper-sender", daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the sender, give what is due (e.g. ``quit``) ``timeout`` s to go, mark a clean stop."""
+        instance.mark_clean_stop()
         self._stopping.set()
         self._wake.set()
         if self._thread:
             self._thread.join(timeout)
+        deadline = time.monotonic() + timeout
         try:
-            self._drain(time.monotonic() + timeout)
+            self._memory_round(deadline)
+            self._drain(deadline)
         except Exception as exc:  # noqa: BLE001
-            log.warning("helper notifications not sent at stop: %s (they stay queued)", exc)
-        try:
-            self._marker.unlink(missing_ok=True)
-        except OSError as exc:
-            log.warning("cannot remove %s: %s", self._marker, exc)
+            log.warning("helper notifications not sent at stop: %s (they stay in the outbox)", exc)
+        lost = self.memory.pending()
+        if lost:
+            log.error("%d helper notification(s) could neither be stored (%s) nor sent before the stop; "
+                      "they are lost", lost, self._problem or "?")
 
     # -- reporting ------------------------------------------------------------------
+    def _set_problem(self, exc: BaseException) -> None:
+        code = getattr(exc, "code", None) or "io"
+        self._problem = code if code in ("locked", "disk_full", "read_only") else "io"
+
+    def health(self) -> str | None:
+        """None when all is well, else in plain words why messages wait (for the tray). Any thread."""
+        if self._problem is None and not len(self.memory):
+            return None
+        return t(f"helper.outbox_{self._problem or 'io'}", self.settings.lang(), count=self.memory.pending())
+
     def status(self) -> list[dict]:
-        """Per channel: url (masked), last_success, last_failure, last_error (plain words), pending."""
+        """Per channel: url (masked), last_success, last_failure, last_error (plain words), pending.
+        A locked or unreadable outbox is reported (``outbox_problem``), never set aside."""
         lang = self.settings.lang()
-        report = self.outbox.channel_report()
+        try:
+            report = self.outbox.channel_report()
+        except (Unavailable, sqlite3.Error) as exc:
+            self._set_problem(exc)
+            report = {}
         out = []
         for ch in list(self.settings.helper_notify) + [c for c in report if c not in self.settings.helper_notify]:
             r = report.get(ch, {})
@@ -211,3 +261,7 @@ class HelperNotifier:
                 "pending": r.get("pending", 0) + r.get("failed", 0) + r.get("sending", 0),
             })
         return [s for s in out if s["configured"] or s["pending"]]
+
+
+def _now_iso() -> str:
+    return _dt.datetime.now().astimezone().isoformat(timespec="seconds")

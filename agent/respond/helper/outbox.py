@@ -15,6 +15,16 @@ guarantee is *at least once*, with an id the receiver can use to drop a duplicat
 Safe from several threads and processes: every call opens its own connection, writes use
 ``BEGIN IMMEDIATE`` and a claim is one transaction, so two senders never claim the same
 row. ``synchronous=FULL``: a committed row survives a power cut. Any thread.
+
+A message may be *held* (``hold`` seconds, ``group``): an incident's follow-up waits for
+the person's next choices, merged into the same unsent row (:meth:`merge_group`) until the
+alert closes (:meth:`release_group`) or the quiet time ends.
+
+Failures: only a file that SQLite finds corrupt (``SQLITE_CORRUPT``/``SQLITE_NOTADB``,
+confirmed by ``PRAGMA integrity_check``) is set aside, and its readable unsent rows are
+carried into the new file. A lock held by another process, a full disk or a read-only
+folder is *transient*: the call raises :class:`Unavailable` (``code``: ``locked``,
+``disk_full``, ``read_only``, ``io``) and the file is left as it is.
 """
 from __future__ import annotations
 
@@ -31,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent import paths
+from agent.respond.helper.outbox_faults import Unavailable, classify, salvage
 
 log = logging.getLogger(__name__)
 BACKOFF_BASE = 30.0
@@ -44,12 +55,17 @@ CREATE TABLE IF NOT EXISTS outbox (
     state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at REAL NOT NULL, last_error TEXT, error_code TEXT, attempt_id TEXT,
     owner TEXT, sending_since REAL, sent_at REAL, ambiguous INTEGER NOT NULL DEFAULT 0,
+    html TEXT NOT NULL DEFAULT '', grp TEXT, data TEXT,
     UNIQUE (msg_id, channel));
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_at);
 CREATE TABLE IF NOT EXISTS channel_status (
     channel TEXT PRIMARY KEY, last_success REAL, last_failure REAL, error_code TEXT, last_error TEXT);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
+SCHEMA_VERSION = 2
+ADDED_COLUMNS = (("html", "TEXT NOT NULL DEFAULT ''"), ("grp", "TEXT"), ("data", "TEXT"))
+class SetAside(Unavailable):
+    """The file was found corrupt in use and replaced: the call may be tried again."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +81,7 @@ class Row:
     attempts: int
     attempt_id: str
     ambiguous: int
+    html: str = ""
 
 
 def backoff(attempts: int, base: float = BACKOFF_BASE, cap: float = BACKOFF_CAP) -> float:
@@ -98,41 +115,106 @@ class Outbox:
     """The outbox file (default ``<data dir>/outbox.sqlite3``); backoff 30 s doubling to 1 h."""
 
     def __init__(self, path: Path | None = None, backoff_base: float = BACKOFF_BASE,
-                 backoff_cap: float = BACKOFF_CAP):
+                 backoff_cap: float = BACKOFF_CAP, wait: float = 30.0):
         self.path = Path(path or paths.data_dir() / "outbox.sqlite3")
         self.backoff_base, self.backoff_cap = backoff_base, backoff_cap
         self._local = threading.local()
-        paths.ensure_dir(self.path.parent)
+        self.wait = wait              # seconds a call waits for another process's lock
         try:
+            paths.ensure_dir(self.path.parent)
             self._init()
-        except sqlite3.DatabaseError as exc:  # a damaged file: keep it aside, start afresh
-            aside = self.path.with_name(f"{self.path.name}.damaged-{int(time.time())}")
-            log.error("helper outbox %s is damaged (%s); kept as %s, starting a new one", self.path, exc, aside)
-            self._local = threading.local()
-            for suffix in ("", "-wal", "-shm"):
-                src = Path(str(self.path) + suffix)
-                if src.exists():
-                    os.replace(src, Path(str(aside) + suffix))
-            self._init()
+        except SetAside:
+            self._init()                    # the new file, with what could be read of the old
+        except (sqlite3.DatabaseError, OSError) as exc:
+            if classify(exc) != "corrupt" or self._intact():
+                raise self._unavailable(exc) from exc
+            self._set_aside(exc)
+
+    def _unavailable(self, exc: BaseException) -> Unavailable:
+        self._drop_connection()
+        return exc if isinstance(exc, Unavailable) else Unavailable(classify(exc), str(exc))
+
+    def _drop_connection(self) -> None:
+        db = getattr(self._local, "db", None)
+        self._local.db = None
+        if db is not None:
+            try:
+                db.close()
+            except sqlite3.Error:
+                pass
+
+    def _intact(self) -> bool:
+        """True when ``PRAGMA integrity_check`` passes (False: corrupt, or not a database)."""
+        try:
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=self.wait)
+            try:
+                return db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            finally:
+                db.close()
+        except sqlite3.DatabaseError as exc:
+            return classify(exc) != "corrupt"
+
+    def _set_aside(self, exc: BaseException) -> None:
+        """Keep a corrupt file aside, start a new one and carry its readable unsent rows over."""
+        self._drop_connection()
+        aside = self.path.with_name(f"{self.path.name}.damaged-{int(time.time())}")
+        log.error("helper outbox %s is damaged (%s); kept as %s, starting a new one", self.path, exc, aside)
+        for suffix in ("", "-wal", "-shm"):
+            src = Path(str(self.path) + suffix)
+            if src.exists():
+                os.replace(src, Path(str(aside) + suffix))
+        self._init()
+        rows = salvage(aside)
+        if rows:
+            with self._write() as db:
+                for r in rows:
+                    cols = [c for c in r if c != "id"]
+                    db.execute(f"INSERT OR IGNORE INTO outbox ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})",
+                               [r[c] for c in cols])
+            log.warning("helper outbox: %d unsent message row(s) recovered from %s", len(rows), aside)
 
     def _init(self) -> None:
         if not self.path.exists():  # private from the start (the WAL files inherit the mode)
             os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
         with self._conn() as db:
+            if db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+                return           # current: a read-only command writes nothing
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
+            have = {r[1] for r in db.execute("PRAGMA table_info(outbox)")}
+            for name, decl in ADDED_COLUMNS:
+                if name not in have:
+                    db.execute(f"ALTER TABLE outbox ADD COLUMN {name} {decl}")
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         os.chmod(self.path, 0o600)
 
     @contextmanager
     def _conn(self):
         """This thread's connection, kept open: closing the last one checkpoints the WAL
         (milliseconds each time). SQLite's file locks coordinate threads and processes."""
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-            db.execute("PRAGMA synchronous=FULL")
-            self._local.db = db
-        yield db
+        try:
+            db = getattr(self._local, "db", None)
+            if db is None:
+                db = sqlite3.connect(self.path, timeout=self.wait, isolation_level=None)
+                db.execute("PRAGMA synchronous=FULL")
+                self._local.db = db
+            db.execute(f"PRAGMA busy_timeout={int(getattr(self._local, 'wait', self.wait) * 1000)}")
+            yield db
+        except sqlite3.DatabaseError as exc:
+            if classify(exc) == "corrupt" and not self._intact():
+                self._set_aside(exc)        # real corruption, found in use: a new file, rows carried
+                raise SetAside("io", f"damaged outbox set aside: {exc}") from exc
+            raise self._unavailable(exc) from exc
+
+    @contextmanager
+    def waiting_at_most(self, seconds: float):
+        """Calls in this block (this thread) wait at most ``seconds`` for a lock (``notify``)."""
+        before = getattr(self._local, "wait", self.wait)
+        self._local.wait = seconds
+        try:
+            yield
+        finally:
+            self._local.wait = before
 
     @contextmanager
     def _write(self):
@@ -142,25 +224,55 @@ class Outbox:
                 yield db
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                try:
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                except sqlite3.Error:        # closed: the file was set aside meanwhile
+                    pass
                 raise
 
     # -- writing -------------------------------------------------------------------
     def enqueue(self, msg_id: str, kind: str, title: str, body: str, channels, attachments=(),
-                now: float | None = None) -> list[int]:
-        """Store one message for each channel in one transaction; return the row ids."""
+                now: float | None = None, html: str = "", group: str | None = None,
+                data: dict | None = None, hold: float = 0.0) -> list[int]:
+        """Store one message for each channel in one transaction; return the row ids.
+
+        ``hold``: seconds before it is due (a follow-up waiting for more of the person's
+        choices); ``group`` and ``data`` let :meth:`merge_group` rewrite it meanwhile."""
         now = time.time() if now is None else now
         att = json.dumps([str(a) for a in attachments])
+        blob = json.dumps(data, default=str) if data is not None else None
         ids = []
         with self._write() as db:
             for ch in channels:
                 cur = db.execute(
                     "INSERT OR IGNORE INTO outbox (msg_id, kind, channel, created_at, title, body,"
-                    " attachments, next_attempt_at) VALUES (?,?,?,?,?,?,?,?)",
-                    (msg_id, kind, ch, now, title, body, att, now))
+                    " attachments, next_attempt_at, html, grp, data) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (msg_id, kind, ch, now, title, body, att, now + hold, html, group, blob))
                 if cur.rowcount:
                     ids.append(cur.lastrowid)
         return ids
+
+    def merge_group(self, group: str, update) -> str | None:
+        """Rewrite the held, never-tried message of ``group``: ``update(data) -> (data, title,
+        body, html, due_at)``. Returns its msg_id, or None when there is none to merge into."""
+        with self._write() as db:
+            r = db.execute("SELECT msg_id, data FROM outbox WHERE grp=? AND state='pending' AND attempts=0"
+                           " ORDER BY id DESC LIMIT 1", (group,)).fetchone()
+            if r is None or db.execute("SELECT COUNT(*) FROM outbox WHERE msg_id=? AND (state!='pending'"
+                                       " OR attempts>0)", (r[0],)).fetchone()[0]:
+                return None
+            data, title, body, html, due = update(json.loads(r[1] or "{}"))
+            db.execute("UPDATE outbox SET data=?, title=?, body=?, html=?, next_attempt_at=? WHERE msg_id=?",
+                       (json.dumps(data, default=str), title, body, html, due, r[0]))
+            return r[0]
+
+    def release_group(self, group: str, now: float | None = None) -> int:
+        """The held message of ``group`` is due now (the alert closed)."""
+        now = time.time() if now is None else now
+        with self._write() as db:
+            return db.execute("UPDATE outbox SET next_attempt_at=? WHERE grp=? AND state='pending'"
+                              " AND next_attempt_at > ?", (now, group, now)).rowcount
 
     def claim(self, owner: str, limit: int = 20, now: float | None = None,
               due_before: float | None = None, msg_id: str | None = None) -> list[Row]:
@@ -177,7 +289,7 @@ class Outbox:
                 db.execute("UPDATE outbox SET state='sending', attempt_id=?, owner=?, sending_since=?,"
                            " attempts=attempts+1 WHERE id=?", (attempt, owner, now, rid))
                 r = db.execute("SELECT id, msg_id, kind, channel, created_at, title, body, attachments,"
-                               " attempts, attempt_id, ambiguous FROM outbox WHERE id=?", (rid,)).fetchone()
+                               " attempts, attempt_id, ambiguous, html FROM outbox WHERE id=?", (rid,)).fetchone()
                 out.append(Row(*r[:7], tuple(json.loads(r[7])), *r[8:]))
         return out
 
@@ -224,11 +336,13 @@ class Outbox:
         return n
 
     def make_due(self, now: float | None = None, msg_id: str | None = None) -> int:
-        """Every pending/failed row (of one message, if given) becomes due now (``flush``)."""
+        """Every pending/failed row (of one message, if given) becomes due now (``flush``);
+        not a held follow-up still gathering the person's choices (its alert is open)."""
         now = time.time() if now is None else now
         with self._write() as db:
             return db.execute("UPDATE outbox SET next_attempt_at=? WHERE state IN ('pending','failed')"
-                              " AND next_attempt_at > ?" + (" AND msg_id=?" if msg_id else ""),
+                              " AND next_attempt_at > ? AND NOT (grp IS NOT NULL AND attempts=0)"
+                              + (" AND msg_id=?" if msg_id else ""),
                               (now, now, msg_id) if msg_id else (now, now)).rowcount
 
     def cancel_channel(self, channel: str) -> int:
@@ -243,7 +357,7 @@ class Outbox:
         with self._write() as db:
             return db.execute(
                 "INSERT OR IGNORE INTO outbox (msg_id, kind, channel, created_at, title, body, attachments,"
-                " next_attempt_at) SELECT msg_id, kind, ?, MIN(created_at), title, body, attachments, ?"
+                " next_attempt_at, html) SELECT msg_id, kind, ?, MIN(created_at), title, body, attachments, ?, html"
                 " FROM outbox o WHERE created_at >= ? AND kind != 'test' GROUP BY msg_id HAVING"
                 " SUM(state='sent') = 0", (channel, now, since)).rowcount
 
@@ -299,3 +413,4 @@ class Outbox:
                 db.execute("INSERT INTO meta (key, value) VALUES (?,?) ON CONFLICT(key) DO UPDATE SET"
                            " value=excluded.value", (key, repr(now)))
             return due
+

@@ -6,9 +6,13 @@ config keeps the first, :func:`store` keeps the second in the OS keyring when a 
 backend exists (Windows Credential Manager, macOS Keychain, Secret Service), otherwise in
 ``secrets.toml`` beside the config file, readable only by the user (mode 0600).
 :func:`resolve` puts the secrets back just before sending. What counts as a secret: the
-password of ``user:password@``, values of ``pass``/``password``/``token``/``key``/
-``secret``/``apikey`` query arguments, and any token-like run of 20+ letters/digits
-(bot tokens, webhook keys, ntfy topics). Any thread; the file is written atomically.
+password of ``user:password@``; every part that apprise itself marks private for the
+service (its plugin's ``template_tokens``/``template_args`` with ``private: True``: bot
+tokens, webhook ids and keys, API keys, passwords — wherever they sit in the URL); every
+header value (``+Name=value``) and payload argument (``-name=value``); values of
+``pass``/``password``/``token``/``key``/``secret``/``apikey`` query arguments; and any
+token-like run of 20+ letters/digits (ntfy topics). Any thread; the file is written
+atomically.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import os
 import re
 import threading
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 from agent import atomic, paths
 from agent.tomlcompat import tomllib
@@ -54,8 +59,47 @@ def split_url(url: str) -> tuple[str, dict[str, str]]:
     rest = re.sub(rf"([?&](?:{_SECRET_ARGS})=)([^&#]+)",
                   lambda mm: mm.group(1) + (mm.group(2) if REF.fullmatch(mm.group(2)) else ref(mm.group(2))),
                   rest, flags=re.I)
+    rest = re.sub(r"([?&][+-][^=&#]+=)([^&#]+)",   # headers and payload arguments
+                  lambda mm: mm.group(1) + (mm.group(2) if REF.fullmatch(mm.group(2)) else ref(mm.group(2))), rest)
+    private = private_values(url)
+    for value in sorted((v for v in private if len(v) >= 8), key=len, reverse=True):
+        for form in dict.fromkeys((value, quote(value, safe=""), quote(value, safe=":"))):
+            if form in rest:
+                rest = rest.replace(form, ref(value) if form == value else ref(unquote(form)))
+    if private:  # shorter ones: only where a whole part of the address is the value
+        rest = re.sub(r"(?<=[/:@=])([^/?&#=@:{}]+)(?=[/?&#@:]|$)|^([^/?&#=@:{}]+)(?=[/?&#@:]|$)",
+                      lambda mm: ref(unquote(mm.group(0))) if unquote(mm.group(0)) in private else mm.group(0),
+                      rest)
     rest = _TOKEN.sub(lambda mm: ref(mm.group(0)), rest)
     return f"{scheme}://{rest}", found
+
+
+def private_values(url: str) -> set[str]:
+    """The values apprise's plugin for this URL marks private (pure; empty when apprise
+    does not know the URL)."""
+    try:
+        import apprise  # noqa: PLC0415 - heavy import, only when a URL is split
+        from agent.respond.helper.channels import quiet_apprise  # noqa: PLC0415
+        quiet_apprise()
+        obj = apprise.Apprise.instantiate(url)
+        if not obj:
+            return set()
+        cls = type(obj)
+        parsed = cls.parse_url(url) or {}
+    except Exception:  # noqa: BLE001 - a plugin bug: fall back to the rules above
+        return set()
+    names = {k for k, v in {**cls.template_tokens, **cls.template_args}.items()
+             if isinstance(v, dict) and v.get("private")}
+    names |= {v.get("alias_of") for k, v in cls.template_args.items() if isinstance(v, dict) and k in names}
+    out: set[str] = set()
+    for name in filter(None, names):
+        value = parsed.get(name)
+        for v in (value if isinstance(value, (list, tuple, set)) else [value]):
+            if isinstance(v, str) and v and not REF.search(v):
+                out.add(v)
+    for part in ("qsd+", "qsd-"):
+        out |= {v for v in (parsed.get(part) or {}).values() if isinstance(v, str) and v and not REF.search(v)}
+    return out
 
 
 def keep(url: str) -> str:
