@@ -89,3 +89,154 @@ def doc_page(lang: str = "en") -> Image.Image:
 def save(img: Image.Image, path: Path) -> Path:
     img.save(path)
     return path
+
+
+# --- screens for the failure shapes of issue #11 and the ClickFix page of #13 ------------
+
+def dashboard_locker() -> Image.Image:
+    """A fake security *dashboard*: no threat sentence, a brand, counters, a big toll-free
+    number and "call" (the kind of page the old hard gates let through)."""
+    img = Image.new("RGB", (1366, 768), (243, 243, 243))
+    d = ImageDraw.Draw(img)
+    d.rectangle((0, 0, 260, 768), fill=(230, 230, 230))
+    for i, item in enumerate(["Home", "Virus & threat protection", "Firewall", "App control", "Device security"]):
+        d.text((20, 80 + 44 * i), item, font=font(17, i == 1), fill=(30, 30, 30))
+    d.text((300, 30), "Windows Security", font=font(34, True), fill=(20, 20, 20))
+    d.text((300, 90), "Virus & threat protection", font=font(24), fill=(20, 20, 20))
+    d.rectangle((300, 150, 760, 330), fill="white")
+    d.text((320, 170), "Current threats", font=font(20, True), fill=(20, 20, 20))
+    d.text((320, 210), "Threats found: 5", font=font(28, True), fill=(200, 30, 30))
+    d.text((320, 260), "Quick scan    Full scan", font=font(18), fill=(0, 90, 180))
+    d.rectangle((800, 150, 1300, 420), fill=(0, 100, 200))
+    d.text((830, 175), "Microsoft Defender Helpline", font=font(24, True), fill="white")
+    d.text((830, 230), "Call Microsoft Support (Toll Free)", font=font(20), fill="white")
+    d.text((830, 290), "+1-844-555-0123", font=font(44, True), fill="white")
+    return img
+
+
+def dimmed_number_locker() -> Image.Image:
+    """The number is only in the page *behind* a dialog, dimmed by a dark overlay."""
+    base = Image.new("RGB", (1366, 768), "white")
+    d = ImageDraw.Draw(base)
+    d.text((60, 40), "Microsoft Windows Support", font=font(30, True), fill=(0, 80, 170))
+    d.text((60, 620), "Call Support: 1-877-555-0163", font=font(40, True), fill=(0, 80, 170))
+    d.text((60, 690), "Toll Free - available 24/7", font=font(22), fill=(60, 60, 60))
+    dark = Image.new("RGB", base.size, (0, 0, 0))
+    img = Image.blend(base, dark, 0.6)                      # the page behind, dimmed to 40 %
+    d = ImageDraw.Draw(img)
+    d.rectangle((383, 160, 983, 480), fill="white", outline=(120, 120, 120), width=2)
+    d.text((413, 190), "Windows Defender - Security Warning", font=font(22, True), fill=(190, 20, 20))
+    for i, line in enumerate(["Your computer has been infected with a virus.",
+                              "Access to this PC has been blocked.",
+                              "Do not restart your computer.",
+                              "Call the number below immediately."]):
+        d.text((413, 250 + 44 * i), line, font=font(20), fill=(20, 20, 20))
+    return img
+
+
+def article(title: str, byline: str, paragraphs: list[str], size: int = 19) -> Image.Image:
+    """A plain article page: host bar, title, byline, paragraphs of prose."""
+    img = Image.new("RGB", (1366, 768), "white")
+    d = ImageDraw.Draw(img)
+    d.rectangle((0, 0, 1366, 44), fill=(235, 235, 235))
+    d.text((20, 12), "www.example-news.org", font=font(16), fill=(60, 60, 60))
+    y = 70
+    for line in textwrap.wrap(title, 60):
+        d.text((120, y), line, font=font(30, True), fill=(20, 20, 20))
+        y += 42
+    d.text((120, y + 4), byline, font=font(15), fill=(110, 110, 110))
+    y += 44
+    for para in paragraphs:
+        for line in textwrap.wrap(para, 110):
+            d.text((120, y), line, font=font(size), fill=(30, 30, 30))
+            y += size + 9
+        y += 14
+    return img
+
+
+def press_release_fr() -> Image.Image:
+    return article(
+        "Fraude au faux support technique : Microsoft et Amazon s'associent à la police",
+        "Communiqué de presse — Paris, le 14 octobre 2026",
+        ["Les deux entreprises annoncent une coopération renforcée avec les enquêteurs pour démanteler les centres "
+         "d'appels frauduleux qui usurpent leur identité. Selon le rapport publié ce jour, les victimes sont surtout "
+         "des personnes âgées, à qui les escrocs affichent de faux messages d'alerte avant de leur demander "
+         "d'appeler un prétendu support technique.",
+         "En 2025, plus de 12 000 signalements d'usurpation d'identité ont été reçus. Les enquêteurs ont identifié "
+         "plusieurs réseaux opérant depuis l'étranger, qui facturaient de fausses réparations à leurs victimes.",
+         "Les entreprises rappellent qu'elles n'affichent jamais de numéro de téléphone dans un message d'erreur. "
+         "Contact presse : service communication."])
+
+
+def dates_page() -> Image.Image:
+    """A forum/help page full of dates, times and a case number that look like numbers."""
+    return article(
+        "Suivi de votre demande",
+        "Mis à jour le 21/11/2026 09:14",
+        ["Dossier n° 2024/8812 ouvert le 24/06/2023 - 20 h 05. Dernière connexion le 21/11/2026 09 depuis "
+         "l'adresse 192.168.10.254.",
+         "Votre demande de remboursement de frais de transport a été transmise au service compétent. Vous "
+         "recevrez une réponse par courrier dans un délai de trois semaines."])
+
+
+def with_vigie_notification(img: Image.Image, lang: str = "en") -> Image.Image:
+    """``img`` with Vigie's own notification drawn over its top-right corner (what a
+    capture sees while the notification is up)."""
+    text = {"en": ("Vigie", "This is a scam", "Do not call the number. Do not pay.", "Restart the computer."),
+            "fr": ("Vigie", "C'est une arnaque", "N'appelez pas le numéro. Ne payez rien.",
+                   "Redémarrez l'ordinateur.")}[lang]
+    img = img.copy()
+    d = ImageDraw.Draw(img)
+    d.rectangle((936, 70, 1346, 200), fill=(40, 40, 40))
+    d.text((956, 82), text[0], font=font(16, True), fill="white")
+    d.text((956, 108), text[1], font=font(18, True), fill="white")
+    d.text((956, 140), text[2], font=font(16), fill="white")
+    d.text((956, 166), text[3], font=font(16), fill="white")
+    return img
+
+
+CLICKFIX = {
+    "en": ("Verify you are human", "Complete these verification steps:",
+           ["1. Press Windows + R", "2. Press Ctrl + V", "3. Press Enter"], "I'm not a robot"),
+    "fr": ("Vérifiez que vous êtes humain", "Terminez les étapes de vérification :",
+           ["1. Appuyez sur Windows + R", "2. Appuyez sur Ctrl + V", "3. Appuyez sur Entrée"],
+           "Je ne suis pas un robot"),
+}
+
+
+def clickfix(lang: str = "en") -> Image.Image:
+    """A fake CAPTCHA that tells the person to open the Run box and paste."""
+    title, intro, steps, robot = CLICKFIX[lang]
+    img = Image.new("RGB", (1366, 768), (250, 250, 250))
+    d = ImageDraw.Draw(img)
+    d.rectangle((433, 150, 933, 560), fill="white", outline=(200, 200, 200), width=2)
+    d.text((463, 180), title, font=font(26, True), fill=(30, 30, 30))
+    d.text((463, 240), intro, font=font(18), fill=(50, 50, 50))
+    for i, step in enumerate(steps):
+        d.text((483, 290 + 46 * i), step, font=font(22, True), fill=(20, 20, 20))
+    d.rectangle((463, 460, 493, 490), outline=(120, 120, 120), width=2)
+    d.text((510, 462), robot, font=font(20), fill=(30, 30, 30))
+    return img
+
+
+_PHONE_LIKE = __import__("re").compile(r"\d[\d ()+.-]{7,}\d")
+
+
+def fixture_screen(text: str, family: str) -> Image.Image:
+    """One of the text fixtures drawn as a screen: lockers and fake CAPTCHAs as a dialog
+    (title in large type, a phone number larger still), everything else (mails, articles,
+    notes) as a plain page of prose."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if family not in ("tss", "clickfix"):
+        return article(lines[0], "", lines[1:], size=18)
+    img = Image.new("RGB", (1366, 768), (0, 84, 166) if family == "tss" else (245, 245, 245))
+    d = ImageDraw.Draw(img)
+    d.rectangle((233, 90, 1133, 680), fill="white", outline=(90, 90, 90), width=2)
+    y = 120
+    for i, line in enumerate(lines):
+        big = bool(_PHONE_LIKE.search(line))
+        f = font(32 if big else (28 if i == 0 else 21), big or i == 0)
+        for part in textwrap.wrap(line, 46 if (big or i == 0) else 70):
+            d.text((263, y), part, font=f, fill=(200, 20, 20) if big else (20, 20, 20))
+            y += (f.size + 14)
+    return img

@@ -35,3 +35,34 @@ def test_detector_reports_phrase_errors(tmp_path):
     assert len(d.phrase_errors) == 1 and "weight" in str(d.phrase_errors[0])
     assert d.scan_text("Your computer is blocked by a Trojan. Call support now +1-800-555-0199. "
                        "Do not restart.").is_scam
+
+
+def test_wrong_field_types_are_reported_with_file_and_line(tmp_path):
+    (tmp_path / "list_lang.toml").write_text('lang = ["en"]\n[threat]\nphrases = ["grandma alarm"]\n', encoding="utf-8")
+    (tmp_path / "table_lang.toml").write_text('\nlang = {a=1}\n[threat]\nphrases = ["x y z"]\n', encoding="utf-8")
+    (tmp_path / "fam.toml").write_text('lang = "en"\n[threat]\nfamily = ["tss"]\nphrases = ["abc"]\n', encoding="utf-8")
+    (tmp_path / "field.toml").write_text('lang = "en"\n[threat]\nphrase = ["typo"]\n', encoding="utf-8")
+    loaded, errors = phrases.load_all((tmp_path,))
+    by_file = {e.file.name: e for e in errors}
+    assert set(by_file) == {"list_lang.toml", "table_lang.toml", "fam.toml", "field.toml"}
+    assert by_file["list_lang.toml"].line == 1 and "lang" in by_file["list_lang.toml"].message
+    assert by_file["table_lang.toml"].line == 2
+    assert by_file["fam.toml"].line == 2 and "family" in by_file["fam.toml"].message
+    assert "phrase" in by_file["field.toml"].message
+    # the files were skipped, and scoring a text with their phrases works
+    assert not any(p.text in ("grandma alarm", "x y z") for p in loaded)
+    assert score.score_text("grandma alarm x y z", loaded).verdict == "ok"
+
+
+def test_skipped_phrase_file_reported_once_by_vigie_scan(tmp_path):
+    import os
+    import subprocess
+    import sys
+    conf = tmp_path / "conf"
+    (conf / "phrases").mkdir(parents=True)
+    (conf / "phrases" / "bad.toml").write_text('lang = ["en"]\n', encoding="utf-8")
+    text = tmp_path / "t.txt"
+    text.write_text("hello", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "agent", "scan", str(text)], capture_output=True, text=True,
+                         timeout=120, env={**os.environ, "VIGIE_CONFIG": str(conf / "config.toml")})
+    assert out.stderr.count("bad.toml") == 1, out.stderr

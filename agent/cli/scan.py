@@ -148,4 +148,5 @@ def _print_human(verdict, lang: str) -> None:
     if verdict.phones:
         print("  " + t("scan.phones", lang, phones=", ".join(verdict.phones)))
     for s in verdict.signals[:12]:
-        print(f"  - {s.kind}: {s.text}")
+        text = t(f"scan.layout_{s.text}", lang) if s.kind == "layout" else s.text
+        print(f"  - {s.kind}: {text}")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from agent.detect import preprocess
+from agent.detect import preprocess, words
 
 log = logging.getLogger(__name__)
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # Tesseract's OpenMP is 3-4x slower on 2 cores
@@ -146,19 +146,25 @@ class OcrEngine:
             self._pool = ThreadPoolExecutor(max_workers=self.bands, thread_name_prefix="ocr")
 
     def _read_one(self, index: int, image: Image.Image) -> str:
+        """Tesseract's TSV (one row per word with its box and confidence) for one band."""
         if self.backend == "tesserocr":
             api = self._apis[index]
             api.SetImage(image)
-            return api.GetUTF8Text()
+            api.Recognize()
+            return api.GetTSVText(0)
         import pytesseract  # noqa: PLC0415
         try:
-            return pytesseract.image_to_string(
+            return pytesseract.image_to_data(
                 image, lang=self.langs, config=f"--psm {self.psm} -c tessedit_do_invert=0")
         except pytesseract.TesseractNotFoundError as exc:
             raise OcrUnavailable(f"Tesseract OCR is not installed. Install it with: {_hint('eng')}") from exc
 
     def read(self, image: Image.Image) -> str:
         """All the text on ``image`` (any mode/size), top band first."""
+        return words.to_text(self.read_words(image))
+
+    def read_words(self, image: Image.Image) -> list[words.Word]:
+        """Every word on ``image`` with its box in screen pixels, top band first."""
         with self._lock:
             self._ensure()
             gray = preprocess.to_gray(image)
@@ -168,9 +174,14 @@ class OcrEngine:
                 return self._read_one(i, preprocess.prepare_band(gray, *rows))
 
             if len(ranges) == 1 or self._pool is None:
-                return "\n".join(band(0, r) for r in ranges)
-            futures = [self._pool.submit(band, i, r) for i, r in enumerate(ranges)]
-            return "\n".join(f.result() for f in futures)
+                tsvs = [band(0, r) for r in ranges]
+            else:
+                tsvs = [f.result() for f in [self._pool.submit(band, i, r) for i, r in enumerate(ranges)]]
+            out: list[words.Word] = []
+            for (top, _bottom), tsv in zip(ranges, tsvs):
+                out += words.from_tsv(tsv, dy=top, first_line=1 + max((w.line for w in out), default=0),
+                                      first_block=1 + max((w.block for w in out), default=0))
+            return out
 
     def close(self) -> None:
         """Free the models (the agent calls this after a long idle period)."""

@@ -17,6 +17,10 @@ REGIONS = ("FR", "US", "GB", "DE", "AT", "CH", "BE", "CA", "ES", "IT", "NL", "JP
 _CANDIDATE = re.compile(r"(?<![\w.])(?:\+|00)?\(?\d[\d\s()\-.–/]{6,22}\d(?![\w])")
 _IP = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 _DATE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
+# inside a candidate: a date (21/11/2026, 2026-11-21, 21.11.26), a case or ticket
+# number written with a year (2024/8812) or a time: none of them is a phone number
+_DATE_INSIDE = re.compile(r"(?<!\d[./])\b\d{1,2}[./]\d{1,2}[./](?:19|20)?\d{2}\b(?![./]\d)|\b(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}\b"
+                          r"|^(?:19|20)\d{2}\s?/\s?\d{3,6}$")
 SPECIAL = {T.TOLL_FREE: "toll_free", T.PREMIUM_RATE: "premium", T.SHARED_COST: "shared_cost", T.UAN: "uan"}
 
 
@@ -47,11 +51,11 @@ def parse_one(raw: str, regions: tuple[str, ...] = REGIONS) -> Phone | None:
     """A valid phone number from one candidate string, or None."""
     raw = _clean(raw)
     digits = re.sub(r"\D", "", raw)
-    if not 8 <= len(digits) <= 15 or _IP.match(raw) or _DATE.match(raw):
+    if not 8 <= len(digits) <= 15 or _IP.match(raw) or _DATE.match(raw) or _DATE_INSIDE.search(raw):
         return None
     if len(digits) < 9 and not re.search(r"[\s\-.()/]", raw):   # "20528280": a code, not a shown number
         return None
-    if "." in raw and raw.count(".") not in (2, 3):
+    if "." in raw and raw.count(".") not in (2, 3) and not re.fullmatch(r"0\d(\.\d\d){4}", raw):
         return None
     text = "+" + raw[2:] if raw.startswith("00") else raw
     tries = [None] if text.startswith("+") else list(regions)

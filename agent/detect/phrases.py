@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 KINDS = {
     "brand": 1.0, "threat": 1.5, "call": 1.5, "pressure": 1.2, "error_code": 1.0,
     "payment": 1.5, "accusation": 2.0, "authority": 1.0, "intimate": 1.5,
-    "invoice": 1.2, "counter": -4.0,
+    "invoice": 1.2, "counter": -4.0, "clickfix": 1.5,
 }
 
 
@@ -63,8 +63,12 @@ def _line(text: str, needle: str) -> int | None:
 def _section(file: Path, text: str, lang: str, kind: str, family: str, body: dict) -> list[Phrase]:
     header = f"[{kind}.{family}]" if family else f"[{kind}]"
     where = _line(text, header)
+    unknown = sorted(set(body) - {"family", "weight", "phrases"})
+    if unknown:
+        raise PhraseError(file, _line(text, f"{unknown[0]} ") or where,
+                          f"{header}: unknown field {unknown[0]!r} (known: family, weight, phrases)")
     fam = body.get("family", family)
-    if fam not in ("",) + FAMILIES:
+    if not isinstance(fam, str) or fam not in ("",) + FAMILIES:
         raise PhraseError(file, where, f"{header}: family must be one of {', '.join(FAMILIES)} or \"\", not {fam!r}")
     weight = body.get("weight", KINDS[kind])
     if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not -10 <= weight <= 10:
@@ -88,6 +92,9 @@ def parse_file(file: Path) -> list[Phrase]:
         line = int(m.group(1)) if m else (text.count("\n") + 1 if "end of document" in str(exc) else None)
         raise PhraseError(file, line, f"not valid TOML: {exc}") from exc
     lang = data.pop("lang", file.stem)
+    if not isinstance(lang, str) or not re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z]{2,4})?", lang):
+        raise PhraseError(file, _line(text, "lang"), f'lang must be a language code in quotes such as "en", '
+                                                     f"not {lang!r}")
     out: list[Phrase] = []
     for kind, body in data.items():
         if kind not in KINDS:
@@ -119,7 +126,8 @@ def load_all(extra_dirs: tuple[Path, ...] | None = None) -> tuple[list[Phrase], 
             try:
                 phrases += parse_file(file)
             except PhraseError as exc:
-                log.error("phrase list skipped: %s", exc)
+                # reported once, by the caller (vigie scan prints it, the agent turns degraded)
+                log.debug("phrase list skipped: %s", exc)
                 errors.append(exc)
     return phrases, errors
 

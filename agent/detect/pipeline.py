@@ -5,16 +5,31 @@ OCR engine loads on the first image; phrase lists load once per process.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from pathlib import Path
 
 from PIL import Image
 
-from agent.detect import limits, ocr, phrases, score
+from agent import i18n
+from agent.detect import limits, ocr, phrases, score, words
 from agent.detect.verdict import Verdict
 
 log = logging.getLogger(__name__)
+
+
+@functools.lru_cache(maxsize=1)
+def own_sentences() -> tuple[str, ...]:
+    """Vigie's own alert and notification texts (en, fr): a capture taken while they are
+    on screen must not read them as part of the page (they say "do not call the number",
+    which would count against the scam behind them)."""
+    out = []
+    for lang in i18n.FIRST_CLASS:
+        for key, text in i18n.catalogue(lang).items():
+            if key.startswith("alert.") and "{" not in text:
+                out += [s.strip() for s in text.replace("&", "").split(". ") if len(s.strip()) >= 8]
+    return tuple(dict.fromkeys(out))
 
 
 class Detector:
@@ -48,19 +63,21 @@ class Detector:
         if self._ocr is not None:
             self._ocr.close()
 
-    def scan_text(self, text: str, started: float | None = None) -> Verdict:
-        """Score ``text`` (a screen's worth: see :func:`agent.detect.limits.cap_text`)."""
+    def scan_text(self, text: str, started: float | None = None, words=None) -> Verdict:
+        """Score ``text`` (a screen's worth: see :func:`agent.detect.limits.cap_text`) and,
+        for a screen, its OCR word boxes."""
         started = time.perf_counter() if started is None else started
         text, _cut = limits.cap_text(text)
-        verdict = score.score_text(text, self.phrases, self.sensitivity, lang_hint=self.langs)
+        verdict = score.score_text(text, self.phrases, self.sensitivity, lang_hint=self.langs, words=words,
+                                   own_sentences=own_sentences())
         verdict.ms = (time.perf_counter() - started) * 1000
         return verdict
 
     def scan_image(self, image: Image.Image) -> Verdict:
         """OCR then score; raises :class:`agent.detect.ocr.OcrUnavailable` without Tesseract."""
         started = time.perf_counter()
-        text = self.engine.read(limits.fit_image(image))
-        return self.scan_text(text, started)
+        found = self.engine.read_words(limits.fit_image(image))
+        return self.scan_text(words.to_text(found), started, words=found)
 
     def close(self) -> None:
         if self._ocr is not None:

@@ -1,105 +1,155 @@
-"""Scoring: text → :class:`Verdict`. Pure (no I/O once the phrase lists are loaded).
+"""Scoring: text (and word boxes) → :class:`Verdict`. Pure (no I/O once the phrase
+lists and the model are loaded).
 
-Every family adds up capped contributions of its signal kinds, then must pass a
-*gate*, the shape every scam of that family has:
-
-- ``tss``: a threat AND a way to call (a phone number or a call-to-action) AND an
-  impersonation cue (brand, pressure or fake error code);
-- ``refund``: invoice vocabulary (2+) AND a way to call;
-- ``summons``: an accusation AND an authority;
-- ``sextortion``: intimate material AND a payment demand (or a bitcoin address).
-
-Counter-signals (pages *about* scams: guidance, news, "never call a number shown in a
-pop-up") subtract from every family. The verdict is ``scam`` when the best gated family
-reaches the threshold of the sensitivity; ``score`` is that total over twice the
-threshold (so 0.5 is the line), capped at 1.
+1. The text is capped to what a screen holds (:func:`agent.detect.limits.cap_text`) and Vigie's own
+   messages (its alert and notification, read back from a capture) are dropped.
+2. Evidence: phrase hits per signal kind, phone numbers (typed by libphonenumber, their
+   type size from the word boxes), bitcoin addresses, fake error codes, and the shape
+   of the page (:mod:`agent.detect.features`).
+3. A logistic model (:mod:`agent.detect.model`) turns the evidence into P(scam); 0.5 is
+   the line, the sensitivity moves it. No phrase list is a gate: a dashboard locker
+   with no threat phrase is caught by its brand, big toll-free number and call to act;
+   a news article that uses every scam word is let through by its shape.
+4. The family is chosen by the shape each family has (a sextortion mail needs
+   intimate material *and* a payment demand, a summons an accusation *and* an
+   authority, a refund scam invoice words, an impersonated brand *and* a number,
+   ClickFix its keyboard instructions); otherwise a scam is a tech-support scam. A
+   Defender dashboard that says "payment" is not sextortion (no intimate material),
+   a "Cancel" button is not a refund scam (one invoice word, no shape).
+5. One cap of common sense (:func:`probability`).
 """
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
 from typing import Sequence
 
-from agent.detect import match, phones as phonemod
+from rapidfuzz import fuzz
+
+from agent.detect import features as feat, limits, match, model as modelmod, phones as phonemod
 from agent.detect.phrases import Phrase
 from agent.detect.verdict import FAMILIES, Signal, Verdict
+from agent.detect.words import Word
 
-THRESHOLDS = {"low": 6.5, "normal": 5.0, "high": 4.0}
-CAPS = {"brand": 2.0, "threat": 4.5, "call": 3.0, "pressure": 2.4, "error_code": 1.5,
-        "payment": 3.0, "accusation": 4.0, "authority": 2.0, "intimate": 3.0, "invoice": 3.6}
-# Which kinds count for which family (generic phrases have family "").
+# A 4K screen full of small print holds about 15,000 characters; anything longer is not
+# a screen (a pasted file): limits.cap_text keeps its head and tail, MAX_TEXT_CHARS in all.
+MAX_TEXT_CHARS = limits.MAX_TEXT_CHARS
+_ERROR_CODE = re.compile(
+    r"(?:\b[0o]x[0-9a-f]{5,}\b)|(?:(?:error|erreur|fehler|errore|c[oó]digo|code)\s*(?:code|n[o°]\.?|#|:)\s*[:#]?\s*"
+    r"(?=[a-z0-9-]*\d)[a-z0-9][a-z0-9-]{3,})", re.I)
 FAMILY_KINDS = {
     "tss": ("brand", "threat", "call", "pressure", "error_code"),
     "refund": ("brand", "invoice", "call", "pressure"),
     "summons": ("accusation", "authority", "pressure", "payment"),
     "sextortion": ("intimate", "payment", "pressure", "threat"),
+    "clickfix": ("clickfix", "brand", "pressure"),
 }
-PHONE_WEIGHT, SPECIAL_PHONE_WEIGHT = 2.0, 3.0
-_ERROR_CODE = re.compile(
-    r"(?:\b[0o]x[0-9a-f]{5,}\b)|(?:(?:error|erreur|fehler|errore|c[oó]digo|code)\s*(?:code|n[o°]\.?|#|:)\s*[:#]?\s*"
-    r"(?=[a-z0-9-]*\d)[a-z0-9][a-z0-9-]{3,})", re.I)
+# the model's evidence named as a signal of kind "layout" (its text is the feature name;
+# `vigie scan` shows it in words: assets/i18n/*/scan.toml "layout_<name>")
+LAYOUT_SIGNALS = ("phone_big", "phone_many", "words", "long_lines", "big_text", "you", "me", "narrative", "years",
+                  "capitals", "claim_big", "short", "brand_short", "threat_short", "letter", "shape_tss",
+                  "shape_refund", "shape_summons", "shape_sextortion")
 
 
-def _gate(family: str, kinds: Counter, has_phone: bool, has_btc: bool) -> bool:
-    callable_ = has_phone or kinds["call"] > 0
-    if family == "tss":
-        return kinds["threat"] > 0 and callable_ and (kinds["brand"] + kinds["pressure"] + kinds["error_code"]) > 0
-    if family == "refund":
-        return kinds["invoice"] >= 2 and callable_
-    if family == "summons":
-        return kinds["accusation"] > 0 and kinds["authority"] > 0
-    if family == "sextortion":
-        return kinds["intimate"] > 0 and (kinds["payment"] > 0 or has_btc)
-    return False
+def strip_own(text: str, own_sentences: Sequence[str]) -> str:
+    """``text`` without the lines that are Vigie's own messages (its alert or
+    notification read back in a capture): a line goes when it is mostly one of them."""
+    if not own_sentences:
+        return text
+    keys = [match.normalize(s) for s in own_sentences if len(s) >= 8]
+    vocabulary = {w for k in keys for w in k.split()}
+    kept = []
+    for line in text.splitlines():
+        norm = match.normalize(line)
+        tokens = norm.split()
+        if (len(norm) >= 8 and sum(t in vocabulary for t in tokens) >= 0.7 * len(tokens)
+                and any(fuzz.partial_ratio(norm, k) >= 90 for k in keys if len(k) >= len(norm) * 0.6)):
+            continue
+        kept.append(line)
+    return "\n".join(kept)
 
 
-def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal",
-               lang_hint: str = "") -> Verdict:
-    """The verdict for ``text`` against ``phrases``. Pure."""
-    threshold = THRESHOLDS.get(sensitivity, THRESHOLDS["normal"])
-    prepared = match.prepare(text)
-    hits = match.distinct(match.find(prepared, phrases))
+CLAIMS = ("brand", "threat", "error_code", "invoice", "accusation", "intimate", "clickfix", "pressure")
+ACTIONS = ("phone", "call", "payment", "bitcoin", "fine", "accusation", "clickfix")
+NO_CLAIM_CAP = 0.45
+
+
+def probability(m: modelmod.Model, f: dict[str, float], sensitivity: str = "normal") -> float:
+    """P(scam) from the model, capped under the line (at :data:`NO_CLAIM_CAP`) for a page
+    that makes no scam claim at all (no brand, threat, error, invoice, accusation,
+    intimate material, ClickFix instruction or pressure) or that asks nothing of the
+    reader (no number, call, payment, reply or paste)..."""
+    p = m.probability(f, sensitivity)
+    no_claim = not any(f[k] > 0 for k in CLAIMS)
+    # ...except a nearly empty screen whose title is a brand or threat in large type: the
+    # "Windows Defender Alert — scanning..." first screen of a locker, before its number
+    # and a blackmail letter whose first screen is still the "I hacked you, I recorded you"
+    # story (its demand comes further down)
+    no_action = (not any(f[k] > 0 for k in ACTIONS) and not (f["claim_big"] >= 0.2 and f["short"] > 0)
+                 and not (f["intimate"] > 0 and f["me"] >= 0.3))
+    return min(p, NO_CLAIM_CAP) if (no_claim or no_action) else p
+
+
+def choose_family(f: dict[str, float]) -> str:
+    """The family whose shape the evidence has (tss when none other has it)."""
+    strength = {"tss": f["threat"] + f["error_code"] + f["brand"] + f["phone_big"] + 0.5 * f["call"]}
+    if f["clickfix"] >= 0.5:
+        strength["clickfix"] = 3 * f["clickfix"]
+    if (f["shape_sextortion"] > 0 or f["me"] >= 0.3) and f["intimate"] >= 0.3:   # demand, or "I recorded you"
+        strength["sextortion"] = f["intimate"] + f["payment"] + f["bitcoin"] + f["me"]   # "I recorded you"
+    if f["shape_summons"] > 0:
+        strength["summons"] = f["accusation"] + f["authority"] + f["fine"]
+    if f["shape_refund"] > 0 and f["invoice"] >= 0.5 and f["invoice"] > f["threat"]:
+        strength["refund"] = 2 * f["invoice"] + f["phone_special"]
+    return max(strength, key=lambda k: strength[k])
+
+
+def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal", lang_hint: str = "",
+               words: Sequence[Word] | None = None, own_sentences: Sequence[str] = (),
+               model: modelmod.Model | None = None) -> Verdict:
+    """The verdict for ``text`` (and its word boxes, for a screen) against ``phrases``. Pure."""
+    text = strip_own(limits.cap_text(text)[0], own_sentences)
+    if not text.strip():
+        return Verdict(verdict="ok", family=None, score=0.0, lang=lang_hint, text=text)
+    hits = match.distinct(match.find(match.prepare(text), phrases))
     found_phones = phonemod.find_phones(text)
     btc = phonemod.find_bitcoin_addresses(text)
     codes = list(dict.fromkeys(m.group(0) for m in _ERROR_CODE.finditer(text)))[:3]
-
+    heights = feat.phone_heights(words or (), [re.sub(r"\D", "", p.raw) for p in found_phones])
     signals = [Signal(h.phrase.kind, h.phrase.family, h.phrase.weight, h.found, h.phrase.lang) for h in hits]
     signals += [Signal("error_code", "tss", 1.0, c) for c in codes]
-    signals += [Signal("phone", "", SPECIAL_PHONE_WEIGHT if p.special else PHONE_WEIGHT, f"{p.raw} ({p.kind})")
-                for p in found_phones]
+    raw = [(s.kind, s.family, s.weight) for s in signals]
+    claim_words = frozenset(w for s in signals if s.kind in ("brand", "threat", "error_code")
+                            for w in match.normalize(s.text).split() if len(w) >= 4)
+    f = feat.compute(text, raw, [feat.PhoneBox(p.special, h) for p, h in zip(found_phones, heights)],
+                     bool(btc), words, claim_words)
+    m = model or modelmod.shipped("screen" if words else "text")
+    p_scam = probability(m, f, sensitivity)
+    family = choose_family(f)
+    is_scam = p_scam >= 0.5
+    contrib = m.contributions(f)
+    signals += [Signal("phone", "", round(contrib.get("phone_special" if p.special else "phone", 0.0), 2),
+                       f"{p.raw} ({p.kind})") for p in found_phones]
     signals += [Signal("payment", "sextortion", 3.0, f"bitcoin address {a}") for a in btc]
-
-    counter = sum(s.weight for s in signals if s.kind == "counter")
-    phone_w = max((s.weight for s in signals if s.kind == "phone"), default=0.0)
-    totals: dict[str, float] = {}
-    gated: dict[str, bool] = {}
-    for family in FAMILIES:
-        per_kind: dict[str, float] = defaultdict(float)
-        kinds: Counter = Counter()
-        for s in signals:
-            if s.kind in FAMILY_KINDS[family] and s.family in ("", family):
-                per_kind[s.kind] += s.weight
-                kinds[s.kind] += 1
-        total = sum(min(CAPS.get(k, 3.0), v) for k, v in per_kind.items())
-        if family in ("tss", "refund"):
-            total += phone_w
-        total += counter
-        totals[family] = total
-        gated[family] = _gate(family, kinds, bool(found_phones), bool(btc))
-
-    passing = [f for f in FAMILIES if gated[f]]
-    best = max(passing or FAMILIES, key=lambda f: totals[f])
-    best_total = totals[best] if gated[best] else min(totals[best], threshold * 0.99)
-    is_scam = gated[best] and best_total >= threshold
-    langs = Counter(s.lang for s in signals if s.lang and s.kind != "counter")
+    signals += [Signal("layout", "", round(v, 2), k) for k, v in sorted(contrib.items(), key=lambda kv: -abs(kv[1]))
+                if k in LAYOUT_SIGNALS and abs(v) >= 0.3]
+    if is_scam:
+        keep = FAMILY_KINDS[family] + ("phone", "counter", "layout")
+        signals = [s for s in signals if s.kind in keep and s.family in ("", family)]
+    langs = {}
+    for s in signals:
+        if s.lang and s.kind != "counter":
+            langs[s.lang] = langs.get(s.lang, 0) + 1
     return Verdict(
         verdict="scam" if is_scam else "ok",
-        family=best if (is_scam or best_total > 0) else None,
-        score=max(0.0, min(1.0, best_total / (2 * threshold))),
+        family=family if (is_scam or p_scam >= 0.2) else None,
+        score=round(p_scam, 4),
         phones=[p.raw for p in found_phones],
         phones_e164=[p.e164 for p in found_phones],
-        signals=[s for s in signals if s.kind in FAMILY_KINDS[best] + ("phone", "counter")
-                 and s.family in ("", best)] if is_scam else signals,
-        lang=langs.most_common(1)[0][0] if langs else lang_hint,
+        signals=signals,
+        lang=max(langs, key=langs.get) if langs else lang_hint,
         text=text,
+        features=f,
     )
+
+
+assert set(FAMILY_KINDS) == set(FAMILIES)

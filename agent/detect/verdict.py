@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-FAMILIES = ("tss", "refund", "summons", "sextortion")
+FAMILIES = ("tss", "refund", "summons", "sextortion", "clickfix")
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class Verdict:
     ms: float = 0.0                   # time spent (OCR + score)
     text: str = ""                    # the text that was scored
     path: str = ""
+    features: dict = field(default_factory=dict)             # the model's inputs (agent.detect.features)
 
     @property
     def is_scam(self) -> bool:
@@ -43,6 +44,7 @@ class Verdict:
         d["signal_details"] = [asdict(s) for s in self.signals]
         d["ms"] = round(self.ms, 1)
         d["score"] = round(self.score, 3)
+        d["features"] = {k: round(v, 3) for k, v in self.features.items() if v}
         if not with_text:
             d.pop("text")
         return d

@@ -1,0 +1,176 @@
+"""Evidence about one screen as numbers: the inputs of the scam model. Pure, no I/O.
+
+Three sources, each a few features in [0, 1]:
+
+- **phrase hits** per signal kind (brand, threat, call, ...), capped: the phrase lists
+  are evidence, not gates;
+- **numbers**: a phone number (toll-free/premium types), its type size relative to the
+  page's text (read from the OCR word boxes), bitcoin addresses;
+- **shape** (what separates a locker or a scam mail from a page *about* scams): how
+  much text and how long its lines, the share of big type, second-person address
+  ("your computer", "vous") versus third-person narrative ("victims", "ils"), dates and
+  years (bylines, news), shouting capitals.
+
+Screens come with word boxes (:class:`agent.detect.words.Word`); plain texts have
+none, and the box features are then 0 (plain texts have their own model, fitted on
+the same evidence without layout: :mod:`agent.detect.model`).
+"""
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from dataclasses import dataclass
+from typing import Sequence
+
+from agent.detect.words import Word
+
+# kind (and family for family-restricted kinds) -> (feature name, cap on summed weights)
+KIND_FEATURES = {
+    ("brand", ""): ("brand", 2.0), ("threat", ""): ("threat", 3.0), ("call", ""): ("call", 3.0),
+    ("pressure", ""): ("pressure", 2.4), ("error_code", ""): ("error_code", 2.0),
+    ("invoice", "refund"): ("invoice", 3.6), ("accusation", "summons"): ("accusation", 4.0),
+    ("authority", "summons"): ("authority", 2.0), ("intimate", "sextortion"): ("intimate", 3.0),
+    ("payment", "sextortion"): ("payment", 3.0), ("payment", "summons"): ("fine", 2.0),
+    ("threat", "sextortion"): ("intimate", 3.0), ("counter", ""): ("counter", 8.0),
+    ("clickfix", "clickfix"): ("clickfix", 3.0), ("clickfix", ""): ("clickfix", 3.0),
+    ("brand", "summons"): ("authority", 2.0),
+}
+KINDS = ("brand", "threat", "call", "pressure", "error_code", "invoice", "accusation", "authority",
+         "intimate", "payment", "fine", "counter", "clickfix")
+NAMES = KINDS + (
+    "phone", "phone_special", "phone_big", "phone_many", "bitcoin",
+    "shape_tss", "shape_refund", "shape_summons", "shape_sextortion",
+    "words", "long_lines", "big_text", "you", "me", "narrative", "years", "capitals",
+    "short", "brand_short", "threat_short", "letter", "claim_big",
+)
+
+# Function words (not scam vocabulary): who the text speaks to, and about whom.
+_YOU = set("you your yours yourself vous votre vos toi ton ta tes tu sie ihr ihre ihren ihrem ihnen dein deine "
+           "usted ustedes su sus tu tus vostro vostra vostri tuo tua voi lei je jouw uw jij u "
+           "você voce seu sua seus suas".split())
+_THEY = set("they their them he she his her victims victim criminals fraudsters scammers people users "
+            "ils elles leur leurs victimes escrocs fraudeurs arnaqueurs personnes utilisateurs "
+            "opfer betrüger betruger täter tater nutzer kriminelle víctimas victimas estafadores delincuentes "
+            "vittime truffatori slachtoffers oplichters criminelen vítimas vitimas golpistas criminosos".split())
+_ME = set("i me my mine myself je j moi mon ma mes ich mich mir mein meine meinen yo mi mis me io mio mia ik mij "
+          "mijn eu meu minha meus".split())
+_OCR_I = re.compile(r"(?<!\S)\|(?=\s+[a-z])")
+_JA_YOU = re.compile(r"(お客様|あなた|ご利用|お使い)")
+_YEAR = re.compile(r"\b(?:19[89]\d|20[0-4]\d)\b")
+_DATE = re.compile(r"\b\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})\b|\b\d{4}-\d{2}-\d{2}\b")
+_WORD = re.compile(r"[^\W\d_]+", re.U)
+
+
+@dataclass(frozen=True)
+class PhoneBox:
+    """A phone number found in the text, with its type size on the screen (0 = unknown)."""
+    special: bool
+    height: float
+
+
+def _capped(hits: Sequence[tuple[str, str, float]]) -> dict[str, float]:
+    sums: dict[str, float] = {}
+    caps: dict[str, float] = {}
+    for kind, family, weight in hits:
+        spec = KIND_FEATURES.get((kind, family)) or KIND_FEATURES.get((kind, ""))
+        if spec is None:
+            continue
+        name, cap = spec
+        sums[name] = sums.get(name, 0.0) + abs(weight)
+        caps[name] = cap
+    return {k: min(1.0, v / caps[k]) for k, v in sums.items()}
+
+
+def median_height(words: Sequence[Word]) -> float:
+    heights = [w.height for w in words if len(w.text) >= 2 and w.conf > 30]
+    return float(statistics.median(heights)) if heights else 0.0
+
+
+def phone_heights(words: Sequence[Word], digit_runs: Sequence[str]) -> list[float]:
+    """For each phone (its digits), the tallest word on screen made of those digits."""
+    out = []
+    for digits in digit_runs:
+        tallest = 0.0
+        for w in words:
+            d = re.sub(r"\D", "", w.text)
+            if len(d) >= 2 and d in digits and len(d) * 2 >= min(len(digits), 6):
+                tallest = max(tallest, float(w.height))
+        out.append(tallest)
+    return out
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|[。！？]")
+
+
+def prose_share(text: str) -> float:
+    lines: list[int] = []
+    for line in text.splitlines():
+        n = len(line.split())
+        if n > 20:
+            lines += [len(x.split()) for x in _SENTENCE_END.split(line) if x.strip()]
+        elif n:
+            lines.append(n)
+    if len(lines) < 3:      # a sentence or two: too little to call it prose
+        return 0.0
+    return sum(n >= 10 for n in lines) / len(lines)
+
+
+def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[PhoneBox],
+            bitcoin: bool, words: Sequence[Word] | None, claim_words: frozenset[str] = frozenset()) -> dict[str, float]:
+    """Every feature in :data:`NAMES`, each in [0, 1]. ``claim_words``: the words of the
+    brand, threat and error phrases found (normalised), to see how big they are drawn."""
+    f = dict.fromkeys(NAMES, 0.0)
+    f.update(_capped(hits))
+    f["phone"] = 1.0 if phones else 0.0
+    f["phone_special"] = 1.0 if any(p.special for p in phones) else 0.0
+    f["phone_many"] = min(1.0, max(0, len(phones) - 1) / 3)
+    f["bitcoin"] = 1.0 if bitcoin else 0.0
+    # each family's shape, 1 when all its parts are there (the old gates, now evidence);
+    # a refund scam impersonates a brand, a shop's own invoice does not need to
+    callable_ = f["phone"] > 0 or f["call"] > 0
+    f["shape_tss"] = float((f["threat"] + f["error_code"]) > 0 and callable_ and (f["brand"] + f["pressure"]) > 0)
+    f["shape_refund"] = float(f["invoice"] >= 0.5 and f["phone"] > 0 and f["brand"] > 0)
+    f["shape_summons"] = float(f["accusation"] > 0 and f["authority"] > 0)
+    f["shape_sextortion"] = float(f["intimate"] > 0 and (f["payment"] > 0 or f["bitcoin"] > 0))
+    tokens = [t.lower() for t in _WORD.findall(text)]
+    n = len(tokens)
+    f["words"] = min(1.0, math.log1p(n) / math.log(1500))
+    # pronoun shares mean something in language, not in garbage (random bytes, a binary
+    # read as text, OCR of a picture: mostly one- and two-letter fragments)
+    if n and sum(len(t) <= 2 for t in tokens) <= 0.5 * n:
+        f["you"] = min(1.0, 8 * sum(t in _YOU for t in tokens) / n)
+        f["narrative"] = min(1.0, 15 * sum(t in _THEY for t in tokens) / n)
+        # OCR reads a capital I as "|" ("| feel sad to tell you"): counted as "I"
+        ocr_i = len(_OCR_I.findall(text))
+        f["me"] = min(1.0, 15 * (sum(t in _ME for t in tokens) + ocr_i) / n)
+        caps = [t for t in _WORD.findall(text) if len(t) >= 3]
+        f["capitals"] = sum(t.isupper() for t in caps) / len(caps) if caps else 0.0
+    ja_you = len(_JA_YOU.findall(text))
+    if ja_you:
+        f["you"] = max(f["you"], min(1.0, ja_you / 4))
+    f["years"] = min(1.0, (len(_YEAR.findall(text)) + len(_DATE.findall(text))) / 6)
+    # a screen of a few dozen words that names a security brand or a threat: the
+    # minimal "Windows Defender Alert / scanning..." locker (an article says more).
+    # Screens only: a short plain text (a note, a snippet) says nothing by its length.
+    f["short"] = max(0.0, 1.0 - n / 150) if (n and words) else 0.0
+    f["brand_short"] = f["brand"] * f["short"]
+    f["threat_short"] = min(1.0, f["threat"] + f["error_code"]) * f["short"]
+    # prose: the share of lines of 10+ words (OCR lines on a screen; in a plain text, a
+    # line of more than 20 words is a paragraph and is cut at its sentence ends first)
+    f["long_lines"] = prose_share(text)
+    # prose written by "I" to "you" (a blackmail or summons letter), not about others
+    f["letter"] = f["long_lines"] * min(1.0, f["me"] + f["you"]) * (1.0 - f["narrative"])
+    if words:
+        med = median_height(words)
+        if med:
+            f["big_text"] = sum(w.height >= 1.6 * med for w in words if len(w.text) >= 2) / max(1, len(words))
+            # a brand or threat in the page's largest type ("Windows Defender Alert" as a title)
+            if claim_words:
+                from agent.detect.match import normalize  # noqa: PLC0415 - pure helper
+                claim = max((w.height for w in words if normalize(w.text) in claim_words), default=0.0)
+                f["claim_big"] = min(1.0, max(0.0, claim / med - 1.0) / 1.5)
+            tallest = max((p.height for p in phones), default=0.0)
+            if tallest:
+                f["phone_big"] = min(1.0, max(0.0, tallest / med - 1.0) / 1.5)
+    return f

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""OCR word boxes of the corpus screens, cached under bench/out/ocr/ (gitignored).
+
+    .venv/bin/python bench/ocr_cache.py [CORPUS] [--variants base,1280x720,...] [--ids a,b]
+
+Each screen is read once per rendering variant with the Tesseract languages a user of
+its language has by default (``agent.config.default_ocr_languages``); the words (text,
+confidence, box, line and block ids), the OCR wall time and CPU time are kept as JSON
+so that ``bench/detection.py`` can refit and re-evaluate the scorer in seconds. The
+cache key holds the preprocessing/OCR version (``OCR_VERSION``): change it when
+``agent/detect/preprocess.py`` or ``ocr.py`` change what is read.
+
+Variants are produced here by image transforms of the corpus screens (never stored in
+the project): ``1280x720`` and ``2560x1440`` rescale, ``scale150`` draws the screen at 150 %
+(2049x1152: the same layout drawn with 1.5x the pixels, as 150 % display scaling does), ``dark``
+inverts the luminance (forced dark mode), ``jpeg`` recompresses at quality 60.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from PIL import Image, ImageOps  # noqa: E402
+
+from agent.config import default_ocr_languages  # noqa: E402
+from agent.detect import words as wordmod  # noqa: E402
+from agent.detect.ocr import OcrEngine  # noqa: E402
+
+OCR_VERSION = "1"
+CACHE = ROOT / "bench" / "out" / "ocr"
+VARIANTS = ("base", "1280x720", "2560x1440", "scale150", "dark", "jpeg")
+
+
+def variant(image: Image.Image, name: str) -> Image.Image:
+    """``image`` (a 1366x768 screen) as drawn under rendering variant ``name``."""
+    if name == "base":
+        return image
+    if "x" in name and name[0].isdigit():
+        w, h = (int(v) for v in name.split("x"))
+        return image.resize((w, h), Image.LANCZOS)
+    if name == "scale150":
+        w, h = image.size
+        return image.resize((w * 3 // 2, h * 3 // 2), Image.LANCZOS)
+    if name == "dark":
+        return ImageOps.invert(image.convert("RGB"))
+    if name == "jpeg":
+        buf = io.BytesIO()
+        image.convert("RGB").save(buf, "JPEG", quality=60)
+        buf.seek(0)
+        return Image.open(buf).convert("RGB")
+    raise ValueError(f"unknown variant {name}")
+
+
+def rows(corpus: Path):
+    with open(corpus / "labels.csv", newline="", encoding="utf-8") as fh:
+        yield from csv.DictReader(fh)
+
+
+def cache_path(ident: str, name: str, langs: str) -> Path:
+    return CACHE / OCR_VERSION / name / langs / f"{ident}.json"
+
+
+def load(ident: str, name: str, langs: str) -> dict | None:
+    path = cache_path(ident, name, langs)
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["words"] = wordmod.from_json(data["words"])
+    return data
+
+
+def read_and_store(engine: OcrEngine, image: Image.Image, ident: str, name: str) -> dict:
+    screen = variant(image, name)
+    started, cpu = time.perf_counter(), time.process_time()
+    found = engine.read_words(screen)
+    data = {"ms": (time.perf_counter() - started) * 1000, "cpu_ms": (time.process_time() - cpu) * 1000,
+            "size": list(screen.size), "words": wordmod.to_json(found)}
+    path = cache_path(ident, name, engine.langs)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    data["words"] = found
+    return data
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpus"))
+    ap.add_argument("--variants", default=",".join(VARIANTS))
+    ap.add_argument("--ids", default="")
+    args = ap.parse_args()
+    corpus = Path(args.corpus)
+    wanted = set(filter(None, args.ids.split(",")))
+    engines: dict[str, OcrEngine] = {}
+    for name in args.variants.split(","):
+        done = 0
+        for row in rows(corpus):
+            if wanted and row["id"] not in wanted:
+                continue
+            langs = default_ocr_languages(row["lang"])
+            if cache_path(row["id"], name, langs).is_file():
+                continue
+            engine = engines.setdefault(langs, OcrEngine(langs))
+            with Image.open(corpus / row["file"]) as img:
+                img.load()
+                image = img.convert("RGB")
+            read_and_store(engine, image, row["id"], name)
+            done += 1
+        print(f"{name}: {done} screens read", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
