@@ -70,7 +70,7 @@ def test_counter_signals_listed_for_pages_about_scams(ph):
 
 def test_sensitivity_moves_the_line(ph):
     """0.5 stays the line; "high" alerts on weaker evidence, "low" asks for more."""
-    weak = "Microsoft\nCall 01 99 00 12 34"          # a brand and a number to call, nothing else
+    weak = "Microsoft\nCall us now: 01 99 00 12 34"     # a brand, a call to act and a number, nothing else
     assert model.SENSITIVITY_SHIFT["high"] > model.SENSITIVITY_SHIFT["normal"] > model.SENSITIVITY_SHIFT["low"]
     verdicts = {s: scan(ph, weak, s) for s in ("low", "normal", "high")}
     assert verdicts["high"].score > verdicts["normal"].score > verdicts["low"].score

@@ -34,15 +34,15 @@ KIND_FEATURES = {
     ("payment", "sextortion"): ("payment", 3.0), ("payment", "summons"): ("fine", 2.0),
     ("threat", "sextortion"): ("intimate", 3.0), ("counter", ""): ("counter", 8.0),
     ("clickfix", "clickfix"): ("clickfix", 3.0), ("clickfix", ""): ("clickfix", 3.0),
-    ("brand", "summons"): ("authority", 2.0),
+    ("brand", "summons"): ("authority", 2.0), ("scan", ""): ("scan", 2.0),
 }
 KINDS = ("brand", "threat", "call", "pressure", "error_code", "invoice", "accusation", "authority",
-         "intimate", "payment", "fine", "counter", "clickfix")
+         "intimate", "payment", "fine", "counter", "clickfix", "scan")
 NAMES = KINDS + (
     "phone", "phone_special", "phone_big", "phone_many", "bitcoin",
     "shape_tss", "shape_refund", "shape_summons", "shape_sextortion",
     "words", "long_lines", "big_text", "you", "me", "narrative", "years", "capitals",
-    "short", "brand_short", "threat_short", "letter", "claim_big",
+    "short", "brand_short", "threat_short", "letter", "claim_big", "scan_screen",
 )
 
 # Function words (not scam vocabulary): who the text speaks to, and about whom.
@@ -156,6 +156,9 @@ def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[
     f["short"] = max(0.0, 1.0 - n / 150) if (n and words) else 0.0
     f["brand_short"] = f["brand"] * f["short"]
     f["threat_short"] = min(1.0, f["threat"] + f["error_code"]) * f["short"]
+    # a security brand running a scan on a nearly empty screen ("Windows Defender —
+    # scanning... threats found: 5"): the fake-scan template of a locker, number or not
+    f["scan_screen"] = min(1.0, f["scan"] + f["threat"]) * f["short"] if (f["scan"] > 0 and f["brand"] > 0) else 0.0
     # prose: the share of lines of 10+ words (OCR lines on a screen; in a plain text, a
     # line of more than 20 words is a paragraph and is cut at its sentence ends first)
     f["long_lines"] = prose_share(text)
