@@ -83,6 +83,13 @@ class Agent:
                 self._degrade("platform", str(exc))
         for p in (backend.problems() if backend is not None else ()):
             self._degrade("platform", p)
+        # Before `started`: the run marker (crash or clean stop) is in place once it is written.
+        if self.notifier is not None:
+            try:
+                self.notifier.start()
+            except Exception as exc:  # noqa: BLE001
+                log.error("helper notifications cannot start: %s", exc)
+                self._degrade("notifier", f"helper notifications cannot start: {exc}")
         self._since = events.now_iso()
         problems = [d[0] for d in self._degraded.values()]
         events.append("started", version=__version__, platform=getattr(backend, "name", None),
@@ -103,12 +110,6 @@ class Agent:
             self._threads.append(ClipboardGuard(cat, self.settings, put, self._stop, backend=backend,
                                                 open_clipboard=self._clipboard, paused=lambda: self.paused,
                                                 on_error=self._error))
-        if self.notifier is not None:
-            try:
-                self.notifier.start()
-            except Exception as exc:  # noqa: BLE001
-                log.error("helper notifications cannot start: %s", exc)
-                self._degrade("notifier", f"helper notifications cannot start: {exc}")
         for t in self._threads:
             t.start()
         watch = threading.Thread(target=self._watch_settings, args=(self._stamp,), name="settings-watch",

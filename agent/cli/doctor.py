@@ -107,6 +107,8 @@ def check_capture(lang: str, platform: str = sys.platform) -> list[Check]:
             grabber.grab({"left": 0, "top": 0, "width": 1, "height": 1})
     except Exception as exc:  # noqa: BLE001 - mss raises its own and ctypes errors
         return [_c(lang, "capture", PROBLEM, "capture_failed", "fix_display", error=str(exc)[:200])]
+    if not platform.startswith("linux"):   # no X11 display there (Wine passes one on)
+        return [_c(lang, "capture", OK, "capture_ok_screen")]
     return [_c(lang, "capture", OK, "capture_ok", display=os.environ.get("DISPLAY", ""))]
 
 
@@ -140,6 +142,14 @@ def check_notifications(lang: str, platform: str = sys.platform) -> Check:
 def check_speech(settings: config.Settings, lang: str, platform: str = sys.platform) -> Check:
     if not settings.speak:
         return _c(lang, "speech", OK, "speech_off")
+    if platform == "win32":
+        from agent.respond import sapi  # noqa: PLC0415
+        r = sapi.check(lang)          # a silent speak-test of SAPI, in the person's language
+        if not r["ok"]:
+            return _c(lang, "speech", WARNING, "speech_sapi_failed", "fix_speech_windows", error=r["error"])
+        if not r["lang_voice"]:
+            return _c(lang, "speech", WARNING, "speech_sapi_other_voice", "fix_speech_windows", voice=r["voice"])
+        return _c(lang, "speech", OK, "speech_sapi_ok", voice=r["voice"])
     if not platform.startswith("linux"):
         return _c(lang, "speech", OK, "speech_builtin")
     exe = shutil.which("espeak-ng") or shutil.which("espeak")

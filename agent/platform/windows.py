@@ -7,7 +7,11 @@ fullscreen flag: a window whose rectangle equals its monitor's is fullscreen (F1
 kiosk, a page's requestFullscreen). Changes are noticed through WinEvent hooks
 (:mod:`agent.platform.winhooks`: foreground, restore, move/resize and title of the
 foreground window), started on the first ``wait_for_change``; if they cannot be set,
-a cheap 0.5 s check of the foreground window, title and rectangle takes over.
+a cheap 0.5 s check of the foreground window, title and rectangle takes over. Hooks can
+also be set and stay silent (a starved or dead hook thread; Wine raises none of these
+events): a safety look every 2 s keeps the watcher seeing, and when it finds changes the
+hooks did not report, the hooks are reported degraded and the 0.5 s check takes over.
+Process names come from :mod:`agent.platform.winproc` (psutil, else the image path).
 """
 from __future__ import annotations
 
@@ -15,11 +19,13 @@ import logging
 import threading
 import time
 
-from agent.platform import winhooks
+from agent.platform import winhooks, winproc
 from agent.platform.base import ApiBackend, PlatformUnavailable, WindowInfo, base_name, covers
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
+SAFETY_SECONDS = 2.0      # with hooks: look anyway after this long without an event
+MISSES_TO_DEGRADE = 2     # changes the hooks did not report before they count as degraded
 COALESCE_SECONDS = 0.05   # a drag sends dozens of moves a second: look once per burst
 WM_QUIT, WM_USER, PM_NOREMOVE = 0x0012, 0x0400, 0x0000
 SKIP_CLASSES = {"Progman", "WorkerW", "Shell_TrayWnd", "Shell_SecondaryTrayWnd"}
@@ -122,29 +128,21 @@ class Win32Api:  # pragma: no cover - needs Windows
         return bool(self.user32.UnhookWinEvent(handle))
 
 
-def _process(pid: int) -> tuple[str, str]:
-    try:
-        import psutil  # noqa: PLC0415
-        p = psutil.Process(pid)
-        try:
-            exe = p.exe()
-        except Exception:  # noqa: BLE001 - elevated process
-            exe = ""
-        return p.name(), exe
-    except Exception:  # noqa: BLE001
-        return "", ""
-
-
 class WindowsBackend(ApiBackend):
     name = "windows"
 
-    def __init__(self, api=None, process=_process, sleep=time.sleep):
+    safety_seconds = SAFETY_SECONDS
+
+    def __init__(self, api=None, process=None, sleep=time.sleep):
         super().__init__(api, sleep)
-        self._process = process
+        self._process = process or winproc.describe
         self._looked = False
+        self._looked_at = 0.0
         self._hooks: winhooks.WinEventHooks | None = None
         self._hooks_owner: int | None = None
         self._hooks_failed = False
+        self._hooks_missed = 0
+        self.hooks_degraded = False   # set (once) when the safety look saw what the hooks missed
 
     def make_api(self):
         return Win32Api()
@@ -213,33 +211,51 @@ class WindowsBackend(ApiBackend):
 
     def wait_for_change(self, timeout: float) -> bool:
         """Wait for a WinEvent (foreground, restore, move/resize or title of the foreground
-        window), or poll every 0.5 s without hooks; True when the foreground window, its
-        title or rectangle changed. Window-watcher thread only."""
+        window), or poll every 0.5 s without hooks; with hooks, look anyway every 2 s (the
+        safety look). True when the foreground window, its title or rectangle changed.
+        Window-watcher thread only."""
         end = time.monotonic() + timeout
         while True:
             hooks = self._hooks_running()
-            look = hooks is None or not self._looked or hooks.changed.is_set()
+            now = time.monotonic()
+            woken = hooks is not None and hooks.changed.is_set()
+            safety = hooks is not None and now - self._looked_at >= self.safety_seconds
+            look = hooks is None or self.hooks_degraded or not self._looked or woken or safety
             if hooks is not None and look:
                 hooks.changed.clear()     # before looking: an event from now on wakes us
-            if look:                      # with hooks, idle costs no system call at all
-                self._looked = True
+            if look:                      # with hooks, idle costs one look every 2 s
+                first, self._looked, self._looked_at = not self._looked, True, now
                 key = self._key()
                 if key != self._last_key:
                     self._last_key = key
+                    if hooks is not None and not woken and not first:
+                        self._missed(key)
                     return True
             left = end - time.monotonic()
             if left <= 0:
                 return False
-            if hooks is None:
+            if hooks is None or self.hooks_degraded:
                 self._sleep(min(POLL_SECONDS, left))
-            elif hooks.changed.wait(left):
+            elif hooks.changed.wait(min(left, max(0.0, self._looked_at + self.safety_seconds - time.monotonic()))):
                 self._sleep(COALESCE_SECONDS)
+
+    def _missed(self, key) -> None:
+        """The safety look found a change no hook reported (window-watcher thread)."""
+        self._hooks_missed += 1
+        if self._hooks_missed >= MISSES_TO_DEGRADE and not self.hooks_degraded:
+            self.hooks_degraded = True
+            log.warning("WinEvent hooks are set but missed %d window changes (the last: %r); "
+                        "checking the foreground window every %.1f s as well",
+                        self._hooks_missed, key[1] if key else None, POLL_SECONDS)
 
     def problems(self) -> list[str]:
         try:
             self.api
         except PlatformUnavailable as exc:
             return [str(exc)]
+        if self.hooks_degraded:
+            return ["Windows does not report window changes to Vigie (WinEvent hooks silent); "
+                    f"Vigie checks the front window every {POLL_SECONDS} s instead"]
         return []
 
     def close(self) -> None:

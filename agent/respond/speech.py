@@ -2,7 +2,9 @@
 
 Many victims hear the scam page's own looping audio; a calm voice saying what to do
 matters. Linux: ``espeak-ng`` (or ``espeak``) with the language's voice (plyer's Linux
-backend cannot choose a voice); Windows/macOS: plyer's text-to-speech. A missing engine
+backend cannot choose a voice); Windows: SAPI (:mod:`agent.respond.sapi`, the language's
+voice when installed; plyer's Windows backend only runs an ``espeak.exe``); macOS:
+plyer's text-to-speech. A missing engine
 is logged once an hour and returns False; never raises. ``speak`` starts the engine
 and returns at once unless ``wait`` is set; any thread.
 """
@@ -46,14 +48,30 @@ def _plyer(text: str) -> bool:
         return False
 
 
-def speak(text: str, lang: str, wait: bool = False, wav: Path | None = None) -> bool:
+def _sapi(text: str, lang: str) -> bool:
+    from agent.respond import sapi  # noqa: PLC0415
+    try:
+        sapi.say(text, lang)
+        return True
+    except Exception as exc:  # noqa: BLE001 - comtypes missing, COM error, no voice
+        _once.warning(log, "speech", "Windows speech (SAPI) failed (%s: %s); the warning is shown only",
+                      type(exc).__name__, exc)
+        return False
+
+
+def speak(text: str, lang: str, wait: bool = False, wav: Path | None = None, platform: str = sys.platform) -> bool:
     """Say ``text``; with ``wav`` write the audio to that file instead (tests, checks)."""
     if not text.strip():
         return False
-    if sys.platform.startswith("linux") or wav is not None:
+    if platform == "win32" and wav is None:
+        if wait:
+            return _sapi(text, lang)
+        threading.Thread(target=_sapi, args=(text, lang), name="speech", daemon=True).start()
+        return True
+    if platform.startswith("linux") or wav is not None:
         cmd = espeak_command(text, lang, wav)
         if cmd is None:
-            if sys.platform.startswith("linux"):
+            if platform.startswith("linux"):
                 _once.warning(log, "speech", "espeak-ng is not installed (apt-get install espeak-ng); "
                               "the warning is shown but not spoken")
                 return False

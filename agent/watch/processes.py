@@ -17,6 +17,7 @@ import threading
 import time
 
 from agent.log import Once
+from agent.platform import winproc
 from agent.platform.base import base_name
 from agent.watch import allowlist
 from agent.watch.at_start import ReportedAtStart
@@ -37,6 +38,9 @@ def describe(proc) -> dict:
             out[key] = getter() or out[key]
         except (psutil.AccessDenied, psutil.ZombieProcess, OSError):
             pass
+    if not out["name"]:   # Windows: an elevated process, or Wine: the image path's name
+        name, exe = winproc.describe(proc.pid)
+        out["name"], out["exe"] = name, out["exe"] or exe
     return out
 
 

@@ -1,7 +1,7 @@
 """PyInstaller runtime hook: find Tesseract before the agent looks for it.
 
-Windows: the bundle carries ``tesseract\\tesseract.exe`` with its DLLs and the English and
-French language data (``tesseract\\tessdata``). macOS: Tesseract comes from Homebrew, whose
+Windows: OCR runs in-process (tesserocr, whose wheel carries Tesseract's DLLs); the bundle
+carries the English and French language data in ``tesseract\\tessdata``. macOS: Tesseract comes from Homebrew, whose
 folders are not on the PATH that launchd gives a LaunchAgent.
 """
 import os

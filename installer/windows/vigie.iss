@@ -15,7 +15,9 @@
 ; What is installed and removed: the files in {app} and the Start-menu shortcut (Inno Setup
 ; itself); the settings and the per-user Run key (`vigie install` / `vigie uninstall`, which
 ; keeps the evidence in %LOCALAPPDATA%\vigie\evidence).
-; NOT YET VERIFIED on a real Windows machine: built and smoke-tested by .github/workflows/packages.yml.
+; Compiled with Inno Setup 6 from the npm package `innosetup`; built, installed, run and
+; removed under Wine by scripts/wine-lane.sh (tests/windows/package/). Not yet run on a real
+; Windows machine (.github/workflows/packages.yml has no runner attached).
 
 #ifndef AppVersion
   #define AppVersion "0.1.0"
