@@ -87,7 +87,9 @@ def load_samples(corpus: Path, phrases, variant: str = "base", read_missing: boo
             engine = engines.setdefault(langs, OcrEngine(langs))
             with Image.open(corpus / row["file"]) as img:
                 img.load()
-                data = ocr_cache.read_and_store(engine, img.convert("RGB"), row["id"], variant)
+                image = img.convert("RGB")
+            data = ocr_cache.load(row["id"], variant, langs, image) or \
+                ocr_cache.read_and_store(engine, image, row["id"], variant)
         text = wordmod.to_text(data["words"])
         out.append(dict(id=row["id"], group=row["source_repo"], label=row["label"], family=row["family"],
                         lang=row["lang"], f=features_of(text, data["words"], phrases),
@@ -116,8 +118,11 @@ def fixture_samples(phrases):
         data = ocr_cache.load(key, "base", langs)
         if data is None:
             from agent.detect.ocr import OcrEngine  # noqa: PLC0415
-            engine = engines.setdefault(langs, OcrEngine(langs))
-            data = ocr_cache.read_and_store(engine, render.fixture_screen(text, row["family"]), key, "base")
+            image = render.fixture_screen(text, row["family"])
+            data = ocr_cache.load(key, "base", langs, image)
+            if data is None:
+                engine = engines.setdefault(langs, OcrEngine(langs))
+                data = ocr_cache.read_and_store(engine, image, key, "base")
         screen_text = wordmod.to_text(data["words"])
         out.append(dict(id="fixture:" + row["file"], group="fixtures", label=row["label"], family=row["family"],
                         lang=row["lang"], f=features_of(screen_text, data["words"], phrases),

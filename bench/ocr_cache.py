@@ -8,7 +8,9 @@ its language has by default (``agent.config.default_ocr_languages``); the words 
 confidence, box, line and block ids), the OCR wall time and CPU time are kept as JSON
 so that ``bench/detection.py`` can refit and re-evaluate the scorer in seconds. The
 cache key holds the preprocessing/OCR version (``OCR_VERSION``): change it when
-``agent/detect/preprocess.py`` or ``ocr.py`` change what is read.
+``agent/detect/preprocess.py`` or ``ocr.py`` change what is read. The preparation
+depends on the text scale of the screen (``preprocess.text_scale``, cheap, kept in
+``scales.json``): a screen read at another scale than 1 has its own entry.
 
 Variants are produced here by image transforms of the corpus screens (never stored in
 the project): ``1280x720`` and ``2560x1440`` rescale, ``scale150`` draws the screen at 150 %
@@ -33,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from PIL import Image, ImageOps  # noqa: E402
 
 from agent.config import default_ocr_languages  # noqa: E402
-from agent.detect import words as wordmod  # noqa: E402
+from agent.detect import preprocess, words as wordmod  # noqa: E402
 from agent.detect.ocr import OcrEngine  # noqa: E402
 
 OCR_VERSION = "1"
@@ -66,12 +68,38 @@ def rows(corpus: Path):
         yield from csv.DictReader(fh)
 
 
-def cache_path(ident: str, name: str, langs: str) -> Path:
-    return CACHE / OCR_VERSION / name / langs / f"{ident}.json"
+_SCALES: dict[str, float] = {}
 
 
-def load(ident: str, name: str, langs: str) -> dict | None:
-    path = cache_path(ident, name, langs)
+def _scales_path() -> Path:
+    return CACHE / OCR_VERSION / "scales.json"
+
+
+def screen_scale(ident: str, name: str, image: Image.Image | None = None) -> float | None:
+    """The text scale of screen ``ident`` under variant ``name`` (computed from the
+    original ``image`` and remembered when not known yet; None if unknown)."""
+    if not _SCALES and _scales_path().is_file():
+        _SCALES.update(json.loads(_scales_path().read_text(encoding="utf-8")))
+    key = f"{name}/{ident}"
+    if key not in _SCALES and image is not None:
+        _SCALES[key] = preprocess.text_scale(preprocess.to_gray(variant(image, name)))
+        _scales_path().parent.mkdir(parents=True, exist_ok=True)
+        _scales_path().write_text(json.dumps(_SCALES, indent=0), encoding="utf-8")
+    return _SCALES.get(key)
+
+
+def cache_path(ident: str, name: str, langs: str, scale: float = 1.0) -> Path:
+    suffix = "" if scale == 1.0 else f"@{scale:g}"
+    return CACHE / OCR_VERSION / name / langs / f"{ident}{suffix}.json"
+
+
+def load(ident: str, name: str, langs: str, image: Image.Image | None = None) -> dict | None:
+    """The cached words of a screen (None if not read yet, or its text scale is unknown
+    and no ``image`` is given to compute it)."""
+    scale = screen_scale(ident, name, image)
+    if scale is None:
+        return None
+    path = cache_path(ident, name, langs, scale)
     if not path.is_file():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -85,7 +113,7 @@ def read_and_store(engine: OcrEngine, image: Image.Image, ident: str, name: str)
     found = engine.read_words(screen)
     data = {"ms": (time.perf_counter() - started) * 1000, "cpu_ms": (time.process_time() - cpu) * 1000,
             "size": list(screen.size), "words": wordmod.to_json(found)}
-    path = cache_path(ident, name, engine.langs)
+    path = cache_path(ident, name, engine.langs, screen_scale(ident, name, image))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     data["words"] = found
@@ -107,12 +135,12 @@ def main() -> int:
             if wanted and row["id"] not in wanted:
                 continue
             langs = default_ocr_languages(row["lang"])
-            if cache_path(row["id"], name, langs).is_file():
-                continue
-            engine = engines.setdefault(langs, OcrEngine(langs))
             with Image.open(corpus / row["file"]) as img:
                 img.load()
                 image = img.convert("RGB")
+            if load(row["id"], name, langs, image) is not None:
+                continue
+            engine = engines.setdefault(langs, OcrEngine(langs))
             read_and_store(engine, image, row["id"], name)
             done += 1
         print(f"{name}: {done} screens read", flush=True)

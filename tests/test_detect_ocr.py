@@ -125,3 +125,30 @@ def test_big_bold_number_on_a_large_screen():
     v = Detector("eng").scan_image(img)
     assert "+18005550142" in v.phones_e164, v.text
     assert v.is_scam
+
+
+def test_text_scale_follows_the_type_not_the_screen_size():
+    for img in (render.doc_page("en"), render.locker("fr")):
+        gray = preprocess.to_gray(img)
+        assert preprocess.text_scale(gray) == 1.0
+        w, h = img.size
+        assert preprocess.text_scale(preprocess.to_gray(img.resize((w * 2, h * 2), Image.LANCZOS))) in (1.75, 2.0, 2.25)
+        # a bigger screen with the same type (2560x1440 at 100 %): scale 1
+        wide = Image.new("RGB", (w * 2, h * 2), "white")
+        wide.paste(img, (0, 0))
+        assert preprocess.text_scale(preprocess.to_gray(wide)) == 1.0
+
+
+@pytest.mark.parametrize("lang,langs,e164", [("en", "eng", "+18005550199"), ("fr", "fra+eng", "+33800550199")])
+def test_locker_drawn_at_200_percent_reads_the_same(lang, langs, e164):
+    img = render.locker(lang)
+    big = img.resize((img.width * 2, img.height * 2), Image.LANCZOS)   # 200 % display scaling
+    v = Detector(langs).scan_image(big)
+    assert v.verdict == "scam" and v.family == "tss", (v.text, v.signals)
+    assert e164 in v.phones_e164, v.text
+    gray = preprocess.to_gray(big)
+    scale = preprocess.text_scale(gray)
+    bands = preprocess.split_bands(gray, 2, scale)      # bands prepared apart = together, at any scale
+    import numpy as np
+    whole = np.asarray(preprocess.prepare(big, scale))
+    assert (np.vstack([np.asarray(b) for b in bands]) == whole).all()

@@ -168,10 +168,11 @@ class OcrEngine:
         with self._lock:
             self._ensure()
             gray = preprocess.to_gray(image)
-            ranges = preprocess.band_ranges(gray, self.bands)
+            scale = preprocess.text_scale(gray)
+            ranges = preprocess.band_ranges(gray, self.bands, scale)
 
             def band(i: int, rows: tuple[int, int]) -> str:
-                return self._read_one(i, preprocess.prepare_band(gray, *rows))
+                return self._read_one(i, preprocess.prepare_band(gray, *rows, scale))
 
             if len(ranges) == 1 or self._pool is None:
                 tsvs = [band(0, r) for r in ranges]

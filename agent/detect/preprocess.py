@@ -8,6 +8,11 @@
 - :func:`band_ranges` / :func:`prepare_band`: cut the screen into horizontal bands at
   the blankest rows near the cut points, so no text line is cut in half, and prepare
   each band in the thread that reads it (the preparation runs in parallel too).
+- :func:`text_scale`: how big the text is drawn (the height of the text lines against
+  a 1366x768 screen at 100 %), so that every size above, in screen pixels, follows the
+  type: the same page at 2560x1440 or 150 % display scaling is prepared the same way
+  (with fixed pixel sizes, the strokes of big titles counted as ruling lines and the
+  background estimate fell inside the letters: titles were lost at high resolution).
 """
 from __future__ import annotations
 
@@ -20,6 +25,11 @@ LEVEL = 5     # ...its level from the max or min of LEVEL x LEVEL pixels (20 scr
 GAIN = 1.6    # contrast stretch of the text/background difference
 H_LINE = 45   # a dark horizontal run this long is a ruling line, not a letter
 V_LINE = 26   # a thin (<= 3 px wide) dark vertical run this long is a box border
+LINE_REF = 16     # median text-line height (px) up to which the sizes above apply as they are
+SCALE_STEP = 0.25  # the scale is rounded down to this step (stable for a page's small changes)
+MAX_SCALE = 4.0
+EDGE = 48         # a horizontal step of grey this strong is an edge of a letter (JPEG noise is not)
+STRIPS = 4
 
 
 def to_gray(image: Image.Image) -> Image.Image:
@@ -31,7 +41,36 @@ def to_gray(image: Image.Image) -> Image.Image:
     return image.convert("L")
 
 
-def background(gray: Image.Image) -> Image.Image:
+def text_scale(gray: Image.Image) -> float:
+    """How many times bigger than a 1366x768 screen at 100 % the text is drawn (>= 1).
+
+    The text lines are the runs of rows with strong edges between blank rows, counted in
+    :data:`STRIPS` vertical strips (a picture or a frame in one strip does not merge the
+    lines of the others); runs taller than an eighth of the screen are pictures, not
+    lines. Their median height over :data:`LINE_REF`, rounded to :data:`SCALE_STEP`.
+    Cheap, and independent of the screen's size: a 2560x1440 screen at 100 % has the
+    text of a 1366x768 one (scale 1), the same page at 150 % display scaling ~1.5.
+    """
+    h = gray.height
+    edges = ImageChops.difference(gray, gray.transform(gray.size, Image.AFFINE, (1, 0, 1, 0, 1, 0)))
+    strong = edges.point(lambda v: 255 if v > EDGE else 0).resize((STRIPS, h), Image.BOX)
+    active = np.asarray(strong) >= 3           # >= ~1 % of the strip's pixels are edges
+    runs: list[int] = []
+    for column in active.T:
+        bounds = np.flatnonzero(np.diff(np.concatenate(([0], column.astype(np.int8), [0]))))
+        lengths = bounds[1::2] - bounds[::2]
+        runs += [int(n) for n in lengths if 3 <= n <= h // 8]
+    if not runs:
+        return 1.0
+    ratio = float(np.median(runs)) / LINE_REF
+    return min(MAX_SCALE, max(1.0, SCALE_STEP * round(ratio / SCALE_STEP)))
+
+
+def _px(size: int, scale: float) -> int:
+    return max(1, int(round(size * scale)))
+
+
+def background(gray: Image.Image, scale: float = 1.0) -> Image.Image:
     """A smooth estimate of the background under every pixel.
 
     Polarity comes from a wide median (~56 px: the background outweighs the text);
@@ -41,8 +80,9 @@ def background(gray: Image.Image) -> Image.Image:
     the estimate towards the text colour and leave a grey haze around them.
     """
     w, h = gray.size
-    small = gray.resize((max(1, w // STEP), max(1, h // STEP)), Image.BOX)
-    tiny = gray.resize((max(1, w // (2 * STEP)), max(1, h // (2 * STEP))), Image.BOX)
+    step = _px(STEP, scale)
+    small = gray.resize((max(1, w // step), max(1, h // step)), Image.BOX)
+    tiny = gray.resize((max(1, w // (2 * step)), max(1, h // (2 * step))), Image.BOX)
     med = np.asarray(tiny.filter(ImageFilter.MedianFilter(MEDIAN)).resize(small.size, Image.BILINEAR), np.int16)
     hi = np.asarray(small.filter(ImageFilter.MaxFilter(LEVEL)), np.int16)
     lo = np.asarray(small.filter(ImageFilter.MinFilter(LEVEL)), np.int16)
@@ -50,15 +90,16 @@ def background(gray: Image.Image) -> Image.Image:
     return Image.fromarray(level).resize((w, h), Image.BILINEAR)
 
 
-def prepare(image: Image.Image) -> Image.Image:
-    """Dark text on white everywhere: ``255 - GAIN * |gray - background|``.
+def prepare(image: Image.Image, scale: float = 1.0) -> Image.Image:
+    """Dark text on white everywhere: ``255 - GAIN * |gray - background|`` (sizes
+    times ``scale``: :func:`text_scale`).
 
     Whatever the polarity (black on white, white on blue, yellow on red), a letter
     differs from the background around it, so it comes out dark on a white page.
     """
     gray = to_gray(image)
-    diff = ImageChops.difference(gray, background(gray))
-    return remove_lines(diff.point(lambda v: 255 - min(255, int(v * GAIN))))
+    diff = ImageChops.difference(gray, background(gray, scale))
+    return remove_lines(diff.point(lambda v: 255 - min(255, int(v * GAIN))), scale)
 
 
 def _shift(a: np.ndarray, k: int, axis: int, back: bool = False) -> np.ndarray:
@@ -95,7 +136,7 @@ def _runs(dark: np.ndarray, length: int, axis: int) -> np.ndarray:
     return covered
 
 
-def remove_lines(prepared: Image.Image) -> Image.Image:
+def remove_lines(prepared: Image.Image, scale: float = 1.0) -> Image.Image:
     """Erase box borders and ruling lines (dark-on-white input).
 
     Tesseract's layout analysis takes a framed text (a phone number in a box or a
@@ -104,12 +145,13 @@ def remove_lines(prepared: Image.Image) -> Image.Image:
     of no script at screen sizes, so they are whitened.
     """
     a = np.asarray(prepared)
-    if a.shape[0] < V_LINE or a.shape[1] < H_LINE:
+    h_line, v_line = _px(H_LINE, scale), _px(V_LINE, scale)
+    if a.shape[0] < v_line or a.shape[1] < h_line:
         return prepared
     dark = a < 128
-    lines = _runs(dark, H_LINE, axis=1)
-    vert = _runs(dark, V_LINE, axis=0)
-    thick = _runs(dark, 4, axis=1)          # part of a horizontal dark run of 4+ px
+    lines = _runs(dark, h_line, axis=1)
+    vert = _runs(dark, v_line, axis=0)
+    thick = _runs(dark, _px(4, scale), axis=1)   # part of a horizontal dark run of 4+ px
     lines |= vert & ~thick
     if not lines.any():
         return prepared
@@ -125,7 +167,7 @@ def _row_activity(gray: Image.Image) -> list[float]:
     return list(narrow.tobytes())  # mode L: one byte a row
 
 
-def band_ranges(gray: Image.Image, bands: int) -> list[tuple[int, int]]:
+def band_ranges(gray: Image.Image, bands: int, scale: float = 1.0) -> list[tuple[int, int]]:
     """``bands`` row ranges holding about the same amount of text, cut at blank rows.
 
     OCR time follows the amount of text, not the area: a locker page often has all its
@@ -143,7 +185,7 @@ def band_ranges(gray: Image.Image, bands: int) -> list[tuple[int, int]]:
     mean = sum(activity) / h or 1.0
     # a blank area still costs Tesseract a little (layout analysis): a floor per row
     cost = np.cumsum([a / mean + 0.15 for a in activity])
-    grid = 2 * STEP
+    grid = 2 * _px(STEP, scale)
     cuts = [0]
     for i in range(1, bands):
         target = int(np.searchsorted(cost, cost[-1] * i / bands))
@@ -158,17 +200,18 @@ def band_ranges(gray: Image.Image, bands: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(cuts, cuts[1:]) if b - a > 10]
 
 
-MARGIN = 16 * STEP   # context above and below a band: more than the background's reach
+MARGIN = 16 * STEP   # context above and below a band (times the scale): more than the background's reach
 
 
-def prepare_band(gray: Image.Image, top: int, bottom: int) -> Image.Image:
+def prepare_band(gray: Image.Image, top: int, bottom: int, scale: float = 1.0) -> Image.Image:
     """:func:`prepare` of rows ``top:bottom`` of a grayscale screen, computed with a
     margin so that backgrounds and frame lines crossing the cut are seen whole."""
-    a, b = max(0, top - MARGIN), min(gray.height, bottom + MARGIN)
-    out = prepare(gray.crop((0, a, gray.width, b)))
+    margin = 16 * _px(STEP, scale)
+    a, b = max(0, top - margin), min(gray.height, bottom + margin)
+    out = prepare(gray.crop((0, a, gray.width, b)), scale)
     return out.crop((0, top - a, out.width, top - a + (bottom - top)))
 
 
-def split_bands(gray: Image.Image, bands: int) -> list[Image.Image]:
+def split_bands(gray: Image.Image, bands: int, scale: float = 1.0) -> list[Image.Image]:
     """The prepared bands of a grayscale screen (see :func:`band_ranges`)."""
-    return [prepare_band(gray, a, b) for a, b in band_ranges(gray, bands)]
+    return [prepare_band(gray, a, b, scale) for a, b in band_ranges(gray, bands, scale)]
