@@ -52,7 +52,7 @@ ZERO = modelmod.Model(0.0, {})
 # each own fixture counts as this many corpus screens: they are the only examples of the
 # families the corpus lacks (clickfix, French e-mails) and of hand-made hard negatives
 FIXTURE_WEIGHT = float(os.environ.get("VIGIE_BENCH_FIXTURE_WEIGHT", "2"))
-C_REG = float(os.environ.get("VIGIE_BENCH_C", "1.0"))
+C_REG = float(os.environ.get("VIGIE_BENCH_C", "1.5"))  # chosen by held-out margin (1.0: lowest caught 0.561)
 
 
 def fixture_rows():
