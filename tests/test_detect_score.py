@@ -70,7 +70,7 @@ def test_counter_signals_listed_for_pages_about_scams(ph):
 
 def test_sensitivity_moves_the_line(ph):
     """0.5 stays the line; "high" alerts on weaker evidence, "low" asks for more."""
-    weak = "Microsoft\nCall 01 99 00 12 34"          # a brand and a number to call, nothing else
+    weak = "Microsoft\nCall us now: 01 99 00 12 34"     # a brand, a call to act and a number, nothing else
     assert model.SENSITIVITY_SHIFT["high"] > model.SENSITIVITY_SHIFT["normal"] > model.SENSITIVITY_SHIFT["low"]
     verdicts = {s: scan(ph, weak, s) for s in ("low", "normal", "high")}
     assert verdicts["high"].score > verdicts["normal"].score > verdicts["low"].score
@@ -133,6 +133,29 @@ def test_dates_case_numbers_and_ip_are_not_phones():
     text = "Mis à jour le 21/11/2026 09. Dossier 2024/8812, ouvert le 24/06/2023 - 20 h. IP 192.168.10.254"
     assert phones.find_phones(text) == []
     assert [p.e164 for p in phones.find_phones("Appelez le 01.76.36.31.88")] == ["+33176363188"]
+
+
+def test_order_and_customer_numbers_are_not_phones_but_service_lines_are():
+    receipt = ("Order number: 4012-7731-9920\nRéférence client : 1234 5678 90\nMembership ID: PRM-3398-1127\n"
+               "Invoice no. 01 23 45 67 89")
+    assert phones.find_phones(receipt) == []
+    lines = "Service client : 01 84 88 55 10\nOrder ID 7720481 - questions? call +1 (802) 555-0177"
+    assert [p.e164 for p in phones.find_phones(lines)] == ["+33184885510", "+18025550177"]
+
+
+def test_a_fake_scan_with_findings_is_evidence_a_real_scan_is_not():
+    """scan_screen: a security brand, a scan and bad findings on a nearly empty screen."""
+    from agent.detect import features
+    from agent.detect.words import Word
+
+    def f(text):
+        words = [Word(t, 90.0, 50 * i, 0, 40, 20, 0, 0) for i, t in enumerate(text.split())]
+        hits = [("brand", "", 1.0), ("scan", "", 1.0)]
+        return features.compute(text, hits, [], False, words)["scan_screen"]
+    assert f("Windows Defender\nQuick scan in progress\nThreats found: 5") > 0.8
+    assert f("Apple Security\nScanning your Mac\nXProtect: signature database corrupted") > 0.8
+    assert f("Windows Security\nQuick scan running\n1,842 files scanned\nYou can keep working") == 0
+    assert f("Windows Security\nLast scan: quick scan\n0 threats found\nNo threats detected") == 0
 
 
 def test_a_defender_dashboard_is_not_sextortion_and_cancel_is_not_refund(ph):

@@ -34,15 +34,15 @@ KIND_FEATURES = {
     ("payment", "sextortion"): ("payment", 3.0), ("payment", "summons"): ("fine", 2.0),
     ("threat", "sextortion"): ("intimate", 3.0), ("counter", ""): ("counter", 8.0),
     ("clickfix", "clickfix"): ("clickfix", 3.0), ("clickfix", ""): ("clickfix", 3.0),
-    ("brand", "summons"): ("authority", 2.0),
+    ("brand", "summons"): ("authority", 2.0), ("scan", ""): ("scan", 2.0),
 }
 KINDS = ("brand", "threat", "call", "pressure", "error_code", "invoice", "accusation", "authority",
-         "intimate", "payment", "fine", "counter", "clickfix")
+         "intimate", "payment", "fine", "counter", "clickfix", "scan")
 NAMES = KINDS + (
     "phone", "phone_special", "phone_big", "phone_many", "bitcoin",
     "shape_tss", "shape_refund", "shape_summons", "shape_sextortion",
     "words", "long_lines", "big_text", "you", "me", "narrative", "years", "capitals",
-    "short", "brand_short", "threat_short", "letter", "claim_big",
+    "short", "brand_short", "threat_short", "letter", "claim_big", "scan_screen",
 )
 
 # Function words (not scam vocabulary): who the text speaks to, and about whom.
@@ -60,6 +60,26 @@ _JA_YOU = re.compile(r"(お客様|あなた|ご利用|お使い)")
 _YEAR = re.compile(r"\b(?:19[89]\d|20[0-4]\d)\b")
 _DATE = re.compile(r"\b\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})\b|\b\d{4}-\d{2}-\d{2}\b")
 _WORD = re.compile(r"[^\W\d_]+", re.U)
+# a scan's findings with a count that is not zero ("Threats found: 5", "14 infected items",
+# "Menaces détectées : 7"); a real scan that found nothing says 0 or "no threats"
+_THREATS = (r"(?:threats?|viruses|virus|infections?|infected(?:\s+(?:items|files))?|malware|menaces?|[ée]l[ée]ments\s+infect[ée]s|"
+            r"bedrohungen|amenazas|minacce|amea[çc]as|bedreigingen)")
+_FINDINGS = re.compile(r"\b[1-9]\d{0,3}\s+" + _THREATS + r"|" + _THREATS + r"[^\n\d]{0,24}?[:=]\s*[1-9]", re.I)
+# ...or a finding that is bad news ("Anomaly detected", "Integrity check failed", "at risk"),
+# unless the line says there is none ("No threats detected", "0 menace détectée")
+_BAD_FINDING = re.compile(r"\b(?:detected|failed|violation|corrupted|compromised|at risk|infected|breached|"
+                          r"d[ée]tect[ée]e?s?|infect[ée]e?s?|compromise?|en danger|erkannt|infiziert|gef[äa]hrdet|"
+                          r"detectad[oa]s?|infectad[oa]s?|rilevat[aeio]|infett[aeio]|detetad[oa]s?|infetad[oa]s?|em risco)\b",
+                          re.I)
+_NONE = re.compile(r"\b(?:no|not|0|zero|aucune?|pas|keine?|ning[uú]n[oa]?|nessun[oa]?|nenhum[oa]?|geen)\b[^\n]{0,30}$", re.I)
+
+
+def _findings(text: str) -> bool:
+    """A scan's bad findings on the page: a count of threats that is not zero, or a
+    failure/detection line that does not say "none"."""
+    if _FINDINGS.search(text):
+        return True
+    return any(not _NONE.search(text[text.rfind("\n", 0, m.start()) + 1:m.start()]) for m in _BAD_FINDING.finditer(text))
 
 
 @dataclass(frozen=True)
@@ -156,6 +176,11 @@ def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[
     f["short"] = max(0.0, 1.0 - n / 150) if (n and words) else 0.0
     f["brand_short"] = f["brand"] * f["short"]
     f["threat_short"] = min(1.0, f["threat"] + f["error_code"]) * f["short"]
+    # a security brand whose scan finds threats on a nearly empty screen ("Windows Defender —
+    # scanning... threats found: 5"): the fake-scan template of a locker, number or not (a
+    # real scan in progress, or one that found nothing, is not this)
+    findings = f["threat"] > 0 or f["error_code"] > 0 or _findings(text)
+    f["scan_screen"] = f["short"] if (f["scan"] > 0 and f["brand"] > 0 and findings) else 0.0
     # prose: the share of lines of 10+ words (OCR lines on a screen; in a plain text, a
     # line of more than 20 words is a paragraph and is cut at its sentence ends first)
     f["long_lines"] = prose_share(text)

@@ -21,6 +21,17 @@ _DATE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
 # number written with a year (2024/8812) or a time: none of them is a phone number
 _DATE_INSIDE = re.compile(r"(?<!\d[./])\b\d{1,2}[./]\d{1,2}[./](?:19|20)?\d{2}\b(?![./]\d)|\b(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}\b"
                           r"|^(?:19|20)\d{2}\s?/\s?\d{3,6}$")
+# right before a candidate on its line: a label naming it an identifier ("Order number:",
+# "Référence client :", "Invoice no.", "Transaction ID") — a receipt's order or customer
+# number is not a number to call
+_ID_LABEL = re.compile(
+    r"(?:order|invoice|reference|ref|ticket|case|transaction|account|customer|client|membership|member|serial|"
+    r"tracking|booking|policy|contract|commande|facture|r[ée]f[ée]rence|dossier|contrat|abonn[ée]|pedido|factura|"
+    r"encomenda|fatura|refer[êe]ncia|bestellung|bestell|rechnung|kunden|vertrag|ordine|fattura|bestelling|factuur)"
+    r"[\w .'-]{0,14}?(?:number|num[ée]ro|nummer|n[°ºo]\.?|no\.?|id|#)?\s*[:#]?\s*(?:[a-z]{1,5}-)?$", re.I)
+# ...unless the label says it is one to call ("Customer service:", "Service client :")
+_CALL_LABEL = re.compile(r"service|support|care|help|line|desk|team|phone|t[ée]l|appel|call|contact|ligne|servicio|"
+                         r"atendimento|apoio|assistance|kundendienst|hotline", re.I)
 SPECIAL = {T.TOLL_FREE: "toll_free", T.PREMIUM_RATE: "premium", T.SHARED_COST: "shared_cost", T.UAN: "uan"}
 
 
@@ -82,6 +93,11 @@ def find_phones(text: str, regions: tuple[str, ...] = REGIONS) -> list[Phone]:
     fixed = re.sub(r"\b[\dOo]*\d[\dOo]*\b", lambda m: m.group(0).replace("O", "0").replace("o", "0"), text)
     seen: dict[str, Phone] = {}
     for m in _CANDIDATE.finditer(fixed):
+        line_start = fixed.rfind("\n", 0, m.start()) + 1
+        before = fixed[max(line_start, m.start() - 40):m.start()]
+        label = _ID_LABEL.search(before)
+        if label and not _CALL_LABEL.search(before):
+            continue
         phone = parse_one(m.group(0), regions)
         if phone and phone.e164 not in seen:
             seen[phone.e164] = phone

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 KINDS = {
     "brand": 1.0, "threat": 1.5, "call": 1.5, "pressure": 1.2, "error_code": 1.0,
     "payment": 1.5, "accusation": 2.0, "authority": 1.0, "intimate": 1.5,
-    "invoice": 1.2, "counter": -4.0, "clickfix": 1.5,
+    "invoice": 1.2, "counter": -4.0, "clickfix": 1.5, "scan": 1.0,
 }
 
 

@@ -37,7 +37,7 @@ _ERROR_CODE = re.compile(
     r"(?:\b[0o]x[0-9a-f]{5,}\b)|(?:(?:error|erreur|fehler|errore|c[oó]digo|code)\s*(?:code|n[o°]\.?|#|:)\s*[:#]?\s*"
     r"(?=[a-z0-9-]*\d)[a-z0-9][a-z0-9-]{3,})", re.I)
 FAMILY_KINDS = {
-    "tss": ("brand", "threat", "call", "pressure", "error_code"),
+    "tss": ("brand", "threat", "call", "pressure", "error_code", "scan"),
     "refund": ("brand", "invoice", "call", "pressure"),
     "summons": ("accusation", "authority", "pressure", "payment"),
     "sextortion": ("intimate", "payment", "pressure", "threat"),
@@ -46,7 +46,7 @@ FAMILY_KINDS = {
 # the model's evidence named as a signal of kind "layout" (its text is the feature name;
 # `vigie scan` shows it in words: assets/i18n/*/scan.toml "layout_<name>")
 LAYOUT_SIGNALS = ("phone_big", "phone_many", "words", "long_lines", "big_text", "you", "me", "narrative", "years",
-                  "capitals", "claim_big", "short", "brand_short", "threat_short", "letter", "shape_tss",
+                  "capitals", "claim_big", "short", "brand_short", "threat_short", "scan_screen", "letter", "shape_tss",
                   "shape_refund", "shape_summons", "shape_sextortion")
 
 
@@ -68,7 +68,7 @@ def strip_own(text: str, own_sentences: Sequence[str]) -> str:
     return "\n".join(kept)
 
 
-CLAIMS = ("brand", "threat", "error_code", "invoice", "accusation", "intimate", "clickfix", "pressure")
+CLAIMS = ("brand", "threat", "error_code", "invoice", "accusation", "intimate", "clickfix", "pressure", "scan")
 ACTIONS = ("phone", "call", "payment", "bitcoin", "fine", "accusation", "clickfix")
 NO_CLAIM_CAP = 0.45
 
@@ -83,9 +83,10 @@ def probability(m: modelmod.Model, f: dict[str, float], sensitivity: str = "norm
     # ...except a nearly empty screen whose title is a brand or threat in large type: the
     # "Windows Defender Alert — scanning..." first screen of a locker, before its number
     # and a blackmail letter whose first screen is still the "I hacked you, I recorded you"
-    # story (its demand comes further down)
+    # story (its demand comes further down), and a fake scan: a security brand scanning
+    # on a nearly empty screen (the scan *is* the act: the number comes when it "ends")
     no_action = (not any(f[k] > 0 for k in ACTIONS) and not (f["claim_big"] >= 0.2 and f["short"] > 0)
-                 and not (f["intimate"] > 0 and f["me"] >= 0.3))
+                 and not (f["intimate"] > 0 and f["me"] >= 0.3) and not f["scan_screen"] > 0)
     return min(p, NO_CLAIM_CAP) if (no_claim or no_action) else p
 
 
