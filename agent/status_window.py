@@ -39,6 +39,7 @@ class StatusWindow:
         self.proc: subprocess.Popen | None = None
         self.shown: dict | None = None
         self.questions = 0
+        self.question: dict | None = None
         self._lock = threading.Lock()
 
     def start(self) -> None:
@@ -70,6 +71,7 @@ class StatusWindow:
                 self.shown = msg
             elif msg.get("event") == "question":
                 self.questions += 1          # the quit question is on screen (tests wait for it)
+                self.question = msg
             elif msg.get("event") == "action":
                 self.on_action(str(msg.get("action")))
 
@@ -175,6 +177,8 @@ class Window:
         top.bind("<Escape>", lambda e: choose(False))
         top.protocol("WM_DELETE_WINDOW", lambda: choose(False))
         top.wait_visibility()          # mapped: the focus, the grab and the geometry hold
+        leave.wait_visibility()
+        top.update_idletasks()
         keep.focus_force()
         top.grab_set()
         emit({"event": "question", "buttons": {n: [b.winfo_rootx(), b.winfo_rooty(), b.winfo_width(),

@@ -40,9 +40,11 @@ DRIVER = textwrap.dedent("""
         while True:
             shown = t.window.shown if t.window else None
             asked = t.window.questions if t.window else 0
+            question = t.window.question if t.window else None
             now = (t.state, json.dumps(shown, sort_keys=True), asked)
             if now != last:
-                print(json.dumps({"state": t.state, "shown": shown, "questions": asked}), flush=True)
+                print(json.dumps({"state": t.state, "shown": shown, "questions": asked, "question": question}),
+                      flush=True)
                 last = now
             time.sleep(0.1)
     threading.Thread(target=report, daemon=True).start()
@@ -340,10 +342,10 @@ def test_icon_docks_changes_state_and_window_actions_work(trayer, opener_log):
         subprocess.run(["xdotool", "key", "Return"], check=True, timeout=10)
         _click(*_centre(button("pause")))                      # still running: the window still acts
         assert drv.wait_for(lambda r: r.get("state") == "paused"), drv.last
-        _click(*_centre(button("quit")))                       # Tab to "Yes, quit Vigie", then Enter
-        assert drv.wait_for(lambda r: r.get("questions") == 2), drv.last
-        time.sleep(0.5)
-        subprocess.run(["xdotool", "key", "Tab", "Return"], check=True, timeout=10)
+        _click(*_centre(button("quit")))                       # now "Yes, quit Vigie"
+        rep = drv.wait_for(lambda r: r.get("questions") == 2)
+        assert rep, drv.last
+        _click(*_centre(rep["question"]["buttons"]["quit"]))    # "Yes, quit Vigie"
         assert drv.wait_for(lambda r: r.get("quit"), 30), drv.last
         assert drv.proc.wait(30) == 0
         assert _event_types()[-1] == "stopped"

@@ -42,7 +42,7 @@ def installed(tmp_path_factory):
     winrun.uninstall()
     shutil.rmtree(DATA, ignore_errors=True)      # a previous lane run on this (cached) Wine prefix
     r = subprocess.run([SETUP, "/VERYSILENT", "/SUPPRESSMSGBOXES", "/NORESTART", "/VIGIELANG=en",
-                        "/HELPERNAME=Julie", "/HELPERPHONE=06 12 34 56 78"],
+                        "/PERSONNAME=Jeanne", "/HELPERNAME=Julie", "/HELPERPHONE=06 12 34 56 78"],
                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900)
     assert r.returncode == 0, r     # no pipes: the agent setup starts would hold them open
     yield
@@ -101,6 +101,9 @@ def test_uninstall_removes_what_install_added_and_keeps_the_evidence(installed):
     kept = wait_for(folders, 30) or []
     config = os.path.join(DATA, "config.toml")
     assert os.path.isfile(config)
+    with open(config, encoding="utf-8") as f:          # the installer's parameters reached the settings
+        text = f.read()
+    assert 'person_name = "Jeanne"' in text and 'name = "Julie"' in text, text
     r = subprocess.run([os.path.join(APP, "unins000.exe"), "/VERYSILENT", "/SUPPRESSMSGBOXES", "/NORESTART"],
                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
     assert r.returncode == 0, r
