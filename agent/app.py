@@ -104,7 +104,8 @@ class Agent:
                          DownloadsWatcher(cat, self.settings, put, self._stop, folder=self._downloads_dir)]
         if backend is not None and not any(k == "platform" for k in self._degraded):
             rules = ScreenRules(cat, self.situation, self.settings.scan_interval_seconds)
-            self._threads.append(ScreenWatcher(backend, rules, put, self._stop, on_error=self._error))
+            self._threads.append(ScreenWatcher(backend, rules, put, self._stop, on_error=self._error,
+                                               on_problems=self._platform_problems))
         if self.settings.clipboard_guard:   # a web page copying a command to paste (ClickFix)
             from agent.watch.clipboard import ClipboardGuard  # noqa: PLC0415
             self._threads.append(ClipboardGuard(cat, self.settings, put, self._stop, backend=backend,
@@ -304,6 +305,16 @@ class Agent:
             if self._degraded.pop(part, None) is None:
                 return
         self._refresh()
+
+    def _platform_problems(self, problems: list[str]) -> None:
+        """The backend's problems found while running (screen-watcher thread; Windows:
+        silent WinEvent hooks): each one degrades the agent until the backend stops saying it."""
+        with self._lock:
+            gone = [k for k in self._degraded if k.startswith("platform:") and k[len("platform:"):] not in problems]
+        for key in gone:
+            self._recover(key)
+        for p in problems:
+            self._degrade(f"platform:{p}", p)
 
     def _error(self, part: str, exc: Exception) -> None:
         self._degrade(part, f"{part} watcher failed: {exc}", transient=True)

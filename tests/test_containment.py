@@ -12,6 +12,7 @@ import pytest
 
 from agent import events
 from agent.config import Settings
+from agent.platform import winproc
 from agent.respond import contain
 from agent.respond.responder import Responder
 from tests.waiting import wait_for
@@ -101,6 +102,39 @@ def test_close_browser_ends_its_own_processes_and_leaves_other_programs(tmp_path
             root.kill()
         if other is not None and other.is_running():
             other.kill()
+
+
+def test_close_browser_when_no_process_can_be_named(tmp_path, monkeypatch):
+    """Under Wine psutil names no process (name/exe: WinError 87, an OSError) and the image
+    path may be unreadable too, faked here at those lowest calls: the browser is then the
+    page's own process only. Two blank names are not "the same name": the program that
+    started the browser (explorer.exe on Windows) and its other child are left alone."""
+    exe = tmp_path / "chromium"
+    shutil.copy("/bin/sh", exe)
+    parent = subprocess.Popen(["/bin/sh", "-c", f"{exe} -c 'sleep 300' & sleep 300 & wait"])
+    try:
+        assert wait_until(lambda: len(psutil.Process(parent.pid).children()) >= 2)
+        kids = psutil.Process(parent.pid).children()
+        page = next(k for k in kids if k.name() == "chromium")
+        other = next(k for k in kids if k.name() == "sleep")
+
+        def unreadable(self):
+            raise OSError(22, "[WinError 87] Invalid parameter")
+        for attr in ("name", "exe", "cmdline"):
+            monkeypatch.setattr(psutil.Process, attr, unreadable)
+        monkeypatch.setattr(winproc, "IMAGE_PATH", lambda pid: "")
+        assert contain.name_of(page.pid) == ""
+        assert contain.browser_root(page.pid) == page.pid
+        result = contain.close_browser(page.pid)
+        monkeypatch.undo()
+        assert result["ok"] and result["root"] == page.pid
+        assert page.pid in result["ended"] and parent.pid not in result["ended"]
+        assert parent.poll() is None, "the program that started the browser was ended"
+        assert other.is_running() and other.status() != psutil.STATUS_ZOMBIE, "its other child was ended"
+    finally:
+        for p in psutil.Process(parent.pid).children(recursive=True):
+            p.kill()
+        parent.kill()
 
 
 def test_decisions_without_a_window(stand_in):

@@ -107,6 +107,33 @@ def test_a_new_problem_while_running_gets_one_degraded_event():
     assert len([e for e in events.read() if e["type"] == "degraded" and e.get("part") == "capture"]) == 1
 
 
+def test_a_backend_problem_found_while_running_reaches_the_agent(monkeypatch):
+    """Windows' WinEvent hooks can go silent after start (the backend then says so in
+    problems()): the running agent turns degraded, writes one `degraded` event, and is
+    protecting again once the backend no longer reports it."""
+    from agent.watch import screen
+    monkeypatch.setattr(screen, "PROBLEMS_EVERY", 0.2)
+    fb = FakeBackend()
+    a = Agent(Settings(), [], backend=fb)
+    a.start()
+    try:
+        assert wait_for(lambda: agent_status.read()["running"])
+        assert a.state == "protecting"
+        silent = "Windows does not report window changes to Vigie (WinEvent hooks silent)"
+        fb.set_problems([silent])
+        ev = wait_event(lambda e: e["type"] == "degraded" and e.get("problem") == silent)
+        assert ev["part"] == "platform:" + silent and silent in ev["problems"] and ev["transient"] is False
+        assert wait_for(lambda: a.state == "degraded") and silent in a.problems_now()
+        assert wait_for(lambda: agent_status.read()["state"] == "degraded")
+        assert silent in agent_status.read()["problems"]
+        fb.set_problems([])
+        assert wait_for(lambda: a.state == "protecting"), a.problems_now()
+        assert wait_for(lambda: agent_status.read()["state"] == "protecting")
+    finally:
+        a.stop()
+    assert len([e for e in events.read() if e["type"] == "degraded" and e.get("problem") == silent]) == 1
+
+
 @pytest.fixture
 def read_only_data(tmp_path, monkeypatch):
     folder = tmp_path / "ro-data"

@@ -5,7 +5,7 @@ from PIL import Image, ImageDraw
 
 from agent.platform.base import WindowInfo
 from agent.platform.fake import FakeBackend
-from agent.watch import catalog, look
+from agent.watch import catalog, look, screen
 from agent.watch.screen import ScreenRules, ScreenWatcher
 from agent.watch.situation import Situation
 
@@ -130,6 +130,28 @@ def test_watcher_survives_backend_errors():
     fb.set_windows([chrome(full=True)])
     w.join(10)
     assert errors == ["screen"] and Broken.calls >= 1
+
+
+def test_watcher_hands_the_backends_new_problems_to_the_agent(monkeypatch):
+    """A trouble the backend finds while running (Windows: WinEvent hooks gone silent) is
+    asked for every PROBLEMS_EVERY s and handed on when the list changes, not before."""
+    monkeypatch.setattr(screen, "PROBLEMS_EVERY", 30.0)
+    now = [100.0]
+    fb = FakeBackend([chrome()])
+    seen = []
+    w = ScreenWatcher(fb, rules(), lambda t: None, threading.Event(), on_problems=seen.append, clock=lambda: now[0])
+    fb.set_problems(["hooks silent"])
+    w.check_problems()
+    assert seen == [], "not due yet"
+    now[0] += 30
+    w.check_problems()
+    now[0] += 30
+    w.check_problems()
+    assert seen == [["hooks silent"]], "once per change"
+    fb.set_problems([])
+    now[0] += 30
+    w.check_problems()
+    assert seen == [["hooks silent"], []]
 
 
 def test_looks():

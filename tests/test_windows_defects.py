@@ -161,6 +161,19 @@ def test_process_watcher_names_a_remote_tool_when_psutil_cannot(monkeypatch):
     assert processes.describe(NamelessProcess(777))["name"] == "", "nothing readable: blanks, no crash"
 
 
+@pytest.mark.parametrize("error", [None, psutil.AccessDenied(4242)])
+def test_aftercare_names_the_tools_still_running_when_psutil_cannot(monkeypatch, error):
+    """The after-session report's "still running" list (psutil.process_iter raised WinError 87
+    under Wine): each process is named through winproc."""
+    from agent.respond.aftercare import session
+    monkeypatch.setattr(psutil, "pids", lambda: [4, 777, 4242])
+    monkeypatch.setattr(psutil, "Process", lambda pid: NamelessProcess(pid, error))
+    paths = {777: r"C:\Users\marie\Downloads\AnyDesk.exe", 4242: r"C:\Program Files\TeamViewer\TeamViewer.exe"}
+    monkeypatch.setattr(winproc, "IMAGE_PATH", lambda pid: paths.get(pid, ""))
+    assert sorted(session.running_tools()) == ["AnyDesk", "TeamViewer"]
+    assert session.running_tools(exclude_pid=777) == ["TeamViewer"]
+
+
 # -- 4. doctor's screen-capture line on Windows has no X11 display -------------------------
 @pytest.mark.desktop
 def test_doctor_capture_line_on_windows_shows_no_x11_display(desktop):

@@ -12,6 +12,8 @@ import os
 
 import psutil
 
+from agent.platform import winproc
+
 log = logging.getLogger(__name__)
 BROWSER_NAMES = ("chrome", "chromium", "chromium-browser", "msedge", "microsoft-edge", "firefox",
                  "firefox-esr", "brave", "brave-browser", "opera", "vivaldi", "safari", "iexplore")
@@ -41,6 +43,14 @@ def _base(name: str) -> str:
     return name[:-4] if name.endswith(".exe") else name
 
 
+def name_of(pid: int) -> str:
+    """``pid``'s program name, lower case without ".exe"; "" when it cannot be read.
+    Through :func:`agent.platform.winproc.describe` (psutil, else on Windows the image
+    path): under Wine psutil's ``name()`` raises WinError 87 — an OSError, not a
+    psutil.Error — for every process, and AccessDenied for elevated ones on Windows."""
+    return _base(winproc.describe(pid)[0])
+
+
 def is_browser(name: str) -> bool:
     base = _base(name)
     return any(base == b or base.startswith(b + "-") or base.startswith(b + "_") for b in BROWSER_NAMES)
@@ -48,17 +58,19 @@ def is_browser(name: str) -> bool:
 
 def browser_root(pid: int) -> int | None:
     """The top process of the browser that owns ``pid`` (Chromium's renderers and zygotes
-    share its name): climb while the parent has the same name or is a browser."""
+    share its name): climb while the parent has the same name or is a browser. A parent
+    whose name cannot be read is never climbed to (two blank names are not "the same":
+    under Wine that climbed to the program that started the browser, and ended its tree)."""
     try:
         proc = psutil.Process(pid)
-        name = _base(proc.name())
+        name = name_of(pid)
         protected = _protected()
         while True:
             parent = proc.parent()
             if parent is None or parent.pid in protected:
                 break
-            pname = _base(parent.name())
-            if pname != name and not is_browser(pname):
+            pname = name_of(parent.pid)
+            if not pname or (pname != name and not is_browser(pname)):
                 break
             proc = parent
         return proc.pid
@@ -133,20 +145,18 @@ def alive(pid: int) -> bool:
 def browser_processes(root: int) -> list[psutil.Process]:
     """The browser's own processes under ``root``: the root and the descendants with the
     root's name or a browser's name (renderers, GPU, utility). Other programs the browser
-    started (a desktop shell under Wine, a helper app) are left alone."""
+    started (a desktop shell under Wine, a helper app) are left alone, and so is a
+    descendant whose name cannot be read."""
     try:
         top = psutil.Process(root)
-        name = _base(top.name())
+        name = name_of(root)
         kids = top.children(recursive=True)
     except psutil.Error:
         return []
     own = [top]
     for p in kids:
-        try:
-            pname = _base(p.name())
-        except psutil.Error:
-            continue
-        if pname == name or is_browser(pname):
+        pname = name_of(p.pid)
+        if pname and (pname == name or is_browser(pname)):
             own.append(p)
     protected = _protected()
     return [p for p in own if p.pid not in protected]

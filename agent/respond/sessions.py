@@ -99,8 +99,9 @@ def profile_of(pid: int) -> Profile | None:
     """The profile of the running browser process ``pid`` (None when unknown)."""
     try:
         import psutil  # noqa: PLC0415
-        p = psutil.Process(pid)
-        return profile_from_cmdline(p.name(), p.cmdline())
+
+        from agent.platform import winproc  # noqa: PLC0415 - psutil cannot name it under Wine
+        return profile_from_cmdline(winproc.describe(pid)[0], psutil.Process(pid).cmdline())
     except Exception:  # noqa: BLE001 - gone, denied
         return None
 

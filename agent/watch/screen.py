@@ -6,7 +6,10 @@ remote tool runs → risky context.
 :class:`ScreenRules` decides (pure apart from its memory; tested with plain
 ``WindowInfo`` values). :class:`ScreenWatcher` is the thread: it blocks in the
 backend's ``wait_for_change`` (event-driven on X11) and asks for the active window only
-when something changed or a re-scan of a fullscreen browser is due.
+when something changed or a re-scan of a fullscreen browser is due. Every
+``PROBLEMS_EVERY`` s it also asks the backend's ``problems()`` — a trouble found while
+running (Windows: WinEvent hooks that went silent) — and hands a changed list to
+``on_problems`` (the agent: tray and status degraded, a ``degraded`` event).
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ log = logging.getLogger(__name__)
 IDLE_WAKE_SECONDS = 1.0      # how often an idle watcher looks at its stop flag
 WARM_EVERY = 60.0            # a browser in front asks the worker to keep OCR ready this often
 ERROR_BACKOFF_SECONDS = 5.0
+PROBLEMS_EVERY = 30.0        # the backend is asked this often what stops it working well now
 
 
 class ScreenRules:
@@ -92,10 +96,15 @@ class ScreenRules:
 class ScreenWatcher(threading.Thread):
     """Thread: backend changes → :class:`ScreenRules` → triggers on ``put``."""
 
-    def __init__(self, backend, rules: ScreenRules, put, stop: threading.Event, on_error=None):
+    def __init__(self, backend, rules: ScreenRules, put, stop: threading.Event, on_error=None,
+                 on_problems=None, clock=time.monotonic):
         super().__init__(name="vigie-screen", daemon=True)
         self.backend, self.rules, self.put, self.stop_event = backend, rules, put, stop
         self.on_error = on_error or (lambda kind, exc: None)
+        self.on_problems = on_problems or (lambda problems: None)
+        self.clock = clock
+        self._problems: list[str] = []        # the agent asked once before starting this thread
+        self._problems_at = clock()
         self._once = Once(600)
 
     def run(self) -> None:
@@ -113,7 +122,20 @@ class ScreenWatcher(threading.Thread):
             except Exception:  # noqa: BLE001
                 pass
 
+    def check_problems(self) -> None:
+        """Ask the backend's ``problems()`` when due; a list that changed goes to
+        ``on_problems`` (this thread)."""
+        now = self.clock()
+        if now - self._problems_at < PROBLEMS_EVERY:
+            return
+        self._problems_at = now
+        problems = [str(p) for p in self.backend.problems()]
+        if problems != self._problems:
+            self._problems = problems
+            self.on_problems(list(problems))
+
     def step(self) -> None:
+        self.check_problems()
         due = self.rules.rescan_due_in()
         timeout = IDLE_WAKE_SECONDS if due is None else min(IDLE_WAKE_SECONDS, due)
         changed = self.backend.wait_for_change(timeout)

@@ -2,7 +2,8 @@
 the WinEvent hooks are set (and silent under Wine; the safety look sees the page), and
 process names come from the backend's own fallback. A chrome.exe page shows a locker
 fullscreen -> scam_screen, the alert in front, the evidence folder; AnyDesk.exe starts ->
-remote_tool. The agent is stopped by ending its process tree (Wine has no
+remote_tool; the hooks that missed the page are reported: a `degraded` event (the screen
+watcher asks the backend's problems every 30 s). The agent is stopped by ending its process tree (Wine has no
 GenerateConsoleCtrlEvent, so a console CTRL_BREAK stop cannot be shown here)."""
 import json
 import os
@@ -91,3 +92,6 @@ def test_fullscreen_locker_then_anydesk(agent, backend, page, stand_ins):
         assert rt and "anydesk" in json.dumps(rt).lower(), rt
     finally:
         tool.kill()
+    hooks = wait_for(lambda: next((e for e in events(ev) if e["type"] == "degraded"
+                                   and "WinEvent hooks" in str(e.get("problem"))), None), 90)
+    assert hooks and hooks["part"].startswith("platform:"), [(e["type"], e.get("problem")) for e in events(ev)]

@@ -34,3 +34,15 @@ def test_anydesk_starting_is_a_remote_tool(stand_ins):
     finally:
         stop.set()
         watcher.join(10)
+
+
+def test_aftercare_names_the_remote_tool_still_running(stand_ins):
+    """The after-session report lists the remote tools still running (psutil's process_iter
+    names no process under Wine: the names come from the image path)."""
+    from agent.respond.aftercare import session
+    tool = subprocess.Popen([stand_ins["AnyDesk.exe"], "-c", "import time; time.sleep(60)"])
+    try:
+        assert wait_for(lambda: "AnyDesk" in session.running_tools(), 60), session.running_tools()
+        assert "AnyDesk" not in session.running_tools(exclude_pid=tool.pid)
+    finally:
+        tool.kill()

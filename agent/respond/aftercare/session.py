@@ -32,14 +32,19 @@ def _now() -> str:
 
 
 def running_tools(exclude_pid: int = 0) -> list[str]:
-    """Names of the catalogue's remote tools running now (one pass over the processes)."""
+    """Names of the catalogue's remote tools running now (one pass over the processes).
+    Each process is named by :func:`agent.platform.winproc.describe` (psutil, else the
+    image path): psutil's ``process_iter(["name"])`` raises WinError 87 under Wine and
+    gives no name for an elevated process on Windows."""
     import psutil  # noqa: PLC0415
+
+    from agent.platform import winproc  # noqa: PLC0415
     from agent.watch import catalog  # noqa: PLC0415 - a catalogue look-up, not the watchers
     cat, names = catalog.get(), []
-    for p in psutil.process_iter(["name", "exe"]):
-        if p.pid == exclude_pid:
+    for pid in psutil.pids():
+        if pid == exclude_pid:
             continue
-        tool = cat.tool_for_process(p.info.get("name") or "", p.info.get("exe") or "")
+        tool = cat.tool_for_process(*winproc.describe(pid))
         if tool is not None and tool.name not in names:
             names.append(tool.name)
     return names
