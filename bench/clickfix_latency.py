@@ -104,6 +104,23 @@ def idle(seconds: float, num: str) -> int:
     return 0
 
 
+def close_alerts(agent_pid: int) -> None:
+    """End the alert windows the agent opened (as if the person had chosen), so that the
+    next click reaches the page instead of Vigie's layer over it."""
+    import psutil  # noqa: PLC0415
+    try:
+        kids = psutil.Process(agent_pid).children(recursive=True)
+    except psutil.Error:
+        return
+    for k in kids:
+        try:
+            if any("agent.respond.gui" in a for a in k.cmdline()):
+                k.kill()
+                k.wait(5)
+        except psutil.Error:
+            pass
+
+
 def main() -> int:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     num = os.environ.get("VIGIE_BENCH_DISPLAY", "97")
@@ -177,9 +194,11 @@ def main() -> int:
                 time.sleep(0.005)
             if t_copy is None or t_vigie is None or line is None:
                 missed += 1
+                close_alerts(agent.pid)
                 continue
             to_replace.append((t_vigie - t_copy) * 1000)
             to_event.append((datetime.fromisoformat(line["time"]).timestamp() - t_copy) * 1000)
+            close_alerts(agent.pid)   # its calm layer covers the page: the next click would land on it
             time.sleep(0.5)
         print(f"ClickFix latency over {len(to_event)} copies ({missed} missed), display :{num}, real Chromium + agent")
         if to_event:
