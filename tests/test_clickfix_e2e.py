@@ -13,7 +13,6 @@ from __future__ import annotations
 import http.server
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
@@ -27,12 +26,11 @@ from agent import events, platform
 from agent.app import Agent
 from agent.config import Settings
 from agent.respond.evidence import store as evidence
+from tests.chromium import Browser, executable as chromium_exe
 from tests.waiting import wait_event, wait_for
 
 pytestmark = [pytest.mark.desktop, pytest.mark.chromium]
 PAGE = Path(__file__).resolve().parent / "pages" / "clickfix_captcha.html"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--password-store=basic"]
 HARMLESS = "Vigie removed a dangerous command that a web page copied here."
 # where the page's three bands are, in the 900x700 window (anchored to the page's bottom)
 VERIFY, TEXT, URL = (450, 380), (450, 510), (450, 640)
@@ -56,27 +54,17 @@ def find_window(name: str, timeout: float = 60.0) -> str:
 @pytest.fixture
 def page(desktop):
     """open(query) → the Chromium window id showing the ClickFix page."""
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    exe = chromium_exe()
     if not exe or not shutil.which("xclip"):
         pytest.skip("Chromium and xclip are needed (scripts/setup.sh --test)")
-    started = []
+    b = Browser(exe)                                   # a new profile for each page
 
     def open_page(query: str = "") -> str:
-        profile = tempfile.mkdtemp(prefix="vigie-clickfix-")
-        p = subprocess.Popen([exe, *FLAGS, f"--user-data-dir={profile}", "--window-size=900,700",
-                              "--window-position=0,0", PAGE.as_uri() + query],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        started.append((p, profile))
+        b.start("--window-size=900,700", "--window-position=0,0", PAGE.as_uri() + query)
         return find_window("Verify you are human")
 
     yield open_page
-    for p, profile in started:
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        p.wait()
-        shutil.rmtree(profile, ignore_errors=True)
+    b.stop()
 
 
 def click(wid: str, at: tuple[int, int]) -> None:

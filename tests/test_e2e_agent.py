@@ -9,7 +9,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -19,36 +18,21 @@ from agent import events, platform
 from agent.app import Agent
 from agent.config import Settings
 from tests import waiting
+from tests.chromium import Browser, executable as chromium_exe
 
 pytestmark = [pytest.mark.desktop, pytest.mark.chromium]
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "tests" / "pages"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--password-store=basic"]
 
 
 @pytest.fixture
 def chromium(desktop):
-    exe = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    exe = chromium_exe()
     if not exe:
         pytest.skip("Chromium is not installed")
-    started = []
-
-    def launch(page: Path, *mode):
-        profile = tempfile.mkdtemp(prefix="vigie-e2e-")
-        p = subprocess.Popen([exe, *FLAGS, f"--user-data-dir={profile}", *mode, page.as_uri()],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        started.append((p, profile))
-        return p
-
-    yield launch
-    for p, profile in started:
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        p.wait()
-        shutil.rmtree(profile, ignore_errors=True)
+    b = Browser(exe)                                   # a new profile for each launch
+    yield lambda page, *mode: b.start(*mode, page.as_uri())
+    b.stop()
 
 
 @pytest.fixture

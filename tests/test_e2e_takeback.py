@@ -12,11 +12,8 @@ each take-back took go to build/artefacts/takeback/ (gitignored), for people to 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -32,14 +29,13 @@ from agent.respond import contain, desktop_notify
 from agent.respond.gui.process import GuiProcess
 from agent.respond.responder import Responder
 from tests import waiting
+from tests.chromium import Browser, executable as chromium_exe
 from tests.pulse import pulse_server, sink_inputs  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.desktop, pytest.mark.chromium]
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "tests" / "pages"
 ARTEFACTS = ROOT / "build" / "artefacts"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--password-store=basic"]
 LAYER = (0x26, 0x32, 0x3D)
 SCAM_TITLE = "Windows Defender Security Alert"
 
@@ -92,33 +88,12 @@ def find_window(name: str, pid: int | None = None, timeout: float = 60.0) -> int
     return wid
 
 
-class Browser:
-    """Chromium with a profile of its own, started and restarted by the test."""
-
-    def __init__(self, exe: str, profile: Path):
-        self.exe, self.profile, self.procs = exe, profile, []
-
-    def start(self, *args) -> subprocess.Popen:
-        p = subprocess.Popen([self.exe, *FLAGS, f"--user-data-dir={self.profile}", *args],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        self.procs.append(p)
-        return p
-
-    def stop(self) -> None:
-        for p in self.procs:
-            try:
-                os.killpg(p.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            p.wait(10)
-
-
 @pytest.fixture
 def browser(desktop, pulse_server, tmp_path):  # noqa: F811 - the fixture imported above
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    exe = chromium_exe()
     if not exe:
         pytest.skip("Chromium is not installed")
-    b = Browser(exe, Path(tempfile.mkdtemp(prefix="vigie-takeback-")))
+    b = Browser(exe, Path(tempfile.mkdtemp(prefix="vigie-takeback-")))   # one profile: restarts see its session
     yield b
     b.stop()
     shutil.rmtree(b.profile, ignore_errors=True)

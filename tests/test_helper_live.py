@@ -13,18 +13,16 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 
+from tests.chromium import Browser, executable as chromium_exe
 from tests.test_helper_servers import mail_url, smtp  # noqa: F401 - the fixture
 from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "tests" / "pages"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--password-store=basic"]
 
 
 class Run:
@@ -82,21 +80,19 @@ def active_name() -> str:
 @pytest.mark.desktop
 @pytest.mark.chromium
 def test_channel_added_while_running_gets_the_alert_and_one_follow_up(desktop, smtp, tmp_path):
-    exe = next(filter(None, (__import__("shutil").which(n) for n in ("chromium", "chromium-browser"))), None)
+    exe = chromium_exe()
     if not exe:
         pytest.skip("Chromium is not installed")
     run = Run(tmp_path, platform="x11")
     run.start()
-    browser = None
+    browser = Browser(exe)
     try:
         added = run.vigie("helper", "add", mail_url(smtp))
         assert added.returncode == 0, added.stderr
         assert "Vigie is running: it uses the new settings within a few seconds" in added.stdout
         assert wait_for(lambda: any(e["type"] == "settings_changed" and "helper_notify" in e["changed"]
                                     for e in run.events()), 30)
-        browser = subprocess.Popen([exe, *FLAGS, f"--user-data-dir={tempfile.mkdtemp(prefix='vigie-hl-')}",
-                                    "--kiosk", (PAGES / "tss_en.html").as_uri()],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        browser.start("--kiosk", (PAGES / "tss_en.html").as_uri())
         assert wait_for(lambda: smtp.messages, 120), run.events()[-5:]
         alert = smtp.messages[0]
         assert "scam" in alert["Subject"] and "Jeanne" in alert["Subject"]
@@ -117,8 +113,7 @@ def test_channel_added_while_running_gets_the_alert_and_one_follow_up(desktop, s
         for words in ('"Call my helper"', '"Show me what to do"', "\"I'm safe\""):
             assert words in text, words
     finally:
-        if browser is not None:
-            os.killpg(browser.pid, signal.SIGKILL)
+        browser.stop()
         assert run.stop() == 0
     subjects = [m["Subject"] for m in smtp.messages]
     assert len(smtp.messages) == 2, subjects  # the alert and one follow-up, nothing else
