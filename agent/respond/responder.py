@@ -19,6 +19,7 @@ from pathlib import Path
 
 from agent import events
 from agent.i18n import t
+from agent.platform import winproc
 from agent.respond import audio, contain, desktop_notify, guidance, speech, takeback
 from agent.respond.aftercare.session import Aftercare
 from agent.respond.evidence import store as evidence
@@ -359,8 +360,6 @@ class Responder:
 
 
 def _name_of(pid: int) -> str:
-    try:
-        import psutil  # noqa: PLC0415
-        return psutil.Process(pid).name()
-    except Exception:  # noqa: BLE001
-        return ""
+    """``pid``'s program name as the system gives it ("" if unreadable): the one naming
+    rule of the package (psutil, else the image path where psutil cannot name it)."""
+    return winproc.describe(pid)[0]
