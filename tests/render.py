@@ -240,3 +240,18 @@ def fixture_screen(text: str, family: str) -> Image.Image:
             d.text((263, y), part, font=f, fill=(200, 20, 20) if big else (20, 20, 20))
             y += (f.size + 14)
     return img
+
+
+def security_template(title: str, lines: list[str], dark: bool = True) -> Image.Image:
+    """The minimal fake-scan page of a locker kit (or a real security app's scan screen:
+    the drawing is the same, only where it is shown differs): a title in bold and a line
+    or two in a small card in the middle of an empty screen."""
+    img = Image.new("RGB", (1366, 768), (12, 12, 14) if dark else (250, 250, 250))
+    d = ImageDraw.Draw(img)
+    d.rounded_rectangle((403, 234, 963, 534), 10, fill=(28, 28, 30) if dark else (255, 255, 255),
+                        outline=(120, 120, 200))
+    ink = (240, 240, 240) if dark else (20, 20, 20)
+    d.text((683, 276), title, font=font(26, True), fill=ink, anchor="mm")
+    for i, line in enumerate(lines):
+        d.text((683, 322 + 40 * i), line, font=font(17), fill=ink, anchor="mm")
+    return img

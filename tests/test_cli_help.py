@@ -96,9 +96,10 @@ def test_scan_help_from_the_vigie_script_same_options_in_both(tmp_path):
     assert "options:" in en.stdout and "arguments positionnels" in fr.stdout
     # what other tools rely on is untouched: the usage line, option names, metavars, choices
     assert _usage(fr.stdout) == _usage(en.stdout) == (
-        "vigie scan [-h] [--json] [--lang LANG] [--sensitivity {low,normal,high}] [--text] PATH [PATH ...]")
+        "vigie scan [-h] [--json] [--lang LANG] [--sensitivity {low,normal,high}] [--text]"
+            " [--source {web,app,unknown}] PATH [PATH ...]")
     assert _options(fr.stdout) == _options(en.stdout) == [
-        "--help", "--json", "--lang", "--sensitivity", "--text", "-h"]
+        "--help", "--json", "--lang", "--sensitivity", "--source", "--text", "-h"]
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

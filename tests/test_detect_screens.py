@@ -73,3 +73,32 @@ def test_clickfix_page_gives_the_clickfix_family_in_vigie_scan(tmp_path, lang):
     assert row["verdict"] == "scam" and row["family"] == "clickfix", row
     assert out.returncode == 1
     assert any(s.startswith("clickfix:") for s in row["signals"])
+
+
+@pytest.mark.parametrize("title,lines", [
+    ("Microsoft Defender Security Scan", ["Starting the scan...", "Loading virus definitions..."]),
+    ("Windows Security", ["Quick scan running...", "Estimated time remaining: 2 minutes"]),
+])
+def test_a_web_page_drawing_the_systems_own_scan_is_caught_an_app_is_not(eng, title, lines):
+    """Nothing on the screen but a security brand and a scan: in a browser page (what the
+    agent reads) that is a locker's opening act; the same drawing read as a desktop app
+    (the real Windows Security scanning) is not a scam."""
+    image = render.security_template(title, lines)
+    web = eng.scan_image(image)                 # source="web": the agent's and vigie scan's default
+    app = eng.scan_image(image, source="app")
+    assert web.verdict == "scam" and web.family == "tss", (web.score, web.text)
+    assert any(s.kind == "layout" and s.text == "web_claim" for s in web.signals)
+    assert app.verdict == "ok", (app.score, app.text)
+
+
+def test_vigie_scan_source_option(tmp_path):
+    path = render.save(render.security_template("Windows Security", ["Quick scan in progress...",
+                                                                      "Checking your files..."]), tmp_path / "s.png")
+    out = {}
+    for source in ("web", "app"):
+        r = subprocess.run([sys.executable, "-m", "agent", "scan", "--json", "--lang", "eng", "--source", source,
+                            str(path)], capture_output=True, text=True, timeout=120,
+                           env={**os.environ, "VIGIE_LANG": "en"})
+        out[source] = json.loads(r.stdout.splitlines()[0])
+        assert r.returncode == (1 if out[source]["verdict"] == "scam" else 0), r.stderr
+    assert (out["web"]["verdict"], out["app"]["verdict"]) == ("scam", "ok"), out

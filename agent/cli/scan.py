@@ -1,4 +1,8 @@
-"""``vigie scan PATH... [--json] [--lang fra+eng] [--sensitivity S] [--text]``.
+"""``vigie scan PATH... [--json] [--lang fra+eng] [--sensitivity S] [--text] [--source web|app|unknown]``.
+
+An image is read as the agent reads a screen: a browser page (``--source web``, the
+default); ``--source app`` for a screenshot of a desktop application (a page drawing
+the system's own security alert is evidence only a browser page gives).
 
 Scans images (PNG/JPEG/...) and text files. One bad file gives a clear per-file error
 and the others are still scanned; a missing Tesseract or language pack gives one clear
@@ -31,6 +35,7 @@ def register(sub) -> None:
     p.add_argument("--lang", default=None, help=_h("scan_lang"))
     p.add_argument("--sensitivity", choices=("low", "normal", "high"), default=None)
     p.add_argument("--text", action="store_true", help=_h("scan_text"))
+    p.add_argument("--source", choices=("web", "app", "unknown"), default="web", help=_h("scan_source"))
     p.set_defaults(func=run)
 
 
@@ -96,7 +101,7 @@ def run(args) -> int:
                 if ocr_problem:
                     raise OcrUnavailable(ocr_problem)
                 with open_image(path) as img:
-                    verdict = detector.scan_image(img)
+                    verdict = detector.scan_image(img, source="" if args.source == "unknown" else args.source)
         except ImageTooLarge as exc:
             _error(args, path, t("scan.too_large", lang, megapixels=exc.megapixels, limit=exc.limit))
             status = 2

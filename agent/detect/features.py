@@ -23,6 +23,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Sequence
 
+from agent.detect import dispute, intrusion
 from agent.detect.words import Word
 
 # kind (and family for family-restricted kinds) -> (feature name, cap on summed weights)
@@ -42,8 +43,11 @@ NAMES = KINDS + (
     "phone", "phone_special", "phone_big", "phone_many", "bitcoin",
     "shape_tss", "shape_refund", "shape_summons", "shape_sextortion",
     "words", "long_lines", "big_text", "you", "me", "narrative", "years", "capitals",
-    "short", "brand_short", "threat_short", "letter", "claim_big", "scan_screen",
+    "short", "brand_short", "threat_short", "letter", "claim_big", "scan_screen", "intrusion", "web_claim",
+    "dispute", "sender_mismatch",
 )
+# where the screen was read: "web" (a browser page: what the agent reads) or "" (unknown)
+SOURCES = ("", "web", "app")
 
 # Function words (not scam vocabulary): who the text speaks to, and about whom.
 _YOU = set("you your yours yourself vous votre vos toi ton ta tes tu sie ihr ihre ihren ihrem ihnen dein deine "
@@ -137,9 +141,12 @@ def prose_share(text: str) -> float:
 
 
 def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[PhoneBox],
-            bitcoin: bool, words: Sequence[Word] | None, claim_words: frozenset[str] = frozenset()) -> dict[str, float]:
+            bitcoin: bool, words: Sequence[Word] | None, claim_words: frozenset[str] = frozenset(),
+            source: str = "", sender_mismatch: float = 0.0) -> dict[str, float]:
     """Every feature in :data:`NAMES`, each in [0, 1]. ``claim_words``: the words of the
-    brand, threat and error phrases found (normalised), to see how big they are drawn."""
+    brand, threat and error phrases found (normalised), to see how big they are drawn;
+    ``source``: ``"web"`` for a browser page (see :data:`SOURCES`); ``sender_mismatch``:
+    :func:`agent.detect.sender.mismatch` (it needs the brand phrases found)."""
     f = dict.fromkeys(NAMES, 0.0)
     f.update(_capped(hits))
     f["phone"] = 1.0 if phones else 0.0
@@ -150,7 +157,12 @@ def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[
     # a refund scam impersonates a brand, a shop's own invoice does not need to
     callable_ = f["phone"] > 0 or f["call"] > 0
     f["shape_tss"] = float((f["threat"] + f["error_code"]) > 0 and callable_ and (f["brand"] + f["pressure"]) > 0)
-    f["shape_refund"] = float(f["invoice"] >= 0.5 and f["phone"] > 0 and f["brand"] > 0)
+    # a fake invoice: in a brand's name, sent from elsewhere or asking to dispute it, and
+    # a way to call (a shop's own invoice for a brand's product is written in its own name)
+    f["sender_mismatch"] = sender_mismatch
+    f["dispute"] = dispute.score(text)
+    f["shape_refund"] = float(f["invoice"] >= 0.5 and f["brand"] > 0 and callable_
+                              and (sender_mismatch > 0 or f["dispute"] > 0))
     f["shape_summons"] = float(f["accusation"] > 0 and f["authority"] > 0)
     f["shape_sextortion"] = float(f["intimate"] > 0 and (f["payment"] > 0 or f["bitcoin"] > 0))
     tokens = [t.lower() for t in _WORD.findall(text)]
@@ -186,6 +198,14 @@ def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[
     f["long_lines"] = prose_share(text)
     # prose written by "I" to "you" (a blackmail or summons letter), not about others
     f["letter"] = f["long_lines"] * min(1.0, f["me"] + f["you"]) * (1.0 - f["narrative"])
+    # "I got into your devices, I installed a trojan, I watched you": a blackmail letter's
+    # opening, told in the first person to "you" (an article tells it about others)
+    f["intrusion"] = intrusion.score(text)
+    # a web page that is little more than a security brand, a threat, an error or a scan:
+    # the operating system's own alerts and scans are never drawn inside a browser page
+    # (the real Windows Security app, read as an app, is not this)
+    if source == "web":
+        f["web_claim"] = f["short"] * min(1.0, f["brand"] + f["threat"] + f["error_code"] + f["scan"])
     if words:
         med = median_height(words)
         if med:

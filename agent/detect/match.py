@@ -40,15 +40,21 @@ def is_cjk(s: str) -> bool:
 _PUNCT = re.compile(r"[^\w'$€#]|_")
 # OCR and spam obfuscation: a capital I read as "|" ("| have access"), "a" written "&" ("e&ch")
 _OCR_I = re.compile(r"(?<!\S)\|(?=\s+[a-z])")
-_AMP_A = re.compile(r"(?<=[a-z])&(?=[a-z])|(?<![\w&])&(?=[a-z]{2})")
+_AMP_A = re.compile(r"(?<=[a-z])[&4](?=[a-z])|(?<![\w&])[&4](?!th\b)(?=[a-z]{2})|(?<![\w&])4(?=n\b)")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u3099\u309a]")
+
+
+def deobfuscate(lowered: str) -> str:
+    """A lower-case text with "|" read back as "i" and an "a" written "&" or "4" ("e&ch",
+    "4ccounts", "4n") read back as "a"."""
+    if "|" in lowered or "&" in lowered or "4" in lowered:
+        return _OCR_I.sub("i", _AMP_A.sub("a", lowered))
+    return lowered
 
 
 def normalize(text: str) -> str:
     """Lower case, no accents, punctuation to spaces, one space between words."""
-    text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("`", "'").lower()
-    if "|" in text or "&" in text:
-        text = _AMP_A.sub("a", _OCR_I.sub("i", text))
+    text = deobfuscate(unicodedata.normalize("NFKC", text).replace("’", "'").replace("`", "'").lower())
     if not text.isascii():
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     return " ".join(_PUNCT.sub(" ", text).split())

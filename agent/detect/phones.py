@@ -14,7 +14,7 @@ import phonenumbers
 from phonenumbers import PhoneNumberType as T
 
 REGIONS = ("FR", "US", "GB", "DE", "AT", "CH", "BE", "CA", "ES", "IT", "NL", "JP", "AU", "IE")
-_CANDIDATE = re.compile(r"(?<![\w.])(?:\+|00)?\(?\d[\d\s()\-.–/]{6,22}\d(?![\w])")
+_CANDIDATE = re.compile(r"(?<![\w.])(?:\+|00)?\(?\d[\d \t\u00a0()\-.–/]{6,22}\d(?![\w])")
 _IP = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 _DATE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
 # inside a candidate: a date (21/11/2026, 2026-11-21, 21.11.26), a case or ticket

@@ -63,21 +63,23 @@ class Detector:
         if self._ocr is not None:
             self._ocr.close()
 
-    def scan_text(self, text: str, started: float | None = None, words=None) -> Verdict:
+    def scan_text(self, text: str, started: float | None = None, words=None, source: str = "") -> Verdict:
         """Score ``text`` (a screen's worth: see :func:`agent.detect.limits.cap_text`) and,
-        for a screen, its OCR word boxes."""
+        for a screen, its OCR word boxes; ``source`` ``"web"`` for a browser page."""
         started = time.perf_counter() if started is None else started
         text, _cut = limits.cap_text(text)
         verdict = score.score_text(text, self.phrases, self.sensitivity, lang_hint=self.langs, words=words,
-                                   own_sentences=own_sentences())
+                                   own_sentences=own_sentences(), source=source)
         verdict.ms = (time.perf_counter() - started) * 1000
         return verdict
 
-    def scan_image(self, image: Image.Image) -> Verdict:
-        """OCR then score; raises :class:`agent.detect.ocr.OcrUnavailable` without Tesseract."""
+    def scan_image(self, image: Image.Image, source: str = "web") -> Verdict:
+        """OCR then score; raises :class:`agent.detect.ocr.OcrUnavailable` without Tesseract.
+        ``source``: where the image was taken: ``"web"`` (a browser window, what the agent
+        reads; the default), ``"app"`` (a desktop application) or ``""`` (unknown)."""
         started = time.perf_counter()
         found = self.engine.read_words(limits.fit_image(image))
-        return self.scan_text(words.to_text(found), started, words=found)
+        return self.scan_text(words.to_text(found), started, words=found, source=source)
 
     def close(self) -> None:
         if self._ocr is not None:

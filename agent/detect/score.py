@@ -25,7 +25,7 @@ from typing import Sequence
 
 from rapidfuzz import fuzz
 
-from agent.detect import features as feat, limits, match, model as modelmod, phones as phonemod
+from agent.detect import features as feat, limits, match, model as modelmod, phones as phonemod, sender
 from agent.detect.phrases import Phrase
 from agent.detect.verdict import FAMILIES, Signal, Verdict
 from agent.detect.words import Word
@@ -45,7 +45,7 @@ FAMILY_KINDS = {
 }
 # the model's evidence named as a signal of kind "layout" (its text is the feature name;
 # `vigie scan` shows it in words: assets/i18n/*/scan.toml "layout_<name>")
-LAYOUT_SIGNALS = ("phone_big", "phone_many", "words", "long_lines", "big_text", "you", "me", "narrative", "years",
+LAYOUT_SIGNALS = ("intrusion", "web_claim", "sender_mismatch", "dispute", "phone_big", "phone_many", "words", "long_lines", "big_text", "you", "me", "narrative", "years",
                   "capitals", "claim_big", "short", "brand_short", "threat_short", "scan_screen", "letter", "shape_tss",
                   "shape_refund", "shape_summons", "shape_sextortion")
 
@@ -68,7 +68,8 @@ def strip_own(text: str, own_sentences: Sequence[str]) -> str:
     return "\n".join(kept)
 
 
-CLAIMS = ("brand", "threat", "error_code", "invoice", "accusation", "intimate", "clickfix", "pressure", "scan")
+CLAIMS = ("brand", "threat", "error_code", "invoice", "accusation", "intimate", "clickfix", "pressure", "scan",
+          "intrusion")
 ACTIONS = ("phone", "call", "payment", "bitcoin", "fine", "accusation", "clickfix")
 NO_CLAIM_CAP = 0.45
 
@@ -86,7 +87,8 @@ def probability(m: modelmod.Model, f: dict[str, float], sensitivity: str = "norm
     # story (its demand comes further down), and a fake scan: a security brand scanning
     # on a nearly empty screen (the scan *is* the act: the number comes when it "ends")
     no_action = (not any(f[k] > 0 for k in ACTIONS) and not (f["claim_big"] >= 0.2 and f["short"] > 0)
-                 and not (f["intimate"] > 0 and f["me"] >= 0.3) and not f["scan_screen"] > 0)
+                 and not ((f["intimate"] > 0 or f["intrusion"] > 0) and f["me"] >= 0.3) and not f["scan_screen"] > 0
+                 and not f["web_claim"] >= 0.5)
     return min(p, NO_CLAIM_CAP) if (no_claim or no_action) else p
 
 
@@ -95,19 +97,23 @@ def choose_family(f: dict[str, float]) -> str:
     strength = {"tss": f["threat"] + f["error_code"] + f["brand"] + f["phone_big"] + 0.5 * f["call"]}
     if f["clickfix"] >= 0.5:
         strength["clickfix"] = 3 * f["clickfix"]
-    if (f["shape_sextortion"] > 0 or f["me"] >= 0.3) and f["intimate"] >= 0.3:   # demand, or "I recorded you"
-        strength["sextortion"] = f["intimate"] + f["payment"] + f["bitcoin"] + f["me"]   # "I recorded you"
+    if ((f["shape_sextortion"] > 0 or f["me"] >= 0.3) and f["intimate"] >= 0.3) or f["intrusion"] >= 0.6:
+        # a demand, or "I recorded you", or a letter telling "I got into your devices"
+        strength["sextortion"] = f["intimate"] + f["payment"] + f["bitcoin"] + f["me"] + f["intrusion"]
     if f["shape_summons"] > 0:
         strength["summons"] = f["accusation"] + f["authority"] + f["fine"]
-    if f["shape_refund"] > 0 and f["invoice"] >= 0.5 and f["invoice"] > f["threat"]:
+    # an invoice in a brand's name with a number to call, or sent from another domain than the brand's
+    if (f["invoice"] >= 0.5 and f["brand"] > 0 and (f["phone"] > 0 or f["sender_mismatch"] > 0)
+            and f["invoice"] > f["threat"]):
         strength["refund"] = 2 * f["invoice"] + f["phone_special"]
     return max(strength, key=lambda k: strength[k])
 
 
 def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal", lang_hint: str = "",
                words: Sequence[Word] | None = None, own_sentences: Sequence[str] = (),
-               model: modelmod.Model | None = None) -> Verdict:
-    """The verdict for ``text`` (and its word boxes, for a screen) against ``phrases``. Pure."""
+               model: modelmod.Model | None = None, source: str = "") -> Verdict:
+    """The verdict for ``text`` (and its word boxes, for a screen) against ``phrases``;
+    ``source`` says where it was read (``"web"``: a browser page). Pure."""
     text = strip_own(limits.cap_text(text)[0], own_sentences)
     if not text.strip():
         return Verdict(verdict="ok", family=None, score=0.0, lang=lang_hint, text=text)
@@ -121,8 +127,9 @@ def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal"
     raw = [(s.kind, s.family, s.weight) for s in signals]
     claim_words = frozenset(w for s in signals if s.kind in ("brand", "threat", "error_code")
                             for w in match.normalize(s.text).split() if len(w) >= 4)
+    mismatch = sender.mismatch(text, [s.text for s in signals if s.kind in ("brand", "authority")])
     f = feat.compute(text, raw, [feat.PhoneBox(p.special, h) for p, h in zip(found_phones, heights)],
-                     bool(btc), words, claim_words)
+                     bool(btc), words, claim_words, source, mismatch)
     m = model or modelmod.shipped("screen" if words else "text")
     p_scam = probability(m, f, sensitivity)
     family = choose_family(f)

@@ -216,7 +216,9 @@ class Worker(threading.Thread):
         image = self._without_own_windows(image, w)
         self.reads += 1
         try:
-            verdict = self.detector.scan_image(image)
+            # the screen scans are of browser windows (agent.watch.screen); a page drawing the
+            # system's own security alert is evidence only a browser page can give
+            verdict = self.detector.scan_image(image, source="web" if trig.details.get("browser") else "")
         except Exception as exc:  # noqa: BLE001 - OcrUnavailable, Tesseract crash
             self._once.error(log, "ocr", "the screen could not be read: %s", exc)
             self.agent._degrade("ocr", f"the screen could not be read: {exc}", transient=True)
