@@ -345,6 +345,7 @@ def test_icon_docks_changes_state_and_window_actions_work(trayer, opener_log):
         _click(*_centre(button("quit")))                       # now "Yes, quit Vigie"
         rep = drv.wait_for(lambda r: r.get("questions") == 2)
         assert rep, drv.last
+        time.sleep(0.5)  # let the question window be mapped and take the focus (as above)
         _click(*_centre(rep["question"]["buttons"]["quit"]))    # "Yes, quit Vigie"
         assert drv.wait_for(lambda r: r.get("quit"), 30), drv.last
         assert drv.proc.wait(30) == 0
