@@ -264,17 +264,20 @@ def main() -> int:
           f"false alarms {pct(sum(text_probs[s['id']] >= 0.5 for s in oks), len(oks))}")
     if args.misses:
         print("\nWrong verdicts (held out), then scams caught under 0.65 and legitimate screens over 0.35:")
-        wrong = [s for s in samples if (probs[s["id"]] >= 0.5) != (s["label"] == "scam")
-                 or (probs[s["id"]] >= 0.5 and families[s["id"]] != s["family"])]
-        near = [s for s in samples if s not in wrong and (0.5 <= probs[s["id"]] < 0.65 if s["label"] == "scam"
-                                                          else probs[s["id"]] > 0.35)]
-        for s in wrong + near:
+        def is_wrong(s):
             p = probs[s["id"]]
-            if True:
-                m = fold_model[s["group"]]
-                top = sorted(m.contributions(s["f"]).items(), key=lambda kv: -abs(kv[1]))[:7]
-                print(f"  {s['id']} ({s['label']}/{s['family']}/{s['lang']}) p={p:.2f} family={families[s['id']]}: "
-                      + ", ".join(f"{k}{v:+.1f}" for k, v in top))
+            return (p >= 0.5) != (s["label"] == "scam") or (p >= 0.5 and families[s["id"]] != s["family"])
+
+        def is_near(s):
+            p = probs[s["id"]]
+            return 0.5 <= p < 0.65 if s["label"] == "scam" else p > 0.35
+
+        wrong = [s for s in samples if is_wrong(s)]
+        for s in wrong + [s for s in samples if not is_wrong(s) and is_near(s)]:
+            m = fold_model[s["group"]]
+            top = sorted(m.contributions(s["f"]).items(), key=lambda kv: -abs(kv[1]))[:7]
+            print(f"  {s['id']} ({s['label']}/{s['family']}/{s['lang']}) p={probs[s['id']]:.2f} "
+                  f"family={families[s['id']]}: " + ", ".join(f"{k}{v:+.1f}" for k, v in top))
     if args.variants:
         print("\nRendering variants (same screens, held-out model of their fold)")
         base = {s["id"]: s for s in samples}

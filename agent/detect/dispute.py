@@ -22,15 +22,15 @@ _NOT_YOURS = re.compile(
     r"pas [àa] l'origine|inattendu|\bnicht\b|\bkeine?\b|unbekannt|\bno\b|\bnão\b|\bnao\b|\bniet\b|\bgeen\b|"
     r"\bnon\b|sconosciut|desconoc|desconhec)")
 _ACT = re.compile(
-    r"\b(?:call|phone|dial|contact|reach|speak|cancel|refund|dispute|reverse|appel|t[ée]l[ée]phon|contact|joindre|"
-    r"annul|rembours|anruf|rufen|kontakt|storn|erstatt|widerruf|llam|cancel|reembols|lig|contat|reembols|"
-    r"chiam|contatt|annull|rimbors|bell|annuleer|terugbetal)")
+    r"\b(?:call|phone|dial|contact|reach|speak|cancel|refund|dispute|reverse|appel|t[ée]l[ée]phon|joindre|"
+    r"annul|rembours|anruf|rufen|kontakt|storn|erstatt|widerruf|llam|reembols|lig|contat|"
+    r"chiam|contatt|rimbors|bell|terugbetal)")   # (stems: "annul" also finds annull-, annuleer)
 # ...or, without a condition: cancelling / a refund / a dispute, by getting in touch
 _CANCEL = re.compile(r"\b(?:cancel|refund|dispute|discrepanc|annul|rembours|contest|storn|erstatt|widerruf|reembols|"
                      r"rimbors|terugbetal)")
 _CONTACT = re.compile(r"\b(?:call|phone|dial|contact|reach|speak|helpline|hotline|helpdesk|appel|t[ée]l[ée]phon|joindre|"
                       r"anruf|rufen|kontakt|llam|contat|lig(?:ue|ar)|chiam|contatt|bell)")
-LONGEST = 60
+CHUNK = 420   # characters: a "sentence" longer than this (a page without punctuation) is read in pieces
 
 
 def sentences(text: str) -> int:
@@ -38,8 +38,8 @@ def sentences(text: str) -> int:
     flowing = " ".join(match.deobfuscate(text.replace("’", "'").lower()).split())
     count = 0
     for sentence in _SENTENCE.split(flowing):
-        for i in range(0, len(sentence), LONGEST * 7):   # a page without punctuation: in pieces
-            part = sentence[i:i + LONGEST * 7]
+        for i in range(0, len(sentence), CHUNK):
+            part = sentence[i:i + CHUNK]
             cond = _IF.search(part)
             if cond and _NOT_YOURS.search(part, cond.start()) and _ACT.search(part, cond.start()):
                 count += 1

@@ -46,7 +46,8 @@ NAMES = KINDS + (
     "short", "brand_short", "threat_short", "letter", "claim_big", "scan_screen", "intrusion", "web_claim",
     "dispute", "sender_mismatch",
 )
-# where the screen was read: "web" (a browser page: what the agent reads) or "" (unknown)
+# where the screen was read: "web" (a browser page: what the agent reads), "app" (a desktop
+# application) or "" (unknown); only "web" adds evidence, the other two read alike
 SOURCES = ("", "web", "app")
 
 # Function words (not scam vocabulary): who the text speaks to, and about whom.

@@ -15,7 +15,8 @@ import re
 
 from agent.detect import match
 
-# OCR reads a capital I as "|" or "l" at the start of a sentence ("| feel sad", "| gained")
+# OCR reads a capital I as "|" or "!" ("| feel sad", "| gained"), also right after punctuation
+# (match.deobfuscate handles "|" after a space only)
 _OCR_I = re.compile(r"(?:(?<=^)|(?<=[\s.!?,;:]))[|!](?=\s+[a-z])")
 _SENTENCE = re.compile(r"(?<=[.!?。！？])\s+")
 LONGEST = 40   # a "sentence" longer than this (a page without punctuation) is read in pieces
@@ -56,7 +57,7 @@ def claim_sentences(text: str) -> int:
     # OCR lines are not sentences: a sentence runs over several lines of a letter
     flowing = " ".join(_normalise(text).replace("’", "'").split())
     for sentence in _SENTENCE.split(flowing):
-        tokens = [t.lower() for t in _TOKEN.findall(sentence)]
+        tokens = _TOKEN.findall(sentence)      # lower case already (_normalise)
         for i in range(0, len(tokens), LONGEST):
             count += _is_claim(tokens[i:i + LONGEST])
     return count

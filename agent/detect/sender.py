@@ -12,6 +12,7 @@ the model, never a verdict on its own (a shop's newsletter may name Microsoft).
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Iterable
 
 _FROM = re.compile(r"^\s*(?:from|de|von|da|van|remitente|exp[ée]diteur|absender|mittente|afzender|差出人|送信者)\b\s*:?",
@@ -44,15 +45,8 @@ def sender(text: str) -> tuple[str, str] | None:
     return None
 
 
-def sender_domain(text: str) -> str | None:
-    """The domain of the first sender address shown after a "From" label, or None."""
-    found = sender(text)
-    return found[1] if found else None
-
-
 def _speaks_as_itself(name: str, label: str) -> bool:
     """A company writing in its own name: "Boutique Électro <…@boutique-electro.fr>"."""
-    import unicodedata  # noqa: PLC0415
     flat = unicodedata.normalize("NFKD", name.lower()).encode("ascii", "ignore").decode()
     compact, label = _LETTERS.sub("", flat), _LETTERS.sub("", label)
     return len(label) >= 4 and bool(compact) and (label in compact or compact in label)
