@@ -62,10 +62,33 @@ def test_fullscreen_then_rescans_at_the_interval():
     assert kinds(r.decide(chrome("Loaded - Chromium", full=True))) == ["fullscreen"]
 
 
-def test_non_browser_fullscreen_is_ignored():
+def test_non_browser_covering_the_screen_gets_one_look_per_title():
+    """A fullscreen program that is not a browser (a video player, or a locker written as a
+    desktop program): one "maximized" trigger per window and title — the worker reads it
+    only if one capture has a locked-alert look — and a "title" trigger at once when its
+    title is alarming. Windows that do not cover the screen and Vigie's own are left alone."""
     r = rules()
     video = WindowInfo(3, "Film", 5, "vlc", "/usr/bin/vlc", 0, 0, 1280, 720, MON, True, False, "vlc.vlc")
-    assert r.decide(video) == [] and r.decide(None) == []
+    assert kinds(r.decide(video)) == ["maximized"]
+    assert r.decide(video) == [] and r.decide(None) == [], "once per window and title"
+    locker = WindowInfo(4, "Windows Defender", 6, "python3", "", 0, 0, 1280, 720, MON, True, False, "tk.Tk")
+    t = r.decide(locker)
+    assert kinds(t) == ["title"] and t[0].details["title_word"] == "windows defender"
+    assert r.decide(WindowInfo(5, "Windows Defender", 7, "xterm", "", 0, 0, 600, 400, MON, False, False, "xterm")) == []
+    assert r.decide(WindowInfo(6, "Vigie", 8, "python3", "", 0, 0, 1280, 720, MON, True, False, "vigie.Vigie")) == []
+
+
+def test_fullscreen_entries_are_counted_per_window():
+    """The page taking the screen back after the person or Vigie left fullscreen: each
+    entry into fullscreen of the same window is counted while it is in front."""
+    clock = Clock()
+    r = rules(clock)
+    assert r.decide(chrome(full=True))[-1].details["fullscreen_entries"] == 1
+    r.decide(chrome())
+    again = r.decide(chrome(full=True))
+    assert kinds(again) == ["fullscreen"] and again[0].details["fullscreen_entries"] == 2
+    clock.t += 6
+    assert r.decide(chrome(full=True))[0].details["fullscreen_entries"] == 2, "a rescan is no new entry"
 
 
 def test_suspicious_title_rate_limited_and_maximised():

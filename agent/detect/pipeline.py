@@ -63,23 +63,26 @@ class Detector:
         if self._ocr is not None:
             self._ocr.close()
 
-    def scan_text(self, text: str, started: float | None = None, words=None, source: str = "") -> Verdict:
+    def scan_text(self, text: str, started: float | None = None, words=None, source: str = "",
+                  behaviour=None) -> Verdict:
         """Score ``text`` (a screen's worth: see :func:`agent.detect.limits.cap_text`) and,
-        for a screen, its OCR word boxes; ``source`` ``"web"`` for a browser page."""
+        for a screen, its OCR word boxes; ``source`` ``"web"`` for a browser page;
+        ``behaviour``: an :class:`agent.detect.behaviour.Behaviour` (what the page does)."""
         started = time.perf_counter() if started is None else started
         text, _cut = limits.cap_text(text)
         verdict = score.score_text(text, self.phrases, self.sensitivity, lang_hint=self.langs, words=words,
-                                   own_sentences=own_sentences(), source=source)
+                                   own_sentences=own_sentences(), source=source, behaviour=behaviour)
         verdict.ms = (time.perf_counter() - started) * 1000
         return verdict
 
-    def scan_image(self, image: Image.Image, source: str = "web") -> Verdict:
+    def scan_image(self, image: Image.Image, source: str = "web", behaviour=None) -> Verdict:
         """OCR then score; raises :class:`agent.detect.ocr.OcrUnavailable` without Tesseract.
         ``source``: where the image was taken: ``"web"`` (a browser window, what the agent
-        reads; the default), ``"app"`` (a desktop application) or ``""`` (unknown)."""
+        reads; the default), ``"app"`` (a desktop application) or ``""`` (unknown);
+        ``behaviour``: see :meth:`scan_text`."""
         started = time.perf_counter()
         found = self.engine.read_words(limits.fit_image(image))
-        return self.scan_text(words.to_text(found), started, words=found, source=source)
+        return self.scan_text(words.to_text(found), started, words=found, source=source, behaviour=behaviour)
 
     def close(self) -> None:
         if self._ocr is not None:

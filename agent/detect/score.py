@@ -25,6 +25,7 @@ from typing import Sequence
 
 from rapidfuzz import fuzz
 
+from agent.detect import behaviour as behaviourmod
 from agent.detect import features as feat, limits, match, model as modelmod, phones as phonemod, sender
 from agent.detect.phrases import Phrase
 from agent.detect.verdict import FAMILIES, Signal, Verdict
@@ -74,12 +75,13 @@ ACTIONS = ("phone", "call", "payment", "bitcoin", "fine", "accusation", "clickfi
 NO_CLAIM_CAP = 0.45
 
 
-def probability(m: modelmod.Model, f: dict[str, float], sensitivity: str = "normal") -> float:
+def probability(m: modelmod.Model, f: dict[str, float], sensitivity: str = "normal", extra: float = 0.0) -> float:
     """P(scam) from the model, capped under the line (at :data:`NO_CLAIM_CAP`) for a page
     that makes no scam claim at all (no brand, threat, error, invoice, accusation,
     intimate material, ClickFix instruction or pressure) or that asks nothing of the
-    reader (no number, call, payment, reply or paste)..."""
-    p = m.probability(f, sensitivity)
+    reader (no number, call, payment, reply or paste)... ``extra``: log-odds added by what the
+    page does (:mod:`agent.detect.behaviour`), before that cap."""
+    p = behaviourmod.shift(m.probability(f, sensitivity), extra)
     no_claim = not any(f[k] > 0 for k in CLAIMS)
     # ...except a nearly empty screen whose title is a brand or threat in large type: the
     # "Windows Defender Alert — scanning..." first screen of a locker, before its number
@@ -111,9 +113,11 @@ def choose_family(f: dict[str, float]) -> str:
 
 def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal", lang_hint: str = "",
                words: Sequence[Word] | None = None, own_sentences: Sequence[str] = (),
-               model: modelmod.Model | None = None, source: str = "") -> Verdict:
+               model: modelmod.Model | None = None, source: str = "",
+               behaviour: behaviourmod.Behaviour | None = None) -> Verdict:
     """The verdict for ``text`` (and its word boxes, for a screen) against ``phrases``;
-    ``source`` says where it was read (``"web"``: a browser page). Pure."""
+    ``source`` says where it was read (``"web"``: a browser page); ``behaviour`` what the
+    page was seen doing and its address (None: not observed). Pure."""
     text = strip_own(limits.cap_text(text)[0], own_sentences)
     if not text.strip():
         return Verdict(verdict="ok", family=None, score=0.0, lang=lang_hint, text=text)
@@ -131,7 +135,10 @@ def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal"
     f = feat.compute(text, raw, [feat.PhoneBox(p.special, h) for p, h in zip(found_phones, heights)],
                      bool(btc), words, claim_words, source, mismatch)
     m = model or modelmod.shipped("screen" if words else "text")
-    p_scam = probability(m, f, sensitivity)
+    # -- what the page does and where it lives: hand-set priors (agent/detect/behaviour.py) --
+    bf = behaviourmod.features(behaviour)
+    p_scam = probability(m, f, sensitivity, behaviourmod.logit(bf))
+    # -- end of behaviour --
     family = choose_family(f)
     is_scam = p_scam >= 0.5
     contrib = m.contributions(f)
@@ -140,8 +147,9 @@ def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal"
     signals += [Signal("payment", "sextortion", 3.0, f"bitcoin address {a}") for a in btc]
     signals += [Signal("layout", "", round(v, 2), k) for k, v in sorted(contrib.items(), key=lambda kv: -abs(kv[1]))
                 if k in LAYOUT_SIGNALS and abs(v) >= 0.3]
+    signals += [Signal("behaviour", "", round(v, 2), k) for k, v in behaviourmod.contributions(bf).items()]
     if is_scam:
-        keep = FAMILY_KINDS[family] + ("phone", "counter", "layout")
+        keep = FAMILY_KINDS[family] + ("phone", "counter", "layout", "behaviour")
         signals = [s for s in signals if s.kind in keep and s.family in ("", family)]
     langs = {}
     for s in signals:
@@ -156,7 +164,8 @@ def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal"
         signals=signals,
         lang=max(langs, key=langs.get) if langs else lang_hint,
         text=text,
-        features=f,
+        features={**f, **bf},
+        page_url=behaviour.page_url if behaviour is not None else "",
     )
 
 

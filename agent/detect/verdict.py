@@ -33,6 +33,7 @@ class Verdict:
     text: str = ""                    # the text that was scored
     path: str = ""
     features: dict = field(default_factory=dict)             # the model's inputs (agent.detect.features)
+    page_url: str = ""                # the page's address when the browser's session files gave it
 
     @property
     def is_scam(self) -> bool:

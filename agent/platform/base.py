@@ -149,6 +149,18 @@ class ApiBackend:
     def own_areas(self, pids=()) -> list[Rect]:
         return []
 
+    # -- what a page does (agent.platform.x11_behaviour on X11) --------------------------
+    def keyboard_locked(self, wid: int) -> bool | None:
+        """None: cannot tell. On Windows Chromium's Keyboard Lock is a low-level keyboard
+        hook (``WH_KEYBOARD_LL``) in the browser process; Windows offers no way to list
+        another process's hooks, and probing it would mean injecting keys. macOS: an
+        event tap, equally invisible to another program."""
+        return None
+
+    def cursor_hidden(self, wid: int) -> bool | None:
+        """None: cannot tell here."""
+        return None
+
 
 def intersection(a: Rect, b: Rect) -> int:
     """Area shared by two rectangles."""

@@ -17,6 +17,7 @@ import time
 from agent.log import Once
 from agent.platform import capture
 from agent.platform.base import PlatformUnavailable, Rect, WindowInfo, clip, covers, monitor_for
+from agent.platform.x11_behaviour import X11Behaviour
 from agent.platform.x11_control import X11Control
 
 log = logging.getLogger(__name__)
@@ -43,8 +44,9 @@ def process_of(pid: int | None) -> tuple[str, str]:
         return "", ""
 
 
-class X11Backend(X11Control):
-    """Reading windows here; acting on them (leave fullscreen, activate, keys) in X11Control."""
+class X11Backend(X11Control, X11Behaviour):
+    """Reading windows here; acting on them (leave fullscreen, activate, keys) in X11Control;
+    what a page does (keyboard lock, hidden cursor) in X11Behaviour."""
 
     name = "x11"
 

@@ -19,6 +19,7 @@ import sys
 import threading
 
 from agent.log import Once
+from agent.platform import sound
 
 log = logging.getLogger(__name__)
 EVERY = 0.3
@@ -27,16 +28,8 @@ _once = Once(600)
 
 def _pulse_streams():
     """(pulse, [(stream id, pid, muted)]) — the lowest call, replaced in tests elsewhere."""
-    import pulsectl  # noqa: PLC0415
-    pulse = pulsectl.Pulse("vigie-mute")
-    out = []
-    for si in pulse.sink_input_list():
-        try:
-            pid = int(si.proplist.get("application.process.id", 0))
-        except (TypeError, ValueError):
-            pid = 0
-        out.append((si.index, pid, bool(si.mute)))
-    return pulse, out
+    pulse, streams = sound.pulse_streams("vigie-mute")
+    return pulse, [(idx, pid, muted) for idx, pid, muted, _corked in streams]
 
 
 def _win_sessions():  # pragma: no cover - needs Windows (faked in tests)

@@ -169,7 +169,8 @@ class Responder:
         self._tell_helper("scam", {"family": family, "score": getattr(verdict, "score", None),
                                    "phones": phones, "phones_e164": list(getattr(verdict, "phones_e164", []) or []),
                                    "title": getattr(window, "title", None), "process": pname or None,
-                                   "url": getattr(window, "url", None) or getattr(trigger, "url", None),
+                                   "url": getattr(verdict, "page_url", None) or getattr(window, "url", None),
+                                   "page_url": getattr(verdict, "page_url", None) or None,
                                    "incident": incident.name if incident else None, "time": events.now_iso(),
                                    "test": is_test},
                           attach)

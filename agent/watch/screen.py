@@ -1,7 +1,10 @@
 """The screen trigger: the active browser window turning fullscreen (kiosk, F11, a
 page's requestFullscreen), getting a suspicious title, or maximised with a new title
 (the worker then checks for a locked-alert look) → scan; a bank/payment page while a
-remote tool runs → risky context.
+remote tool runs → risky context; a program that is not a browser covering the screen
+→ :mod:`agent.watch.covering`. Each browser window's entries into fullscreen are counted
+(``fullscreen_entries`` in the triggers' details: a page that takes the screen back after
+the person or Vigie left it) while it is in front.
 
 :class:`ScreenRules` decides (pure apart from its memory; tested with plain
 ``WindowInfo`` values). :class:`ScreenWatcher` is the thread: it blocks in the
@@ -19,6 +22,7 @@ import time
 
 from agent.log import Once
 from agent.platform.base import WindowInfo
+from agent.watch.covering import CoveringRules
 from agent.watch.trigger import Trigger
 
 log = logging.getLogger(__name__)
@@ -41,6 +45,9 @@ class ScreenRules:
         self.titles: dict[int, str] = {}
         self.title_scans: dict[int, float] = {}
         self.last_warm = -1e9
+        self.covering = CoveringRules(catalog)
+        self.was_full: dict[tuple, bool] = {}   # (window id, pid) → fullscreen when last seen
+        self.entries: dict[tuple, int] = {}     # (window id, pid) → entries into fullscreen seen
 
     def rescan_due_in(self) -> float | None:
         """Seconds until the fullscreen browser should be scanned again (None: none)."""
@@ -54,8 +61,16 @@ class ScreenRules:
         browser = self.catalog.browser_of(w)
         if w is None or not browser:
             self.full_id = None
-            return out
-        details = {"browser": browser}
+            return self.covering.decide(w)
+        key = (w.id, w.pid)
+        if w.fullscreen and not self.was_full.get(key, False):
+            if len(self.entries) > 200:
+                self.entries.clear()
+            self.entries[key] = self.entries.get(key, 0) + 1
+        if len(self.was_full) > 200:
+            self.was_full.clear()
+        self.was_full[key] = w.fullscreen
+        details = {"browser": browser, "fullscreen_entries": self.entries.get(key, 0)}
         if now - self.last_warm >= WARM_EVERY:
             # a browser is in front: have the OCR models loaded before a page takes the screen
             self.last_warm = now

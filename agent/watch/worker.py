@@ -17,7 +17,7 @@ import time
 from agent import events
 from agent.log import Once
 from agent.platform.base import clip
-from agent.watch import clickfix, look, ownmask, steady, tool_events
+from agent.watch import behaviour as page_behaviour, clickfix, look, ownmask, steady, tool_events
 from agent.watch.trigger import Trigger
 
 log = logging.getLogger(__name__)
@@ -215,10 +215,12 @@ class Worker(threading.Thread):
         log.debug("reading the screen (%s) of %r", trig.kind, w and w.title)
         image = self._without_own_windows(image, w)
         self.reads += 1
+        seen = page_behaviour.observe(self.backend, w, trig.details)   # what the page does, where it lives
         try:
             # the screen scans are of browser windows (agent.watch.screen); a page drawing the
             # system's own security alert is evidence only a browser page can give
-            verdict = self.detector.scan_image(image, source="web" if trig.details.get("browser") else "")
+            verdict = self.detector.scan_image(image, source="web" if trig.details.get("browser") else "",
+                                               behaviour=seen)
         except Exception as exc:  # noqa: BLE001 - OcrUnavailable, Tesseract crash
             self._once.error(log, "ocr", "the screen could not be read: %s", exc)
             self.agent._degrade("ocr", f"the screen could not be read: {exc}", transient=True)
@@ -253,7 +255,8 @@ class Worker(threading.Thread):
         self.agent._alert(key)
         ev = events.append("scam_screen", **base, verdict=j["verdict"], family=j["family"], score=j["score"],
                            signals=j["signals"], phones=j["phones"], phones_e164=j["phones_e164"],
-                           lang=j["lang"], ms=j["ms"], context=self.agent.situation.context())
+                           lang=j["lang"], ms=j["ms"], context=self.agent.situation.context(),
+                           page_url=verdict.page_url or None, behaviour=seen.to_json() if seen else None)
         path = self._respond("on_scam", verdict, image, w, trig.kind)
         if path:
             ev = {**ev, "incident": str(path)}
