@@ -32,8 +32,14 @@ def mozlz4(data: bytes) -> bytes:
     """The content of a Firefox ``.jsonlz4``/``.mozlz4`` file; raises ValueError if not one."""
     if not data.startswith(MOZLZ4_MAGIC):
         raise ValueError("not a mozLz4 file")
+    body = data[len(MOZLZ4_MAGIC):]                     # uint32 size, then the block
+    if len(body) < 4 or int.from_bytes(body[:4], "little") > MAX_BYTES * 4:
+        raise ValueError("a mozLz4 file of an impossible size")
     import lz4.block  # noqa: PLC0415
-    return lz4.block.decompress(data[len(MOZLZ4_MAGIC):])   # uint32 size, then the block
+    try:
+        return lz4.block.decompress(body)
+    except lz4.block.LZ4BlockError as exc:
+        raise ValueError(f"corrupt mozLz4 file: {exc}") from exc
 
 
 def firefox_tabs(session: dict) -> list[tuple[str, str]]:
@@ -87,7 +93,7 @@ def open_tabs(family: str, profile: Path) -> list[tuple[str, str]]:
         return []
     try:
         return _read(path, family)
-    except (OSError, ValueError, RuntimeError, TypeError, AttributeError) as exc:   # lz4 raises LZ4BlockError(RuntimeError)
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
         _once.warning(log, f"session:{family}", "cannot read the browser's session file %s: %s", path, exc)
         return []
 
