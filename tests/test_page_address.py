@@ -121,3 +121,18 @@ def test_a_firefox_session_file_read_with_lz4(tmp_path):
     assert page_address.match_title(tabs, "Example — Mozilla Firefox") == "https://example.org/"
     assert page_address.match_title(tabs, "Something else") == "http://45.77.12.34/alert"
     assert snss.tabs(b"") == [] and snss.tabs(b"SNSS") == []
+
+
+def test_a_session_file_written_by_chromium_names_the_tab_in_front(tmp_path):
+    """tests/fixtures/sessions/chromium-Session: written by Debian's Chromium after opening
+    dlg.html?first, then lock.html?front in a second tab of the same window (the Windows
+    lane reads the same file at Chrome's default place)."""
+    import shutil as sh
+    sessions = tmp_path / "Default" / "Sessions"
+    sessions.mkdir(parents=True)
+    sh.copy(Path(__file__).parent / "fixtures" / "sessions" / "chromium-Session", sessions / "Session_13441080451216909")
+    sess = snss.read_session(tmp_path / "Default")
+    assert [t.current[0] for t in sess.tabs] == ["http://127.0.0.1:8765/dlg.html?first", "http://127.0.0.1:8765/lock.html?front"]
+    assert sess.front_tab().current[0] == "http://127.0.0.1:8765/lock.html?front"
+    assert page_address.match_title(page_address.open_tabs("chromium", tmp_path / "Default"), "Lock test - Google Chrome") \
+        == "http://127.0.0.1:8765/lock.html?front"

@@ -101,7 +101,11 @@ def profile_of(pid: int) -> Profile | None:
         import psutil  # noqa: PLC0415
 
         from agent.platform import winproc  # noqa: PLC0415 - psutil cannot name it under Wine
-        return profile_from_cmdline(winproc.describe(pid)[0], psutil.Process(pid).cmdline())
+        try:
+            cmd = psutil.Process(pid).cmdline()
+        except psutil.AccessDenied:
+            cmd = []            # another user's or a protected process: its default profile
+        return profile_from_cmdline(winproc.describe(pid)[0], cmd)
     except Exception:  # noqa: BLE001 - gone, denied
         return None
 
