@@ -25,6 +25,7 @@ _once = Once(600)
 FIREFOX_RECOVERY = ("sessionstore-backups/recovery.jsonlz4", "sessionstore-backups/recovery.baklz4")
 MOZLZ4_MAGIC = b"mozLz40\0"
 MAX_BYTES = 32 * 1024 * 1024
+MAX_URL = 2048
 _cache: dict[str, tuple[tuple, list]] = {}
 
 
@@ -116,4 +117,5 @@ def address_of(window) -> str:
     profile = profile_of(window.pid)
     if profile is None:
         return ""
-    return match_title(open_tabs(profile.family, profile.path), window.title or "")
+    url = match_title(open_tabs(profile.family, profile.path), window.title or "")
+    return url if len(url) <= MAX_URL else url[:MAX_URL] + "…"   # a data: page can be megabytes

@@ -99,8 +99,8 @@ def _facts(kind: str, d: dict, lang: str, host: str, stamp: str) -> list[tuple[s
         rows += [("certainty", certainty(d.get("score"), lang)),
                  ("family", _optional(f"helper.family_{d.get('family')}", lang) or d.get("family")),
                  ("phones", t("helper.fact_do_not_call", lang, value=phones) if phones else None),
-                 ("title", d.get("title")), ("url", d.get("url")), ("process", d.get("process")),
-                 ("signals", _signals(d.get("signals"), lang))]
+                 ("title", d.get("title")), ("url", d.get("url") or d.get("page_url")),
+                 ("process", d.get("process")), ("signals", _signals(d.get("signals"), lang))]
     elif kind == "remote_tool":
         tool = d.get("tool")
         proc = d.get("process") if isinstance(d.get("process"), dict) else {}
