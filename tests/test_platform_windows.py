@@ -351,3 +351,26 @@ def test_win32api_hook_wrappers_declare_the_documented_prototypes(monkeypatch):
     assert calls["PeekMessageW"][1:] == (None, 0x0400, 0x0400, 0)        # WM_USER, PM_NOREMOVE
     assert calls["PostThreadMessageW"] == (77, 0x0012, 0, 0)            # WM_QUIT
     assert calls["UnhookWinEvent"] == (0xBEEF,)
+
+
+class CursorWin32(FakeWin32):
+    def __init__(self, wins, fg, cursor):
+        super().__init__(wins, fg)
+        self.cursor = cursor
+
+    def cursor_info(self):
+        if self.cursor is None:
+            raise OSError("GetCursorInfo failed")
+        return self.cursor
+
+
+def test_hidden_cursor_and_keyboard_lock_on_windows():
+    """GetCursorInfo: hidden (flags 0) or no cursor (NULL handle, a page's cursor: none)
+    over the window counts; elsewhere it does not; a failing call says "cannot tell".
+    The keyboard lock (Chromium's low-level hook) cannot be seen: always None."""
+    full = {1: ("Alert", "Chrome_WidgetWin_1", (0, 0, 1920, 1080), (0, 0, 1920, 1080), 10, False, True)}
+    for cursor, hidden in (((1, 0x10005, 500, 400), False), ((1, 0, 500, 400), True), ((0, 0x10005, 500, 400), True),
+                           ((1, 0, 2500, 400), False), (None, None)):
+        b = WindowsBackend(api=CursorWin32(full, 1, cursor), process=lambda pid: ("chrome.exe", ""))
+        assert b.cursor_hidden(1) is hidden, cursor
+    assert WindowsBackend(api=CursorWin32(full, 1, None), process=lambda pid: ("chrome.exe", "")).keyboard_locked(1) is None

@@ -21,6 +21,7 @@ import time
 
 from agent.platform import winhooks, winproc
 from agent.platform.base import ApiBackend, PlatformUnavailable, WindowInfo, base_name, covers
+from agent.platform.win_behaviour import WinBehaviour
 from agent.platform.win_control import WinControl
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,17 @@ class Win32Api:  # pragma: no cover - needs Windows
     def zoomed(self, hwnd: int) -> bool:
         return bool(self.user32.IsZoomed(hwnd))
 
+    def cursor_info(self) -> tuple[int, int, int, int]:
+        """(flags, cursor handle, x, y) of ``GetCursorInfo``; OSError when it fails."""
+        class CURSORINFO(self.ct.Structure):
+            _fields_ = [("cbSize", self.wt.DWORD), ("flags", self.wt.DWORD), ("hCursor", self.wt.HANDLE),
+                        ("ptScreenPos", self.wt.POINT)]
+        info = CURSORINFO()
+        info.cbSize = self.ct.sizeof(CURSORINFO)
+        if not self.user32.GetCursorInfo(self.ct.byref(info)):
+            raise OSError(self.ct.get_last_error(), "GetCursorInfo failed")
+        return int(info.flags), int(info.hCursor or 0), int(info.ptScreenPos.x), int(info.ptScreenPos.y)
+
     # -- WinEvent hooks: called on the hook thread, except post_quit ---------------------
     def thread_id(self) -> int:
         return int(self.kernel32.GetCurrentThreadId())
@@ -129,7 +141,7 @@ class Win32Api:  # pragma: no cover - needs Windows
         return bool(self.user32.UnhookWinEvent(handle))
 
 
-class WindowsBackend(WinControl, ApiBackend):
+class WindowsBackend(WinControl, WinBehaviour, ApiBackend):
     name = "windows"
 
     safety_seconds = SAFETY_SECONDS
