@@ -1,7 +1,10 @@
-"""End to end: a locker written as a desktop program, not a web page — a fullscreen Tk
-window and a fullscreen xterm, both titled "Windows Defender" — is read as a page is and
-gives a ``scam_screen`` event from the running agent (real X11 desktop, real Tesseract).
-Vigie's own text, no kit. Number in the 555-01xx fiction range."""
+"""End to end with the running agent (real X11 desktop, real Tesseract):
+- a locker written as a desktop program, not a web page — a fullscreen Tk window and a
+  fullscreen xterm, both titled "Windows Defender" — is read as a page is and gives a
+  ``scam_screen`` event (Vigie's own text, no kit; number in the 555-01xx fiction range);
+- a locker page in real Chromium that locks the keyboard and plays a tone, served on
+  127.0.0.1: its ``scam_screen`` event carries what it did and its address (the incident
+  folder's copy: tests/test_page_url_evidence.py)."""
 from __future__ import annotations
 
 import os
@@ -13,6 +16,9 @@ import sys
 import pytest
 
 from agent import platform
+from tests.chromium import Browser, executable as chromium_exe
+from tests.pulse import pulse_server  # noqa: F401 - the fixture
+from tests.test_page_behaviour import click_until, site, xdotool  # noqa: F401 - the fixture
 from agent.app import Agent
 from agent.config import Settings
 from tests import waiting
@@ -80,3 +86,28 @@ def test_fullscreen_xterm_locker_is_read(agent, program, tmp_path):
             "-fa", "DejaVu Sans Mono", "-fs", "22", "-e", "sh", "-c", f"cat {text}; sleep 600")
     ev = waiting.wait_event(lambda e: e["type"] == "scam_screen", 90)
     assert ev["title"] == "Windows Defender" and ev["process"].startswith("xterm")
+
+
+@pytest.mark.chromium
+def test_locker_page_holding_the_keyboard_is_recorded_with_its_address(agent, site, pulse_server):  # noqa: F811
+    exe = chromium_exe()
+    if not exe:
+        pytest.skip("Chromium is not installed")
+    b = Browser(exe)
+    try:
+        proc = b.start("--window-size=1000,700", "--window-position=40,40", f"{site}attack_locker.html")
+        wid = waiting.wait_for(lambda: [w for w in xdotool("search", "--onlyvisible", "--name", "Security Alert").split()
+                                        if f"= {proc.pid}" in subprocess.run(["xprop", "-id", w, "_NET_WM_PID"],
+                                                                             capture_output=True, text=True).stdout], 60, 0.2)
+        assert wid
+        for _attempt in range(6):       # the page locks the keyboard once fullscreen
+            xdotool("windowactivate", "--sync", wid[0])
+            xdotool("mousemove", "--window", wid[0], "300", "300", "click", "1")
+            if waiting.wait_for(lambda: platform.get().keyboard_locked(int(wid[0])), 5):
+                break
+        ev = waiting.wait_event(lambda e: e["type"] == "scam_screen" and (e.get("behaviour") or {}).get("keyboard_lock"), 90)
+        assert ev["page_url"] == f"{site}attack_locker.html" and ev["behaviour"]["page_url"] == ev["page_url"]
+        assert "behaviour:*:keyboard_lock" in ev["signals"]
+        assert ev["behaviour"]["audio"] is True, "the page's tone, seen through PulseAudio"
+    finally:
+        b.stop()
