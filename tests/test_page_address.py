@@ -73,6 +73,34 @@ def test_address_from_a_real_chromium_profile(backend, site):  # noqa: F811
 
 
 @pytest.mark.desktop
+@pytest.mark.chromium
+def test_a_restarted_browser_never_gives_the_previous_runs_address(backend, site):  # noqa: F811
+    """The session file of the previous run is still there while the new run starts: it is
+    not read (older than the process); until the new one is written, the address the browser
+    was started with is given (a kiosk started on the scam's address)."""
+    exe = chromium_exe()
+    if not exe:
+        pytest.skip("Chromium is not installed")
+    profile_dir = Path(tempfile.mkdtemp(prefix="vigie-chromium-"))
+    b = Browser(exe, profile_dir)
+    try:
+        old = b.start(f"{site}behaviour.html?old")
+        wid = window_of(old.pid, "Behaviour test")
+        assert waiting.wait_for(lambda: page_address.address_of(backend.info(wid)).endswith("?old"), 30)
+        b.stop()
+        b.procs.clear()
+        new = b.start("--kiosk", f"{site}behaviour.html?new")
+        wid = window_of(new.pid, "Behaviour test")
+        seen = []           # every answer from the window's first moments on
+        assert waiting.wait_for(lambda: seen.append(page_address.address_of(backend.info(wid)))
+                                or sum(u.endswith("?new") for u in seen) >= 5, 30, 0.05)
+        assert {u for u in seen if u} == {f"{site}behaviour.html?new"}, set(seen)
+    finally:
+        b.stop()
+        shutil.rmtree(profile_dir, ignore_errors=True)
+
+
+@pytest.mark.desktop
 def test_address_from_a_real_firefox_profile(backend, site):  # noqa: F811
     exe = shutil.which("firefox-esr") or shutil.which("firefox")
     if not exe:
@@ -136,3 +164,12 @@ def test_a_session_file_written_by_chromium_names_the_tab_in_front(tmp_path):
     assert sess.front_tab().current[0] == "http://127.0.0.1:8765/lock.html?front"
     assert page_address.match_title(page_address.open_tabs("chromium", tmp_path / "Default"), "Lock test - Google Chrome") \
         == "http://127.0.0.1:8765/lock.html?front"
+
+
+@pytest.mark.parametrize("cmdline, urls", [
+    (["chromium", "--kiosk", "https://scam.example/x", "--user-data-dir=/tmp/p"], ["https://scam.example/x"]),
+    (["firefox-esr", "-profile", "/home/a/p", "file:///home/a/alerte.html"], ["file:///home/a/alerte.html"]),
+    (["chrome.exe", "C:\\Users\\a\\page.html"], []), (["chromium"], []), (["chromium", "--app=https://x"], []),
+])
+def test_addresses_a_browser_was_started_with(cmdline, urls):
+    assert page_address.url_arguments(cmdline) == urls

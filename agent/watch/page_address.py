@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 
 from agent.log import Once
@@ -87,12 +88,15 @@ def _read(path: Path, family: str) -> list[tuple[str, str]]:
     return tabs
 
 
-def open_tabs(family: str, profile: Path) -> list[tuple[str, str]]:
-    """(url, title) of the open tabs of a profile folder ([] when unreadable)."""
+def open_tabs(family: str, profile: Path, since: float = 0.0) -> list[tuple[str, str]]:
+    """(url, title) of the open tabs of a profile folder ([] when unreadable, or when the
+    file was last written before ``since``: a file left by the browser's previous run)."""
     path = _firefox_file(profile) if family == "firefox" else snss.newest_session_file(profile)
     if path is None:
         return []
     try:
+        if path.stat().st_mtime < since:
+            return []
         return _read(path, family)
     except (OSError, ValueError, TypeError, AttributeError) as exc:
         _once.warning(log, f"session:{family}", "cannot read the browser's session file %s: %s", path, exc)
@@ -109,13 +113,34 @@ def match_title(tabs: list[tuple[str, str]], window_title: str) -> str:
     return best or (tabs[0][0] if tabs else "")
 
 
+def url_arguments(cmdline: list[str]) -> list[str]:
+    """The addresses a browser was started with (``chromium --kiosk https://…``)."""
+    return [a for a in cmdline[1:] if not a.startswith("-") and re.match(r"^[a-z][a-z0-9+.-]*:", a, re.I)
+            and not re.match(r"^[a-z]:[\\/]", a, re.I)]
+
+
+def _started(pid: int) -> tuple[float, list[str]]:
+    """(start time, command line) of a process; (0, []) when unreadable."""
+    try:
+        import psutil  # noqa: PLC0415
+        p = psutil.Process(pid)
+        return p.create_time(), p.cmdline()
+    except Exception:  # noqa: BLE001 - gone, denied
+        return 0.0, []
+
+
 def address_of(window) -> str:
-    """The address of the page ``window`` (a browser's WindowInfo) shows, or ""."""
+    """The address of the page ``window`` (a browser's WindowInfo) shows, or "". Before the
+    browser has written its session (its first seconds: a kiosk started with the scam's
+    address), the one address it was started with."""
     if window is None or not window.pid:
         return ""
     from agent.respond.sessions import profile_of  # noqa: PLC0415 - pure file work, no responder
     profile = profile_of(window.pid)
     if profile is None:
         return ""
-    url = match_title(open_tabs(profile.family, profile.path), window.title or "")
+    started, cmdline = _started(window.pid)
+    tabs = open_tabs(profile.family, profile.path, since=started - 1.0 if started else 0.0)
+    args = url_arguments(cmdline) if not tabs else []
+    url = match_title(tabs, window.title or "") or (args[0] if len(args) == 1 else "")
     return url if len(url) <= MAX_URL else url[:MAX_URL] + "…"   # a data: page can be megabytes
