@@ -2,7 +2,8 @@
 - a locker written as a desktop program, not a web page — a fullscreen Tk window and a
   fullscreen xterm, both titled "Windows Defender" — is read as a page is and gives a
   ``scam_screen`` event (Vigie's own text, no kit; number in the 555-01xx fiction range);
-- a locker page in real Chromium that locks the keyboard and plays a tone, served on
+- a locker page in real Chromium that locks the keyboard and plays a tone before it shows
+  its text (tests/pages/keyboard_locker.html), served on
   127.0.0.1: its ``scam_screen`` event carries what it did and its address (the incident
   folder's copy: tests/test_page_url_evidence.py)."""
 from __future__ import annotations
@@ -20,7 +21,7 @@ from agent.watch import page_address
 from tests.test_e2e_agent import agent  # noqa: F401 - the fixture: the running agent on the X11 desktop
 from tests.chromium import Browser, executable as chromium_exe
 from tests.pulse import pulse_server  # noqa: F401 - the fixture
-from tests.test_page_behaviour import click_until, site, xdotool  # noqa: F401 - the fixture
+from tests.test_page_behaviour import click_until, site, window_of  # noqa: F401 - the fixture
 from tests import waiting
 
 pytestmark = [pytest.mark.desktop]
@@ -83,21 +84,14 @@ def test_locker_page_holding_the_keyboard_is_recorded_with_its_address(agent, si
         pytest.skip("Chromium is not installed")
     b = Browser(exe)
     try:
-        proc = b.start("--window-size=1000,700", "--window-position=40,40", f"{site}attack_locker.html")
-        wid = waiting.wait_for(lambda: [w for w in xdotool("search", "--onlyvisible", "--name", "Security Alert").split()
-                                        if f"= {proc.pid}" in subprocess.run(["xprop", "-id", w, "_NET_WM_PID"],
-                                                                             capture_output=True, text=True).stdout], 60, 0.2)
-        assert wid
+        proc = b.start("--window-size=1000,700", "--window-position=40,40", f"{site}keyboard_locker.html")
+        wid = window_of(proc.pid, "Loading")
         # Chromium writes a page's address to its session ~2.5 s after the load: a page read
         # sooner has none (README); here the click comes once it is written
-        assert waiting.wait_for(lambda: page_address.address_of(platform.get().info(int(wid[0]))), 30)
-        for _attempt in range(6):       # the page locks the keyboard once fullscreen
-            xdotool("windowactivate", "--sync", wid[0])
-            xdotool("mousemove", "--window", wid[0], "300", "300", "click", "1")
-            if waiting.wait_for(lambda: platform.get().keyboard_locked(int(wid[0])), 5):
-                break
+        assert waiting.wait_for(lambda: page_address.address_of(platform.get().info(wid)), 30)
+        click_until(wid, "Security Alert")     # the page locks the keyboard, then shows its text
         ev = waiting.wait_event(lambda e: e["type"] == "scam_screen" and (e.get("behaviour") or {}).get("keyboard_lock"), 90)
-        assert ev["page_url"] == f"{site}attack_locker.html" and ev["behaviour"]["page_url"] == ev["page_url"]
+        assert ev["page_url"] == f"{site}keyboard_locker.html" and ev["behaviour"]["page_url"] == ev["page_url"]
         assert "behaviour:*:keyboard_lock" in ev["signals"]
         assert ev["behaviour"]["audio"] is True, "the page's tone, seen through PulseAudio"
     finally:

@@ -17,7 +17,7 @@ from agent import platform
 from agent.watch import page_address, snss
 from tests import waiting
 from tests.chromium import Browser, executable as chromium_exe
-from tests.test_page_behaviour import site, xdotool  # noqa: F401 - the fixture
+from tests.test_page_behaviour import site, window_of, xdotool  # noqa: F401 - the fixture
 
 FIREFOX_PREFS = """user_pref("browser.sessionstore.interval", 1000);
 user_pref("datareporting.policy.firstRunURL", "");
@@ -25,17 +25,6 @@ user_pref("browser.startup.homepage_override.mstone", "ignore");
 user_pref("browser.aboutwelcome.enabled", false);
 user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);
 """
-
-
-def window_of(pid: int, name: str) -> int:
-    def look():
-        for w in xdotool("search", "--onlyvisible", "--name", name).split():
-            if f"= {pid}" in subprocess.run(["xprop", "-id", w, "_NET_WM_PID"], capture_output=True, text=True).stdout:
-                return int(w)
-        return 0
-    wid = waiting.wait_for(look, 60, 0.2)
-    assert wid, f"no window {name!r} of process {pid}"
-    return wid
 
 
 @pytest.fixture

@@ -31,6 +31,18 @@ def xdotool(*args) -> str:
     return subprocess.run(["xdotool", *args], capture_output=True, text=True, timeout=30).stdout
 
 
+def window_of(pid: int, name: str) -> int:
+    """The visible window of process ``pid`` whose title holds ``name`` (waited for)."""
+    def look():
+        for w in xdotool("search", "--onlyvisible", "--name", name).split():
+            if f"= {pid}" in subprocess.run(["xprop", "-id", w, "_NET_WM_PID"], capture_output=True, text=True).stdout:
+                return int(w)
+        return 0
+    wid = waiting.wait_for(look, 60, 0.2)
+    assert wid, f"no window {name!r} of process {pid}"
+    return wid
+
+
 @pytest.fixture(scope="module")
 def site():
     """http://127.0.0.1:<port>/ serving tests/pages (a secure context: Keyboard Lock works)."""
@@ -59,11 +71,7 @@ def open_page(desktop, pulse_server, site, monkeypatch):  # noqa: F811 - the fix
         b = Browser(exe)
         started.append(b)
         proc = b.start("--window-size=900,600", "--window-position=40,40", f"{site}behaviour.html?{query}")
-        wid = waiting.wait_for(lambda: [int(w) for w in xdotool("search", "--onlyvisible", "--name", "Behaviour test").split()
-                                        if f"= {proc.pid}" in subprocess.run(["xprop", "-id", w, "_NET_WM_PID"],
-                                                                             capture_output=True, text=True).stdout], 60, 0.2)
-        assert wid, "the page's window never came"
-        wid = wid[0]
+        wid = window_of(proc.pid, "Behaviour test")
         if click:
             click_until(wid, "ready")
         return backend, wid, proc.pid
