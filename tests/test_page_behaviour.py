@@ -152,3 +152,16 @@ def test_fullscreen_taken_back_after_vigie_left_it_is_counted(open_page):
     assert seen.fullscreen_entries == 2
     assert detect_behaviour.features(seen)["fullscreen_reentered"] == 1.0
     assert seen.page_url.endswith("/behaviour.html?reenter"), seen.page_url
+
+
+def test_a_js_dialog_is_no_window_and_takes_the_page_out_of_fullscreen(open_page):
+    """What a JS dialog looks like from outside on X11 (measured, so that the README's table
+    holds): Chromium draws it inside its window — no new client window, no focus change —
+    and leaves fullscreen for it; a page looping dialogs and grabbing the screen back
+    therefore shows as fullscreen re-entries (counted above), not as windows."""
+    backend, wid, _pid = open_page("dialog")
+    before = [w.id for w in backend.windows()]
+    assert backend.is_fullscreen(wid)
+    assert waiting.wait_for(lambda: not backend.is_fullscreen(wid), 15), "Chromium kept fullscreen under a dialog"
+    assert [w.id for w in backend.windows()] == before and backend.active_id() == wid
+    xdotool("key", "Return")                                  # OK
