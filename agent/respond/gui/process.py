@@ -37,6 +37,7 @@ class GuiProcess:
         self._cond = threading.Condition()
         self._on_action, self._on_exit = on_action, on_exit
         self.done = False
+        self.closing = False        # set by close(): Vigie itself ended it
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
                                      stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, env=env, text=True, encoding="utf-8",
@@ -102,6 +103,8 @@ class GuiProcess:
         return self.proc.poll() is None
 
     def close(self, timeout: float = 3.0) -> None:
+        """End the window (Vigie's own doing: not a window that died)."""
+        self.closing = True
         if self.running():
             self.proc.terminate()
             try:
