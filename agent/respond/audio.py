@@ -142,7 +142,8 @@ class MuteKeeper(threading.Thread):
 
 class Silencer:
     """One ``MuteKeeper`` per browser (the Responder's; worker thread): ``silence`` starts
-    one unless that browser's keeper still runs; ``stop_all`` ends them (shutdown)."""
+    one unless that browser's keeper still runs; ``release`` ends one (its page was closed),
+    ``stop_all`` ends them (shutdown)."""
 
     def __init__(self, page_watch, browser_root, browser_pids):
         self.page_watch, self.browser_root, self.browser_pids = page_watch, browser_root, browser_pids
@@ -159,6 +160,21 @@ class Silencer:
                 self._keepers[root] = keeper
                 keeper.start()
             return keeper
+
+    def release(self, browser_pid: int) -> None:
+        """The page of ``browser_pid`` was closed (the alert said so): its keeper ends now,
+        un-muting and setting back what it changed, though the window may still be open
+        (showing another tab)."""
+        root = self.browser_root(browser_pid) or browser_pid
+        with self._lock:
+            keeper = self._keepers.get(root)
+        if keeper is not None:
+            keeper.stop()
+
+    def busy(self) -> bool:
+        """True while a keeper still holds a page muted (or has not set things back yet)."""
+        with self._lock:
+            return any(k.is_alive() for k in self._keepers.values())
 
     def stop_all(self) -> None:
         with self._lock:

@@ -120,7 +120,7 @@ class Responder:
         is_test = trigger == "test" or getattr(trigger, "kind", None) == "test"
         with self._lock:
             cur = self._current
-            if cur and cur["key"] == key and cur["gui"] and cur["gui"].running():
+            if cur and cur["key"] == key and cur["gui"] and cur["gui"].showing():
                 return cur["incident"]
             back = (not is_test and trigger not in ("again", "reopen") and cur is not None and cur["key"] == key
                     and time.monotonic() - cur["at"] < REPEAT_SECONDS)
@@ -130,7 +130,7 @@ class Responder:
                           title=getattr(window, "title", None), pid=getattr(window, "pid", None),
                           incident=cur["incident"].name if cur["incident"] else None)
             trigger, incident = "again", cur["incident"]
-        if cur and cur["gui"] and cur["gui"].running():
+        if cur and cur["gui"] and cur["gui"].showing():
             cur["gui"].close()          # a new scam supersedes the alert still open
         keep = not is_test and trigger not in ("again", "reopen")   # a test alert is no evidence; the others have it
         if follow_up is None:
@@ -153,9 +153,11 @@ class Responder:
         if browser_pid and not is_test:
             self.silencer.silence(browser_pid, wid)     # until the page is gone
         on_action = None
-        if browser_pid and not is_test and trigger != "again":
+        if browser_pid and not is_test:
             def on_action(line: dict, _args=(verdict, image, window, key)) -> None:
-                if line.get("action") == "safe":
+                if line.get("action") == "close_page" and line.get("ok"):
+                    self.silencer.release(browser_pid)    # the page is gone: its browser may sound again
+                if line.get("action") == "safe" and trigger != "again":
                     self._bg(self._say_again, *_args, name="again")
         saved: dict = {"incident": incident}     # the folder, once saved (the window shows first)
 
@@ -202,8 +204,8 @@ class Responder:
         worker does not read the screen meanwhile, and the tray stays on "alert"."""
         with self._lock:
             cur = self._current
-            return bool(cur and cur["gui"] and cur["gui"].running()) or any(
-                p.running() and "agent.respond.gui.alert_window" in p.argv for p in self.processes)
+            return bool(cur and cur["gui"] and cur["gui"].showing()) or any(
+                p.showing() and "agent.respond.gui.alert_window" in p.argv for p in self.processes)
 
     def _died(self, gui: GuiProcess) -> bool:
         """True when the alert window's process ended without a choice: killed (kill -9,

@@ -102,6 +102,13 @@ class GuiProcess:
     def running(self) -> bool:
         return self.proc.poll() is None
 
+    def showing(self) -> bool:
+        """True while the window is open: running, and not past its ``ended`` line (its
+        window gone, the process finishing what it started)."""
+        with self._cond:
+            ended = any(obj.get("event") == "ended" for obj in self.lines)
+        return not ended and self.running()
+
     def close(self, timeout: float = 3.0) -> None:
         """End the window (Vigie's own doing: not a window that died)."""
         self.closing = True
