@@ -100,10 +100,14 @@ class QuestionApp:
         """The answer's outcome in the window, grown to hold it (``answered`` line: its size)."""
         self.status.configure(text=text)
         place(self.root, 0.55)
+        self.root.after(200, self._emit_answered)
+
+    def _emit_answered(self) -> None:
         self.root.update_idletasks()
-        emit({"event": "answered", **layout(self.root, self.buttons),
-              "status": [self.status.winfo_rootx(), self.status.winfo_rooty(), self.status.winfo_width(),
-                         self.status.winfo_height()]})
+        r, st = self.root, self.status
+        emit({"event": "answered", **layout(r, self.buttons),
+              "window": [r.winfo_rootx(), r.winfo_rooty(), r.winfo_width(), r.winfo_height()],
+              "status": [st.winfo_rootx(), st.winfo_rooty(), st.winfo_width(), st.winfo_reqheight()]})
 
     def escape(self) -> None:
         """Escape closes an answered window; before the answer it does nothing."""
