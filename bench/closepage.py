@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench import desktop  # noqa: E402
 from tests.chromium import FLAGS  # noqa: E402
+from tests.waiting import wait_for as wait  # noqa: E402
 
 PAGE = (ROOT / "tests" / "pages" / "attack_locker.html").as_uri()
 TITLE = "Windows Defender Security Alert"
@@ -36,16 +37,6 @@ TITLE = "Windows Defender Security Alert"
 
 def run(*cmd) -> str:
     return subprocess.run(cmd, capture_output=True, text=True, timeout=30).stdout
-
-
-def wait(pred, timeout: float, step: float = 0.05):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
 
 
 def window_of(pid: int, visible: bool = True) -> int:
