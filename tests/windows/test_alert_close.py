@@ -1,7 +1,7 @@
 """The alert under Windows (Tk; under Wine here) holds against a close it did not offer:
-``WM_CLOSE`` posted by another process, the system menu's Close (``SC_CLOSE``) and Alt+F4
-each leave it open and in front (``alert_action`` ``close_attempt``); only a test alert
-closes that way. Screenshot: the lane's artefacts (alert-after-wm-close.png)."""
+``WM_CLOSE`` posted by another process and the system menu's Close / title bar × (``SC_CLOSE``)
+each leave it open and in front (``alert_action`` ``close_attempt``), and so does Alt+F4
+typed at it; only a test alert closes that way. Screenshot: the lane's artefacts (alert-after-wm-close.png)."""
 import ctypes
 import sys
 from ctypes import wintypes
@@ -27,8 +27,9 @@ def attempts(gui: GuiProcess) -> int:
 
 
 def alt_f4() -> None:
+    """Alt+F4 typed (virtual keys with their scan codes, as a keyboard sends them)."""
     for vk, flags in ((VK_MENU, 0), (VK_F4, 0), (VK_F4, KEYEVENTF_KEYUP), (VK_MENU, KEYEVENTF_KEYUP)):
-        user32.keybd_event(vk, 0, flags, 0)
+        user32.keybd_event(vk, user32.MapVirtualKeyW(vk, 0), flags, 0)
 
 
 def test_a_close_from_outside_leaves_the_alert_in_front(backend, page):
@@ -45,9 +46,16 @@ def test_a_close_from_outside_leaves_the_alert_in_front(backend, page):
         assert wait_for(lambda: attempts(gui) == 2, 30), gui.lines
         front = in_front(backend, gui.proc.pid)
         assert gui.running() and front is not None
-        alt_f4()                                                        # Alt+F4 on the focused alert
-        assert wait_for(lambda: attempts(gui) == 3, 30), gui.lines
-        assert gui.running() and in_front(backend, gui.proc.pid)
+        # Alt+F4 on the focused alert, then Alt+H ("Call my &helper"): the helper view proves
+        # the keys reached the alert, in order; the alert is still there. (Whether Tk turns
+        # Alt+F4 into SC_CLOSE — a third close_attempt — or keeps it is not asserted: under
+        # Wine 8 it keeps it.)
+        alt_f4()
+        for vk, flags in ((VK_MENU, 0), (0x48, 0), (0x48, KEYEVENTF_KEYUP), (VK_MENU, KEYEVENTF_KEYUP)):
+            user32.keybd_event(vk, user32.MapVirtualKeyW(vk, 0), flags, 0)
+        assert gui.wait_for("view", 30, view="helper"), gui.lines
+        assert gui.running() and attempts(gui) >= 2 and in_front(backend, gui.proc.pid)
+        backend.capture().save(artefact("alert-after-alt-f4.png"))
     finally:
         gui.close()
 
