@@ -61,8 +61,8 @@ def _windowed(b, wid: int, timeout: float = 0.5) -> bool:
 
 
 def close_tab(wid: int, title: str = "") -> bool:
-    """Ctrl+W (then Enter for a "Leave site?" prompt) to the window; only if the page is
-    still there, Escape held down first and once more. True if the page went."""
+    """Escape held down, then Ctrl+W (and Enter for a "Leave site?" prompt) to the window;
+    once more if the page is still there. True if the page went."""
     b = takeback.backend()
     if b is None or not wid:
         return False
