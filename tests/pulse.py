@@ -4,6 +4,8 @@
 with no display and no sound card — on a socket in its own runtime folder, with one null
 sink, and sets ``PULSE_SERVER`` so that Chromium and ``pulsectl`` both use it. Import the
 fixture into a test module: ``from tests.pulse import pulse_server  # noqa: F401``.
+``module-stream-restore`` is loaded, as on a desktop: a muted stream's application
+starts its next stream muted unless the remembered state is set back.
 """
 from __future__ import annotations
 
@@ -42,7 +44,9 @@ def pulse_server():
     cmd = ["pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "--system=false", "-n",
            "--disable-shm=yes", "--use-pid-file=no", f"--log-target=file:{run / 'log'}",
            f"--load=module-native-protocol-unix auth-anonymous=1 socket={sock}",
-           "--load=module-null-sink sink_name=vigie_test_sink"]
+           "--load=module-null-sink sink_name=vigie_test_sink",
+           # what a desktop's server has: each application's volume/mute remembered for its next stream
+           "--load=module-stream-restore"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     server = f"unix:{sock}"

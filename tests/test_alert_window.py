@@ -208,3 +208,33 @@ def test_french_at_200_percent_fits_the_screen_and_test_kind(tmp_path):
         assert gui.wait_for("action", 20, action="safe") and gui.proc.wait(10) == 0
     finally:
         gui.close()
+
+
+def test_the_same_page_back_is_alerted_again_and_the_helper_told_once(desktop):
+    """A page back within the quiet time (the same window, process and family, after
+    "I'm safe"): the person gets the alert again at once — "this page is still open", the
+    same incident, no new evidence — and the helper is not sent a second message."""
+    notifier = Recorder()
+    r = Responder(Settings(language="en", speak=False), notifier)
+    w = window_info(0x3ffff01, psutil.Process().pid)     # a browser window already gone: no page to close
+    try:
+        first = r.on_scam(verdict(), screenshot(), w, "fullscreen")
+        gui = r.processes[-1]
+        assert first is not None and gui.wait_for("shown", 30)
+        for _attempt in range(3):                           # "&I'm safe", once the alert takes keys
+            assert wait_until(lambda: active_window() and "Vigie" in xprop("-id", str(active_window()), "WM_CLASS"))
+            key("alt+i")
+            if gui.wait_for("action", 5, action="safe"):
+                break
+        assert gui.proc.wait(20) == 0 and not r.alert_open()
+        back = r.on_scam(verdict(), screenshot(), w, "fullscreen")
+        assert back == first
+        again = r.processes[-1]
+        assert again is not gui and "--again" in again.argv and again.wait_for("shown", 30) and r.alert_open()
+        assert [kind for kind, _data, _att in notifier.calls].count("scam") == 1
+        ev = next(e for e in events.read() if e["type"] == "alert_again")
+        assert ev["reason"] == "back" and ev["incident"] == first.name
+        assert len([e for e in events.read() if e["type"] == "alert_shown"]) == 2
+        assert r.on_scam(verdict(), screenshot(), w, "rescan") == first and r.processes[-1] is again   # open: once
+    finally:
+        r.close_windows()

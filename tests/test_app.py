@@ -103,6 +103,25 @@ def test_scam_screen_recorded_then_responder_called(agent_with):
     assert types().count("scam_screen") == 1
 
 
+def test_the_same_page_back_in_fullscreen_is_handed_on_again_at_once(agent_with):
+    """A page back in fullscreen within the quiet time (after its alert closed) is read and
+    handed to the Responder again at once, marked ``repeat``: the quiet time spares the
+    helper a second message (the Responder's part), never the person the alert."""
+    fb = FakeBackend([browser(full=False)])
+    fb.set_image(7, picture(SCAM_TEXT))
+    rec = Recorder()
+    agent_with(fb, rec)
+    fb.set_windows([browser(full=True, title="Security Warning - Chromium")])
+    wait_until(lambda: [c[0] for c in rec.calls].count("scam") == 1)
+    for _look in range(2):     # taken out of fullscreen; the second look proves the watcher saw the first
+        fb.set_windows([browser(full=False, title="Security Warning - Chromium")])
+        wait_until(lambda: not fb._changed.is_set())
+    fb.set_windows([browser(full=True, title="Security Warning - Chromium")])    # the page grabs it again
+    wait_until(lambda: [c[0] for c in rec.calls].count("scam") == 2)
+    screens = [e for e in events.read() if e["type"] == "scam_screen"]
+    assert len(screens) == 2 and "repeat" not in screens[0] and screens[1]["repeat"] is True
+
+
 def test_legitimate_fullscreen_is_ok_and_changes_are_rescanned(agent_with):
     fb = FakeBackend([browser(full=False)])
     fb.set_image(7, picture(OK_TEXT))

@@ -11,6 +11,7 @@ each take-back took go to build/artefacts/takeback/ (gitignored), for people to 
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -28,6 +29,7 @@ from agent.config import Settings
 from agent.respond import contain, desktop_notify
 from agent.respond.gui.process import GuiProcess
 from agent.respond.responder import Responder
+from agent.watch import catalog as catalog_mod
 from tests import waiting
 from tests.chromium import Browser, executable as chromium_exe
 from tests.pulse import pulse_server, sink_inputs  # noqa: F401 - the fixture
@@ -100,12 +102,16 @@ def browser(desktop, pulse_server, tmp_path):  # noqa: F811 - the fixture import
 
 
 @pytest.fixture
-def live_agent(desktop, tmp_path, monkeypatch):
-    """The agent with its real Responder (no speech: there is no one to hear it)."""
+def live_agent(desktop, tmp_path, monkeypatch, request):
+    """The agent with its real Responder (no speech: there is no one to hear it); its
+    language is the test's indirect parameter (English by default)."""
     monkeypatch.setenv("VIGIE_PLATFORM", "x11")
     platform.reset()
-    settings = Settings(language="en", speak=False, ocr_languages="fra+eng")
-    a = Agent(settings, [], responder=Responder(settings), downloads_dir=tmp_path / "dl")
+    settings = Settings(language=getattr(request, "param", "en"), speak=False, ocr_languages="fra+eng")
+    # no remote-tool catalogue: the machine's other tests start stand-in remote tools whose
+    # questions would come in front of the page under test (their own tests cover them)
+    catalog = dataclasses.replace(catalog_mod.get(), tools=[])
+    a = Agent(settings, [], responder=Responder(settings), downloads_dir=tmp_path / "dl", catalog=catalog)
     a.start()
     waiting.wait_event(lambda e: e["type"] == "started")
     yield a
@@ -212,6 +218,151 @@ def test_a_page_that_fights_back_cannot_bury_the_alert(live_agent, browser, puls
     assert [e["action"] for e in events.read() if e["type"] == "alert_action"] == ["close_page", "safe"]
 
 
+def last_buttons(gui: GuiProcess) -> dict:
+    """The buttons of the alert's latest view (a note shown moves them)."""
+    return next(ln for ln in reversed(gui.lines) if ln.get("event") in ("shown", "view"))["buttons"]
+
+
+def press(gui: GuiProcess, name: str, then: str, **match) -> dict:
+    """Click the alert's button ``name`` once it takes input — in front and focused — and
+    return the ``then`` line it leads to; a click the window did not take yet (it was
+    still being raised) is clicked again, as a person would."""
+    for _attempt in range(3):
+        assert waiting.wait_for(alert_in_front, 15), "the alert is not in front to be clicked"
+        x, y, w, h = last_buttons(gui)[name]
+        run("xdotool", "mousemove", str(x + w // 2), str(y + h // 2), "click", "1")
+        line = gui.wait_for(then, 5, **match)
+        if line:
+            return line
+    raise AssertionError(f"the click on {name} was never taken: {gui.lines}")
+
+
+def scam_windows() -> list[str]:
+    return run("xdotool", "search", "--name", SCAM_TITLE).split()
+
+
+@pytest.mark.parametrize("live_agent", ["en", "fr"], indirect=True)
+def test_the_scammers_script_cannot_dismiss_the_alert(live_agent, browser, pulse_server):  # noqa: F811
+    """What the fake technician dictates, one step after the other, on Vigie's own fighting
+    page: Alt+F4 on the alert, the window manager's close (the title bar's ×), a click on
+    the page and the page back in fullscreen, the alert window's process killed, "I'm safe"
+    too soon, the page reopened in the same window a moment later. After each, the alert
+    is in front again or the scam's page is gone; then "Close this page for me" says what
+    it does at once, and a fresh browser plays sound (the mute is not remembered).
+    Screenshots and how long each step took: build/artefacts/scammer-script-<lang>/."""
+    lang = live_agent.settings.language
+    out = ARTEFACTS / f"scammer-script-{lang}"
+    shutil.rmtree(out, ignore_errors=True)
+    steps: list[dict] = []
+    responder = live_agent.responder
+
+    def step(name: str, **extra) -> None:
+        screenshot(out / f"{len(steps):02d}-{name}.png")
+        steps.append({"step": name, "tray": live_agent.state, **extra})
+
+    def held(gui: GuiProcess, name: str, t0: float) -> None:
+        """The alert in front (the page not fullscreen), the window still open."""
+        assert waiting.wait_for(lambda: alert_in_front() and not fullscreen(wid), 15, 0.02), f"{name}: alert not back"
+        assert gui.running(), f"{name} closed the alert"
+        assert live_agent.state == "alert", f"the tray says {live_agent.state} after {name}"
+        step(name, back_after_s=round(time.monotonic() - t0, 3))
+
+    def attempts(gui: GuiProcess) -> int:
+        return sum(1 for a in gui.actions if a.get("action") == "close_attempt")
+
+    # the person's browser with a page of theirs; the scam opens as a tab of that window
+    chrome = browser.start("--window-size=1000,700", "--window-position=50,50", "about:blank")
+    find_window("Chromium", chrome.pid)
+    browser.start((PAGES / "attack_locker.html").as_uri())
+    wid = find_window(SCAM_TITLE, chrome.pid)
+    click_until_fullscreen(wid)
+    assert waiting.wait_for(lambda: browser_streams(pulse_server, chrome.pid), 30), "the page's tone never played"
+    first = waiting.wait_event(lambda e: e["type"] == "alert_shown", 90)
+    gui: GuiProcess = responder.processes[-1]
+    assert gui.wait_for("shown", 30) and waiting.wait_for(alert_in_front, 15)
+    step("alert-shown")
+
+    # "press Alt and F4"
+    t0 = time.monotonic()
+    run("xdotool", "key", "alt+F4")
+    assert waiting.wait_for(lambda: attempts(gui) == 1, 15), "Alt+F4 was not seen as a close"
+    held(gui, "alt-f4", t0)
+    # "click the little cross at the top" (the window manager's close)
+    t0 = time.monotonic()
+    run("wmctrl", "-i", "-c", str(alert_in_front()))
+    assert waiting.wait_for(lambda: attempts(gui) == 2, 15), "the window manager's close was not seen"
+    held(gui, "wm-close", t0)
+    # "click on the page" — it re-enters fullscreen
+    t0 = time.monotonic()
+    run("xdotool", "mousemove", "200", "200", "click", "1")
+    held(gui, "click-on-page", t0)
+    t0 = time.monotonic()
+    run("wmctrl", "-i", "-r", str(wid), "-b", "add,fullscreen")
+    held(gui, "fullscreen-again", t0)
+
+    # "open the task manager and end that window" (kill -9 of the alert's process)
+    t0 = time.monotonic()
+    gui.proc.kill()
+    died = waiting.wait_event(lambda e: e["type"] == "alert_window_died", 30)
+    assert died["pid"] == gui.proc.pid
+    gui = waiting.wait_for(lambda: next((p for p in responder.processes[::-1] if p.running()), None), 30)
+    assert gui and gui.wait_for("shown", 30), "the alert did not come back after it was killed"
+    held(gui, "alert-killed", t0)
+    assert any(e["type"] == "alert_reopened" for e in events.read())
+
+    # "press the button that says I'm safe" — the page is still open
+    t0 = time.monotonic()
+    busy = press(gui, "safe", "busy")
+    assert busy["status"] == "safe_page_open", gui.lines
+    step("safe-too-soon-closing")
+    assert waiting.wait_for(lambda: not scam_windows(), 20, 0.02), "the scam page stayed after \"I'm safe\""
+    gone = time.monotonic() - t0
+    safe = gui.wait_for("action", 20, action="safe")
+    assert safe and safe["page_closed_first"] is True and gui.proc.wait(20) == 0
+    step("safe-too-soon-page-gone", gone_after_s=round(gone, 3))
+
+    # "open the page again" — the same window, a moment later: alerted again at once
+    t0 = time.monotonic()
+    browser.start((PAGES / "attack_locker.html").as_uri())
+    wid = find_window(SCAM_TITLE, chrome.pid)
+    click_until_fullscreen(wid)
+    again = waiting.wait_event(lambda e: e["type"] == "alert_again" and e.get("reason") == "back", 90)
+    assert again["pid"] == chrome.pid
+    gui = waiting.wait_for(lambda: next((p for p in responder.processes[::-1] if p.running()), None), 30)
+    assert gui and gui.wait_for("shown", 30)
+    held(gui, "page-back", t0)
+    shown = [e for e in events.read() if e["type"] == "alert_shown"]
+    assert len({e["incident"] for e in shown}) == 1, "the page back was saved as a new incident"
+    assert shown[0] == first
+
+    # "Close this page for me": said at once, done within a few seconds
+    t0 = time.monotonic()
+    busy = press(gui, "close_page", "busy")
+    assert busy["status"] == "closing_page"
+    said = time.monotonic() - t0
+    closed = gui.wait_for("action", 30, action="close_page")
+    assert closed and closed["ok"] is True and closed["how"] == "tab", closed
+    step("close-page", said_after_s=round(said, 3), closed_after_s=round(time.monotonic() - t0, 3))
+    assert not scam_windows()
+    assert press(gui, "safe", "action", action="safe") and gui.proc.wait(20) == 0
+
+    # a fresh browser after the alert plays sound: the mute Vigie set is not remembered
+    assert waiting.wait_for(lambda: not responder.silencer.busy(), 30)
+    radio = Browser(browser.exe)
+    try:
+        fresh = radio.start("--autoplay-policy=no-user-gesture-required", (PAGES / "radio.html").as_uri())
+        streams = waiting.wait_for(lambda: browser_streams(pulse_server, fresh.pid), 30)
+        assert streams, "the radio page played nothing"
+        assert not any(s["muted"] for s in streams), streams
+        step("fresh-browser-sound", streams=streams)
+    finally:
+        radio.stop()
+    (out / "steps.json").write_text(json.dumps(steps, indent=1), encoding="utf-8")
+    actions = [e["action"] for e in events.read() if e["type"] == "alert_action"]
+    assert actions == ["close_attempt", "close_attempt", "safe_page_open", "close_page", "safe", "close_page",
+                       "safe"], actions
+
+
 def test_vigie_own_notification_is_not_read(live_agent, browser):
     """Vigie's pop-up ("do not call the number") over a scam page: painted out of the read."""
     assert desktop_notify.notify("Vigie: this is a scam", "Do not call the number. Do not pay. Restart the computer.")
@@ -225,13 +376,12 @@ def test_vigie_own_notification_is_not_read(live_agent, browser):
     assert ev["family"] == "tss"
 
 
-def test_im_safe_while_the_page_is_fullscreen_again_says_it_once_more(desktop, browser, monkeypatch):
-    """"I'm safe" is a choice, not the end: if the same page is back in fullscreen a moment
-    later, the alert says it once more, calmly (once)."""
+def test_im_safe_while_the_page_is_still_open_closes_it_first(desktop, browser):
+    """"I'm safe" pressed too soon — the scam page still there, here in a kiosk window — is
+    no way to leave the page on screen: Vigie says it closes the page first, closes it, and
+    only then the alert ends."""
     from agent.detect.verdict import Signal, Verdict
     from agent.platform.x11 import X11Backend
-    from agent.respond import responder as responder_mod
-    monkeypatch.setattr(responder_mod, "AGAIN_SECONDS", 1.0)
     chrome = browser.start("--kiosk", (PAGES / "tss_en.html").as_uri())
     wid = find_window("Security Alert", chrome.pid)
     assert waiting.wait_for(lambda: fullscreen(wid), 30)
@@ -241,24 +391,20 @@ def test_im_safe_while_the_page_is_fullscreen_again_says_it_once_more(desktop, b
     r = Responder(Settings(language="en", speak=False))
     try:
         r.on_scam(verdict, None, info, "fullscreen")
-        first = r.processes[-1]
-        shown = first.wait_for("shown", 30)
+        gui = r.processes[-1]
+        shown = gui.wait_for("shown", 30)
         assert shown and waiting.wait_for(lambda: not fullscreen(wid), 10)
-        x, y, w, h = shown["buttons"]["safe"]
-        run("xdotool", "mousemove", str(x + w // 2), str(y + h // 2), "click", "1")
-        assert first.wait_for("action", 20, action="safe") and first.proc.wait(10) == 0
-        run("wmctrl", "-i", "-r", str(wid), "-b", "add,fullscreen")        # the page grabs the screen again
-        again = waiting.wait_event(lambda e: e["type"] == "alert_again", 30)
-        assert again["pid"] == chrome.pid
-        second = waiting.wait_for(lambda: next((p for p in r.processes if "--again" in p.argv), None), 10)
-        shown2 = second.wait_for("shown", 30)
-        assert shown2 and waiting.wait_for(lambda: not fullscreen(wid), 10)
-        screenshot(ARTEFACTS / "takeback" / "again.png")
-        assert r.alert_open()
-        x, y, w, h = shown2["buttons"]["safe"]
-        run("xdotool", "mousemove", str(x + w // 2), str(y + h // 2), "click", "1")
-        assert second.wait_for("action", 20, action="safe") and second.proc.wait(10) == 0
+        busy = press(gui, "safe", "busy")
+        assert busy["status"] == "safe_page_open", gui.lines
+        screenshot(ARTEFACTS / "takeback" / "safe-too-soon-closing.png")
+        closed = gui.wait_for("action", 30, action="close_page")
+        assert closed and closed["ok"] is True, gui.lines
+        assert waiting.wait_for(lambda: not run("xdotool", "search", "--name", "Security Alert").split(), 20)
+        safe = gui.wait_for("action", 20, action="safe")
+        assert safe and safe["page_closed_first"] is True and gui.proc.wait(20) == 0
         assert not r.alert_open()
-        assert [e["type"] for e in events.read()].count("alert_again") == 1
+        actions = [e["action"] for e in events.read() if e["type"] == "alert_action"]
+        assert actions == ["safe_page_open", "close_page", "safe"], actions
+        assert not any(e["type"] == "alert_again" for e in events.read())
     finally:
         r.close_windows()

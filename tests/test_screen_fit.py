@@ -91,7 +91,14 @@ def test_alert_fits_1366x768_in_every_view(small_screen, lang):
         assert shown and inside(shown["buttons"].values(), sw, sh), shown
         assert shown["size"][1] <= sh
         shot(f"alert-1366x768-{lang}.png")
-        x, y, w, h = shown["buttons"]["show_steps"]
+        # a close from outside ("back") adds a note: everything still fits
+        wid = subprocess.run(["xdotool", "getactivewindow"], capture_output=True, text=True).stdout.strip()
+        subprocess.run(["wmctrl", "-i", "-c", wid], check=True)
+        refused = gui.wait_for("view", 20, view="main")
+        assert refused and inside(refused["buttons"].values(), sw, sh) and refused["size"][1] <= sh, refused
+        assert any(a.get("action") == "close_attempt" for a in gui.actions) and gui.running()
+        shot(f"alert-1366x768-{lang}-close-refused.png")
+        x, y, w, h = refused["buttons"]["show_steps"]
         subprocess.run(["xdotool", "mousemove", str(x + w // 2), str(y + h // 2), "click", "1"], check=True)
         steps = gui.wait_for("view", 20, view="steps")
         assert steps and inside(steps["buttons"].values(), sw, sh) and steps["size"][1] <= sh
@@ -151,3 +158,41 @@ def test_status_window_with_help_fits_1920x1080_at_200_percent(desktop):
     finally:
         proc.stdin.close()
         proc.wait(10)
+
+
+def question(lang: str, *extra) -> GuiProcess:
+    return GuiProcess([sys.executable, "-m", "agent.respond.gui.question_window", "--tool-id", "anydesk",
+                       "--tool-name", "AnyDesk", "--pid", "0", "--lang", lang, *extra])
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_question_fits_1366x768_and_waits_for_the_answer(small_screen, lang):
+    """The remote-tool question: nothing cut at 1366x768, the answer's outcome included
+    (its last line was cut: the window kept the size it had before the answer), and a
+    close from outside (Alt+F4, the window manager's close) before the answer leaves it
+    open; it closes by itself only once answered."""
+    sw, sh = small_screen
+    gui = question(lang, "--suspended")
+    try:
+        shown = gui.wait_for("shown", 30)
+        assert shown and inside(shown["buttons"].values(), sw, sh) and shown["size"][1] <= sh, shown
+        wid = wait_for(lambda: (lambda w: int(w) if w.isdigit() else 0)(subprocess.run(
+            ["xdotool", "getactivewindow"], capture_output=True, text=True).stdout.strip()), 10)
+        assert wid
+        subprocess.run(["xdotool", "key", "alt+F4"], check=True)
+        subprocess.run(["wmctrl", "-i", "-c", str(wid)], check=True)
+        assert wait_for(lambda: sum(a.get("action") == "close_attempt" for a in gui.actions) == 2, 15), gui.lines
+        assert gui.running() and gui.wait_for("shown", 1)
+        shot(f"question-1366x768-{lang}.png")
+        x, y, w, h = shown["buttons"]["close_tool"]
+        subprocess.run(["xdotool", "mousemove", str(x + w // 2), str(y + h // 2), "click", "1"], check=True)
+        answered = gui.wait_for("answered", 30)
+        assert answered, gui.lines
+        assert inside([answered["window"]], sw, sh), answered
+        wx, wy, ww, wh = answered["window"]
+        sx, sy, sw_, sh_ = answered["status"]       # the outcome's text, all of it inside the window
+        assert sh_ > 0 and wy <= sy and sy + sh_ <= wy + wh, answered
+        shot(f"question-1366x768-{lang}-answered.png")
+        assert gui.proc.wait(30) == 0          # closes by itself once answered
+    finally:
+        gui.close()

@@ -138,6 +138,33 @@ def test_only_the_browser_streams_are_muted_until_the_page_is_gone(pulse_server,
             p.wait()
 
 
+def test_the_mute_is_not_remembered_for_the_next_stream_of_that_program(pulse_server, tmp_path):  # noqa: F811
+    """PulseAudio's stream-restore remembers the mute Vigie set for the application: once
+    the page is gone (here: its player killed, nothing left to un-mute), the remembered
+    state is set back, and a new stream of the same program plays un-muted."""
+    tone = _tone(tmp_path / "tone.wav")
+    page = subprocess.Popen(["paplay", "--server", pulse_server, str(tone)])
+    fresh = None
+    try:
+        assert wait_for(lambda: any(s["pid"] == page.pid for s in sink_inputs(pulse_server)), 20)
+        keeper = audio.MuteKeeper(page.pid, lambda: page.poll() is None, lambda root: {root} if page.poll() is None else set())
+        keeper.start()
+        assert keeper.first.wait(20) and keeper.remembered, "the stream's remembered name was not seen"
+        assert wait_for(lambda: all(s["muted"] for s in sink_inputs(pulse_server) if s["pid"] == page.pid), 10)
+        page.kill()                               # the page ends while muted (the browser closed)
+        page.wait()
+        keeper.join(20)
+        assert not keeper.is_alive() and set(keeper.restored) == keeper.remembered
+        fresh = subprocess.Popen(["paplay", "--server", pulse_server, str(tone)])
+        stream = wait_for(lambda: next((s for s in sink_inputs(pulse_server) if s["pid"] == fresh.pid), None), 20)
+        assert stream and stream["muted"] is False
+    finally:
+        for p in (page, fresh):
+            if p is not None:
+                p.kill()
+                p.wait()
+
+
 def test_no_sound_server_is_no_error(monkeypatch):
     monkeypatch.setenv("PULSE_SERVER", "unix:/nonexistent/native")
     assert audio.set_mute({12345}) == []

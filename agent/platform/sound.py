@@ -19,8 +19,11 @@ _once = Once(600)
 AUDIO_SESSION_ACTIVE = 1
 
 
+RESTORE_ID = "module-stream-restore.id"      # the key PulseAudio remembers a stream's state under
+
+
 def pulse_streams(client: str = "vigie"):
-    """(pulse, [(stream index, pid, muted, corked)]) — the lowest call (tests use a real
+    """(pulse, [(stream index, pid, muted, corked, remembered-as)]) — the lowest call (tests use a real
     private PulseAudio server, tests/pulse.py). The caller closes ``pulse``."""
     import pulsectl  # noqa: PLC0415
     pulse = pulsectl.Pulse(client)
@@ -30,7 +33,8 @@ def pulse_streams(client: str = "vigie"):
             pid = int(si.proplist.get("application.process.id", 0))
         except (TypeError, ValueError):
             pid = 0
-        out.append((si.index, pid, bool(si.mute), bool(getattr(si, "corked", False))))
+        out.append((si.index, pid, bool(si.mute), bool(getattr(si, "corked", False)),
+                    si.proplist.get(RESTORE_ID) or ""))
     return pulse, out
 
 
@@ -52,7 +56,7 @@ def playing(pids: set[int]) -> bool | None:
             return None
         pulse, streams = pulse_streams("vigie-listen")
         try:
-            return any(pid in pids and not corked for _idx, pid, _muted, corked in streams)
+            return any(pid in pids and not corked for _idx, pid, _muted, corked, _rid in streams)
         finally:
             pulse.close()
     except Exception as exc:  # noqa: BLE001 - no PulseAudio, no pulsectl, COM error

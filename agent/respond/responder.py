@@ -26,8 +26,10 @@ from agent.respond.evidence import store as evidence
 from agent.respond.gui.process import GuiProcess
 
 log = logging.getLogger(__name__)
-REPEAT_SECONDS = 120.0     # the same scam window/family is not re-alerted within this time
-AGAIN_SECONDS = 8.0        # after "I'm safe", a page still fullscreen this long is named once more
+REPEAT_SECONDS = 120.0     # the same scam window/family back within this time: alerted again at
+                           # once, but the helper is not told again (no new evidence either)
+AGAIN_SECONDS = 1.0        # after "I'm safe", a page still open this long after is named once more
+REOPEN_LIMIT = (5, 60.0)   # an alert window that dies is reopened at most 5 times a minute
 
 
 class Responder:
@@ -44,6 +46,7 @@ class Responder:
         self.silencer = audio.Silencer(takeback.PageWatch, contain.browser_root,
                                        lambda root: {p.pid for p in contain.browser_processes(root)})
         self._again_done: set = set()                    # scams already named once more
+        self._reopened: dict[tuple, list[float]] = {}    # key → when its alert window was reopened
         self._lock = threading.Lock()
         self.aftercare = Aftercare(self.lang, self.country, tell=self._tell_helper)
 
@@ -102,21 +105,36 @@ class Responder:
         return ["--helper-name", self.settings.helper_name, "--helper-phone", self.settings.helper_phone]
 
     # ---- scam screen ---------------------------------------------------------------
-    def on_scam(self, verdict, image, window, trigger) -> Path | None:
+    def on_scam(self, verdict, image, window, trigger, incident: Path | None = None,
+                follow_up: bool | None = None) -> Path | None:
         """Evidence, alert window, notification, speech, helper. Worker thread; quick.
         ``trigger == "test"`` (the tray's test alert): the alert says it is a test and no
-        evidence is kept; the helper notifier still gets ``data["test"] = True``."""
+        evidence is kept; the helper notifier still gets ``data["test"] = True``.
+        The same page (window, process, family) back within ``REPEAT_SECONDS`` of its
+        alert — re-entering fullscreen, reopened — is alerted again at once (``alert_again``
+        with ``reason="back"``), without new evidence and without telling the helper again.
+        ``trigger`` "again" / "reopen" (the Responder's own: the page still open after "I'm
+        safe", the alert window died) show the alert of ``incident`` once more."""
         family = getattr(verdict, "family", None) or "tss"
         key = (getattr(window, "id", None), getattr(window, "pid", None), family)
+        is_test = trigger == "test" or getattr(trigger, "kind", None) == "test"
         with self._lock:
             cur = self._current
-            if cur and cur["key"] == key and (cur["gui"] and cur["gui"].running()
-                                              or time.monotonic() - cur["at"] < REPEAT_SECONDS):
+            if cur and cur["key"] == key and cur["gui"] and cur["gui"].showing():
                 return cur["incident"]
-        if cur and cur["gui"] and cur["gui"].running():
+            back = (not is_test and trigger not in ("again", "reopen") and cur is not None and cur["key"] == key
+                    and time.monotonic() - cur["at"] < REPEAT_SECONDS)
+        if back:
+            # the quiet time saves the helper from a second message, never the person from the alert
+            events.append("alert_again", reason="back", trigger=getattr(trigger, "kind", trigger),
+                          title=getattr(window, "title", None), pid=getattr(window, "pid", None),
+                          incident=cur["incident"].name if cur["incident"] else None)
+            trigger, incident = "again", cur["incident"]
+        if cur and cur["gui"] and cur["gui"].showing():
             cur["gui"].close()          # a new scam supersedes the alert still open
-        is_test = trigger == "test" or getattr(trigger, "kind", None) == "test"
-        keep = not is_test and trigger != "again"    # a test alert is no evidence; "again" has it
+        keep = not is_test and trigger not in ("again", "reopen")   # a test alert is no evidence; the others have it
+        if follow_up is None:
+            follow_up = trigger != "again"    # the helper's follow-up goes once, when the first alert ends
         pid = getattr(window, "pid", None) or 0
         pname = getattr(window, "process_name", "") or ""
         browser_pid = pid if pid and (contain.is_browser(pname) or contain.is_browser(_name_of(pid))) else 0
@@ -130,26 +148,32 @@ class Responder:
             args.append("--incident-later")     # the window shows first; the folder follows on stdin
         if trigger == "again":
             args.append("--again")
+        if incident and not keep:
+            args += ["--incident", str(incident)]
         if browser_pid and not is_test:
             self.silencer.silence(browser_pid, wid)     # until the page is gone
         on_action = None
-        if browser_pid and not is_test and trigger != "again":
+        if browser_pid and not is_test:
             def on_action(line: dict, _args=(verdict, image, window, key)) -> None:
-                if line.get("action") == "safe":
+                if line.get("action") == "close_page" and line.get("ok"):
+                    self.silencer.release(browser_pid)    # the page is gone: its browser may sound again
+                if line.get("action") == "safe" and trigger != "again":
                     self._bg(self._say_again, *_args, name="again")
-        saved: dict = {"name": None}          # the folder, once saved (the window shows first)
+        saved: dict = {"incident": incident}     # the folder, once saved (the window shows first)
 
-        def on_exit(_gui) -> None:
-            if trigger != "again":            # the helper's follow-up goes once, for the first alert
-                self._alert_closed(saved["name"])
+        def on_exit(g) -> None:
+            if not is_test and self._died(g) and self._reopen(verdict, image, window, key, saved["incident"],
+                                                               trigger, follow_up):
+                return
+            if follow_up:
+                self._alert_closed(saved["incident"].name if saved["incident"] else None)
         gui = self._gui("agent.respond.gui.alert_window", args, on_action, on_exit, stdin=keep)
-        incident = None
         try:
             if keep:
                 incident = evidence.save_incident(verdict, image, window, trigger)
         except evidence.EvidenceError as exc:
             log.error("%s; the alert is shown anyway", exc)
-        saved["name"] = incident.name if incident else None
+        saved["incident"] = incident
         if gui is not None and keep:
             gui.send({"incident": str(incident) if incident else None})
         # the worker records the detection itself ("scam_screen"); this records the alert
@@ -162,7 +186,7 @@ class Responder:
         with self._lock:
             self._current = {"key": key, "incident": incident, "gui": gui, "at": time.monotonic()}
             self.last_alert = time.monotonic()
-        if trigger == "again":
+        if trigger in ("again", "reopen"):
             return incident
         shot = incident / "screenshot.png" if incident else None
         attach = [shot] if shot and self.settings.helper_attach_screenshot and shot.is_file() else []
@@ -181,24 +205,57 @@ class Responder:
         worker does not read the screen meanwhile, and the tray stays on "alert"."""
         with self._lock:
             cur = self._current
-            return bool(cur and cur["gui"] and cur["gui"].running()) or any(
-                p.running() and "agent.respond.gui.alert_window" in p.argv for p in self.processes)
+            return bool(cur and cur["gui"] and cur["gui"].showing()) or any(
+                p.showing() and "agent.respond.gui.alert_window" in p.argv for p in self.processes)
+
+    def _died(self, gui: GuiProcess) -> bool:
+        """True when the alert window's process ended without a choice: killed (kill -9,
+        a task manager), crashed, or its X connection cut (xkill). The ``alert_window_died``
+        event is written then. Any thread (the window's reader thread)."""
+        rc = gui.proc.returncode
+        if rc in (0, 2, None) or getattr(gui, "closing", False):
+            return False         # closed by a choice, no display at all, or ended by Vigie itself
+        events.append("alert_window_died", pid=gui.proc.pid, returncode=rc,
+                      actions=[a.get("action") for a in gui.actions])
+        log.error("the alert window (process %s) ended with code %s without a choice", gui.proc.pid, rc)
+        return True
+
+    def _reopen(self, verdict, image, window, key, incident, trigger, follow_up) -> bool:
+        """The alert window died: reopen it while the scam's page is still there (bounded:
+        REOPEN_LIMIT). True if reopened."""
+        watch = takeback.PageWatch(getattr(window, "id", 0), getattr(window, "title", ""))
+        try:
+            still = watch()
+        finally:
+            watch.close()
+        now = time.monotonic()
+        with self._lock:
+            times = [t for t in self._reopened.get(key, []) if now - t < REOPEN_LIMIT[1]]
+            if not still or len(times) >= REOPEN_LIMIT[0]:
+                return False
+            self._reopened[key] = [*times, now]
+            if self._current and self._current["key"] == key:
+                self._current = None
+        events.append("alert_reopened", title=getattr(window, "title", None), pid=getattr(window, "pid", None),
+                      incident=incident.name if incident else None)
+        self.on_scam(verdict, image, window, "again" if trigger == "again" else "reopen", incident, follow_up)
+        return True
 
     def _say_again(self, verdict, image, window, key) -> None:
-        """"I'm safe" with the same page still fullscreen: say it once more, calmly."""
+        """"I'm safe" with the same page still open (any state): say it once more, calmly."""
         time.sleep(AGAIN_SECONDS)
         watch = takeback.PageWatch(getattr(window, "id", 0), getattr(window, "title", ""))
         try:
-            still = watch() and watch.fullscreen()
+            still = bool(getattr(window, "id", 0)) and watch()
         finally:
             watch.close()
         with self._lock:
             if not still or key in self._again_done:
                 return
             self._again_done.add(key)
-            self._current = None
+            cur, self._current = self._current, None
         events.append("alert_again", title=getattr(window, "title", None), pid=getattr(window, "pid", None))
-        self.on_scam(verdict, image, window, "again")
+        self.on_scam(verdict, image, window, "again", cur["incident"] if cur and cur["key"] == key else None)
 
     # ---- remote-control tools --------------------------------------------------------
     def recent_alert(self) -> bool:
@@ -255,7 +312,8 @@ class Responder:
                 self.allowed_tools.add(tool_id)
 
         def on_exit(gui: GuiProcess) -> None:
-            if suspended and not gui.actions and contain.alive(pid):
+            answered = any(a.get("action") != "close_attempt" for a in gui.actions)
+            if suspended and not answered and contain.alive(pid):
                 log.error("the question about %s closed without an answer; %s is resumed", name, pid)
                 contain.resume_tree(pid)
                 events.append("remote_tool_resumed", tool=tool_id, pid=pid, reason="no answer")

@@ -37,7 +37,8 @@ def monitors(fallback: tuple[int, int, int, int]) -> list[tuple[int, int, int, i
 
 class ScreenHold:
     """The scam window ``scam_id`` kept out of fullscreen and the alert ``own_id`` kept
-    in front, focused. ``paused`` stops both (while closing the page for the person)."""
+    in front, focused. ``paused``: the alert no longer takes the front (while the page is
+    being closed for the person, it must take the keys); the scam is still kept out of fullscreen."""
 
     def __init__(self, scam_id: int = 0):
         self.scam_id = int(scam_id or 0)
@@ -96,11 +97,19 @@ class ScreenHold:
         return time.monotonic() - lost
 
     def check(self) -> bool:
-        """One look (Tk main thread): release the scam, tell whether the front was lost."""
-        if self.paused:
-            return False
+        """One look (Tk main thread): release the scam, tell whether the front was lost
+        (paused: the scam is still kept out of fullscreen, but may take the focus)."""
         self.release_scam()
-        return self.front_lost()
+        return False if self.paused else self.front_lost()
+
+
+def page_open(b, wid: int, title: str = "") -> bool:
+    """True while window ``wid`` exists and (with ``title``) still shows that page, in any
+    state — fullscreen, maximised, normal or minimised. Raises what the backend raises."""
+    if not b.exists(wid):
+        return False
+    info = b.info(wid) if hasattr(b, "info") else None
+    return not (title and info is not None and info.title and info.title != title)
 
 
 class PageWatch:
@@ -115,10 +124,7 @@ class PageWatch:
         if self.b is None:
             return True
         try:
-            if not self.b.exists(self.wid):
-                return False
-            info = self.b.info(self.wid) if hasattr(self.b, "info") else None
-            return not (self.title and info is not None and info.title and info.title != self.title)
+            return page_open(self.b, self.wid, self.title)
         except Exception:  # noqa: BLE001 - display gone: keep the page silent
             return True
 

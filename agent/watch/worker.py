@@ -22,7 +22,8 @@ from agent.watch.trigger import Trigger
 
 log = logging.getLogger(__name__)
 SETTLE_DELAYS = (0.6, 1.5, 3.0)   # re-looks after a page goes fullscreen (it may still be drawing)
-SAME_SCAM_SECONDS = 120.0          # the same scam on the same window is reported once meanwhile
+SAME_SCAM_SECONDS = 120.0          # the same scam on the same window back within this time is a
+                                   # "repeat": alerted again at once (the Responder spares the helper)
 LOOP_WAKE = 1.0
 STEADY_KINDS = ("fullscreen", "settle", "title", "maximized")   # and rescans after a title change
 BACKOFF_MAX = 6        # a fullscreen page read "ok" again and again (a video) is re-read
@@ -247,8 +248,9 @@ class Worker(threading.Thread):
             return
         rkey = (key, verdict.family)
         now = time.monotonic()
-        if now - self._reported.get(rkey, -1e9) < SAME_SCAM_SECONDS:
-            return
+        # a page back after its alert (fullscreen again, reopened in the same window) is
+        # alerted again at once: the quiet time is for the helper's messages, never the person
+        repeat = now - self._reported.get(rkey, -1e9) < SAME_SCAM_SECONDS
         self._reported[rkey] = now
         self.agent.situation.scam_seen()
         j = verdict.to_json()
@@ -256,7 +258,8 @@ class Worker(threading.Thread):
         ev = events.append("scam_screen", **base, verdict=j["verdict"], family=j["family"], score=j["score"],
                            signals=j["signals"], phones=j["phones"], phones_e164=j["phones_e164"],
                            lang=j["lang"], ms=j["ms"], context=self.agent.situation.context(),
-                           page_url=verdict.page_url or None, behaviour=seen.to_json() if seen else None)
+                           page_url=verdict.page_url or None, behaviour=seen.to_json() if seen else None,
+                           **({"repeat": True} if repeat else {}))
         path = self._respond("on_scam", verdict, image, w, trig.kind)
         if path:
             ev = {**ev, "incident": str(path)}

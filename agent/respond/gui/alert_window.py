@@ -10,7 +10,12 @@ agent)::
 While it is open it takes the screen back (``gui/cover.py``): the scam window leaves
 fullscreen, a calm layer covers every monitor, and the alert keeps the top and the
 keyboard focus until the person chooses. Escape only goes back (steps → first screen);
-"I'm safe" is a button, never a key.
+"I'm safe" is a button, never a key. A close from outside the buttons — Alt+F4, the title
+bar's ×, the window manager's or another program's close (``WM_DELETE_WINDOW``; Windows:
+``WM_CLOSE``/``SC_CLOSE``, which Tk turns into it) — is "back", never a choice: recorded
+(``alert_action`` ``close_attempt``) and the alert takes the front again (a test alert
+closes). "I'm safe" while the scam's window still shows the page (any state) closes the
+page for the person first, saying so; the window ends once the page is gone.
 
 ``--kind clickfix``: a web page put a command in the clipboard; ``--family`` is then
 ``clickfix`` (copied), ``clickfix_run`` (the Run box or a terminal opened since) or
@@ -61,6 +66,8 @@ class AlertApp:
         self.buttons: dict = {}
         self.status = self.t(args.status_key) if args.status_key else ""
         self.acted = False
+        self.busy = False        # the page is being closed: buttons greyed, the page may take the keys
+        self.pending: list = []  # threads the process waits for once the window is gone (session files)
         self.view = "main"
         header = tk.Frame(root, bg=HEADER_BG)
         header.pack(fill="x")
@@ -71,7 +78,7 @@ class AlertApp:
                      fg=BODY_FG, wraplength=self.wrap).pack(fill="x", ipady=8)
         self.body = tk.Frame(root, bg=BODY_BG)
         self.body.pack(fill="both", expand=True)
-        root.protocol("WM_DELETE_WINDOW", lambda: self.finish("closed"))
+        root.protocol("WM_DELETE_WINDOW", self.close_attempt)
         self.show_main(emit_view=False)
         place(root)
         from agent.respond.gui.cover import Cover  # noqa: PLC0415
@@ -131,7 +138,7 @@ class AlertApp:
             self.add("close_page", "btn_close_page", self.close_page)
         self.add("call_helper", "btn_call_helper", self.show_helper)
         self.add("show_steps", "btn_show_steps", self.show_steps)
-        self.add("safe", "btn_safe", lambda: self.finish("safe"))
+        self.add("safe", "btn_safe", self.safe)
         self.label(self.t("keys_hint"), pady=(8, 16))
         if emit_view:
             self._emit_view()
@@ -147,7 +154,7 @@ class AlertApp:
         else:
             self.label(self.t("no_helper"), "first", pady=(0, 16))
         self.add("back", "btn_back", self.show_main)
-        self.add("safe", "btn_safe", lambda: self.finish("safe"))
+        self.add("safe", "btn_safe", self.safe)
         self._emit_view()
 
     def show_steps(self) -> None:
@@ -180,11 +187,22 @@ class AlertApp:
                                   ("<Down>", 3, "units"), ("<Up>", -3, "units")):
             self.body.bind_all(key, lambda e, a=amount, u=unit: text.yview_scroll(a, u))
         self.add("back", "btn_back", self.show_main)
-        self.add("safe", "btn_safe", lambda: self.finish("safe"))
+        self.add("safe", "btn_safe", self.safe)
         self._emit_view()
 
-    def _act(self, name: str, fn, messages: tuple[str, str], **values) -> None:
-        """Run ``fn`` (returns ok, details) off the GUI thread; then show the outcome."""
+    def _busy(self, status_key: str) -> None:
+        """Say at once what Vigie is doing (a line in the first screen), buttons greyed."""
+        self.status = self.t(status_key)
+        self.busy = True
+        self.show_main(emit_view=False)
+        place(self.root)
+        for b in self.buttons.values():
+            b.configure(state="disabled")
+        emit({"event": "busy", "status": status_key})
+
+    def _act(self, name: str, fn, messages: tuple[str, str], after=None, **values) -> None:
+        """Run ``fn`` (returns ok, details) off the GUI thread; then show the outcome
+        (``after(ok)`` instead, when given and it returns True)."""
         for b in self.buttons.values():
             b.configure(state="disabled")
         self.root.configure(cursor="watch")
@@ -203,12 +221,15 @@ class AlertApp:
             self.status = self.t(msg, **values)
             record(self.args.incident, name, ok=ok, **details)
             self.root.configure(cursor="")
+            self.busy = False
+            if after is not None and after(ok):
+                return
             self.root.lift()
             self.root.focus_force()
             self.show_main()
         poll()
 
-    def close_page(self) -> None:
+    def close_page(self, status_key: str = "closing_page", after=None) -> None:
         from agent.respond import closepage  # noqa: PLC0415
         pid = self.args.browser_pid
         if not pid:
@@ -216,16 +237,17 @@ class AlertApp:
             record(self.args.incident, "close_page", ok=False, reason="no browser")
             self.show_main()
             return
+        self._busy(status_key)
         self.cover.pause(True)      # the page's window must take the keys (Ctrl+W)
 
         def work():
-            r = closepage.close_page(self.args.window_id, pid, self.args.page_title)
+            r = closepage.close_page(self.args.window_id, pid, self.args.page_title, later=self.pending)
             self.root.after(0, self.cover.pause, False)
             ok = r.pop("ok")
             self.closed_how = r["how"]
             return ok, r
         self.closed_how = "none"
-        self._act("close_page", work, ("page_closed", "page_not_closed"))
+        self._act("close_page", work, ("page_closed", "page_not_closed"), after)
 
     def close_tool(self) -> None:
         from agent.respond import contain  # noqa: PLC0415
@@ -242,6 +264,46 @@ class AlertApp:
         "I'm safe" must be a deliberate choice (a page may make the person press Esc)."""
         if self.view != "main":
             self.show_main()
+
+    def page_open(self) -> bool:
+        """True while the scam's window still shows the page (fullscreen, maximised,
+        normal or minimised); False when there is none or it cannot be told."""
+        from agent.respond import takeback  # noqa: PLC0415
+        b = self.cover.hold.b
+        if self.kind != "scam" or not self.args.browser_pid or not self.args.window_id or b is None:
+            return False
+        try:
+            return takeback.page_open(b, self.args.window_id, self.args.page_title)
+        except Exception:  # noqa: BLE001 - display trouble: the person's choice stands
+            return False
+
+    def safe(self) -> None:
+        """"I'm safe": with the scam page still open, Vigie closes it first (and says so);
+        the window ends once the page is gone. Without a page, the window ends now."""
+        if not self.page_open():
+            self.finish("safe")
+            return
+        record(self.args.incident, "safe_page_open")
+        self.close_page("safe_page_open", after=self._safe_once_closed)
+
+    def _safe_once_closed(self, ok: bool) -> bool:
+        if not ok:
+            return False           # "I could not close the page": the alert stays and says so
+        self.finish("safe", page_closed_first=True)
+        return True
+
+    def close_attempt(self) -> None:
+        """Alt+F4, ×, a window manager's or another program's close: back to the front
+        (a test alert just closes). Tk main thread."""
+        if self.kind == "test":
+            self.finish("closed")
+            return
+        record(self.args.incident, "close_attempt", view=self.view)
+        if self.busy:             # the page is being closed and must keep the keys meanwhile
+            return
+        self.status = self.t("close_refused")
+        self.show_main()
+        self.cover.front(force=True)
 
     def finish(self, action: str, **details) -> None:
         record(self.args.incident, action, **details)

@@ -37,6 +37,7 @@ class GuiProcess:
         self._cond = threading.Condition()
         self._on_action, self._on_exit = on_action, on_exit
         self.done = False
+        self.closing = False        # set by close(): Vigie itself ended it
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
                                      stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, env=env, text=True, encoding="utf-8",
@@ -101,7 +102,16 @@ class GuiProcess:
     def running(self) -> bool:
         return self.proc.poll() is None
 
+    def showing(self) -> bool:
+        """True while the window is open: running, and not past its ``ended`` line (its
+        window gone, the process finishing what it started)."""
+        with self._cond:
+            ended = any(obj.get("event") == "ended" for obj in self.lines)
+        return not ended and self.running()
+
     def close(self, timeout: float = 3.0) -> None:
+        """End the window (Vigie's own doing: not a window that died)."""
+        self.closing = True
         if self.running():
             self.proc.terminate()
             try:

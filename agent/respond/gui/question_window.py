@@ -7,8 +7,11 @@ Runs as its own process, started by the Responder::
 
 "Close it" ends the tool's process tree; "It's my helper" lets it run (resumes it when it
 was paused) and the Responder allows it for this session. Both are recorded
-(``alert_action`` events, JSON lines on stdout). When the tool is paused the window can
-only be closed by answering. Exit 0 when answered/closed, 2 when no display.
+(``alert_action`` events, JSON lines on stdout). The window never closes itself before the
+person answered: Escape does nothing then; Alt+F4, the title bar's × or another program's
+close only bring it back to the front (``alert_action`` ``close_attempt``); the answer's outcome is shown
+(the window grows to hold it: nothing cut at 1366×768) a few seconds before it closes.
+Exit 0 when answered, 2 when no display.
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ import threading
 from agent.i18n import resolve, t
 from agent.respond import contain
 from agent.respond.gui.tkwindow import (BODY_BG, BODY_FG, HEADER_BG, HEADER_FG, NOTE_BG, Keys, bring_up,
-                                    button, font, make_root, place, record, run_app)
+                                    button, emit, font, layout, make_root, place, record, run_app)
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +55,7 @@ class QuestionApp:
         self.buttons["close_tool"] = button(root, self.body, self.keys, self.t("btn_close_it"), self.close_it, self.wrap)
         self.buttons["allow_tool"] = button(root, self.body, self.keys, self.t("btn_my_helper"), self.allow, self.wrap)
         self.status = self.label("", bold=True, pady=(8, 16))
-        root.protocol("WM_DELETE_WINDOW", self.escape)
+        root.protocol("WM_DELETE_WINDOW", self.close_attempt)
         place(root, 0.55)
         root.after(30, bring_up, self)   # focus on "Close it", the first button
 
@@ -79,7 +82,7 @@ class QuestionApp:
             ok = not (pid and contain.alive(pid))
             self.answered = True
             record(None, "close_tool", tool=self.args.tool_id, tool_pid=pid, ok=ok, ended=len(box[0]))
-            self.status.configure(text=self.t("tool_closed" if ok else "tool_not_closed", tool=self.tool))
+            self.say(self.t("tool_closed" if ok else "tool_not_closed", tool=self.tool))
             self.root.after(4000, self.root.destroy)
         poll()
 
@@ -90,16 +93,37 @@ class QuestionApp:
         record(None, "allow_tool", tool=self.args.tool_id, tool_pid=self.args.pid)
         for b in self.buttons.values():
             b.configure(state="disabled")
-        self.status.configure(text=self.t("tool_allowed", tool=self.tool))
+        self.say(self.t("tool_allowed", tool=self.tool))
         self.root.after(3000, self.root.destroy)
 
+    def say(self, text: str) -> None:
+        """The answer's outcome in the window, grown to hold it (``answered`` line: its size)."""
+        self.status.configure(text=text)
+        place(self.root, 0.55)
+        self.root.after(200, self._emit_answered)
+
+    def _emit_answered(self) -> None:
+        self.root.update_idletasks()
+        r, st = self.root, self.status
+        emit({"event": "answered", **layout(r, self.buttons),
+              "window": [r.winfo_rootx(), r.winfo_rooty(), r.winfo_width(), r.winfo_height()],
+              "status": [st.winfo_rootx(), st.winfo_rooty(), st.winfo_width(), st.winfo_reqheight()]})
+
     def escape(self) -> None:
-        """Closing without answering is only possible when the tool is not paused."""
+        """Escape closes an answered window; before the answer it does nothing."""
         if self.answered:
             self.root.destroy()
-        elif not self.args.suspended:
-            record(None, "dismissed", tool=self.args.tool_id, tool_pid=self.args.pid)
+
+    def close_attempt(self) -> None:
+        """Alt+F4, ×, a close from another program: once answered the window may go;
+        before, it stays and comes back to the front (the question needs an answer)."""
+        if self.answered:
             self.root.destroy()
+            return
+        record(None, "close_attempt", tool=self.args.tool_id, tool_pid=self.args.pid)
+        self.root.attributes("-topmost", True)
+        self.root.lift()
+        self.root.focus_force()
 
 
 def parse_args(argv=None) -> argparse.Namespace:

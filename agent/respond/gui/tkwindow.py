@@ -223,7 +223,9 @@ def run_app(make_app, args: argparse.Namespace, what: str) -> int:
     """A window process's main: log to stderr, build the window with ``make_app(args)``
     and run Tk's loop until it closes (0). When it cannot be built (no display, no Tk)
     the error is logged and sent as an ``error`` JSON line, and the exit code is 2: the
-    Responder then falls back (notification, resuming a paused tool)."""
+    Responder then falls back (notification, resuming a paused tool). Threads the app
+    lists in ``pending`` are waited for (10 s at most) once the window is gone, after an
+    ``ended`` line (the window counts as closed from then on)."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
         app = make_app(args)
@@ -232,4 +234,9 @@ def run_app(make_app, args: argparse.Namespace, what: str) -> int:
         emit({"event": "error", "error": str(exc)})
         return 2
     app.root.mainloop()
+    pending = list(getattr(app, "pending", ()))
+    if pending:
+        emit({"event": "ended"})      # the window is gone; the process finishes what it started
+    for thread in pending:
+        thread.join(10)
     return 0
