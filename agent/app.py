@@ -64,10 +64,10 @@ class Agent:
         self._started = True
         cat = self._catalog or catalog_mod.get()
         for p in cat.problems:
-            self._degrade(f"catalog:{p}", p)
+            self.degrade(f"catalog:{p}", p)
         from agent import config  # noqa: PLC0415
         for p in config.validate(self.settings):   # settings built in code; a loaded file is checked already
-            self._degrade(f"config:{p}", str(p))
+            self.degrade(f"config:{p}", str(p))
         self._check_data_dir()
         self._check_detection()
         try:   # incident folders a crash left half-written (older than 10 minutes)
@@ -80,16 +80,16 @@ class Agent:
             try:
                 backend = platform.get()
             except Exception as exc:  # noqa: BLE001 - PlatformUnavailable, broken library
-                self._degrade("platform", str(exc))
+                self.degrade("platform", str(exc))
         for p in (backend.problems() if backend is not None else ()):
-            self._degrade("platform", p)
+            self.degrade("platform", p)
         # Before `started`: the run marker (crash or clean stop) is in place once it is written.
         if self.notifier is not None:
             try:
                 self.notifier.start()
             except Exception as exc:  # noqa: BLE001
                 log.error("helper notifications cannot start: %s", exc)
-                self._degrade("notifier", f"helper notifications cannot start: {exc}")
+                self.degrade("notifier", f"helper notifications cannot start: {exc}")
         self._since = events.now_iso()
         problems = [d[0] for d in self._degraded.values()]
         events.append("started", version=__version__, platform=getattr(backend, "name", None),
@@ -143,9 +143,9 @@ class Agent:
                     self.apply_settings(*config.load(Path(src) if src else None))
                 health = self.notifier.health() if self.notifier is not None else None
                 if health:
-                    self._degrade("helper_outbox", health)
+                    self.degrade("helper_outbox", health)
                 else:
-                    self._recover("helper_outbox")
+                    self.recover("helper_outbox")
             except Exception as exc:  # noqa: BLE001 - never lose the watch
                 log.error("settings watch: %s", exc)
 
@@ -243,14 +243,14 @@ class Agent:
             now = time.monotonic()
             return [r for r, when in self._degraded.values() if when is None or now - when < TRANSIENT_SECONDS]
 
-    # -- called by the agent's own threads -------------------------------------------
+    # -- the watchers' port (agent.watch.port.AgentPort) and the agent's own threads ----
     def _put(self, trig) -> None:
         try:
             self.queue.put_nowait(trig)
         except queue.Full:
             log.warning("too many things happening at once; %s trigger dropped", trig.kind)
 
-    def _degrade(self, part: str, reason: str, transient: bool = False) -> None:
+    def degrade(self, part: str, reason: str, transient: bool = False) -> None:
         """Something does not work. A problem not already shown (the same words under
         another part count as shown) gets a ``degraded`` event once ``started`` is written."""
         with self._lock:
@@ -280,7 +280,7 @@ class Agent:
             with tempfile.NamedTemporaryFile(dir=folder, prefix=".probe-"):
                 pass
         except OSError as exc:
-            self._degrade("data_dir", f"the data folder {folder} cannot be written ({exc.strerror or exc}): "
+            self.degrade("data_dir", f"the data folder {folder} cannot be written ({exc.strerror or exc}): "
                           "evidence, events and helper messages cannot be kept")
 
     def _check_detection(self) -> None:
@@ -290,9 +290,9 @@ class Agent:
             from agent.detect import phrases  # noqa: PLC0415
             from agent.detect.ocr import check_tesseract  # noqa: PLC0415
             for problem in check_tesseract(self.settings.tess_langs()):
-                self._degrade(f"ocr:{problem}", problem)
+                self.degrade(f"ocr:{problem}", problem)
             for err in phrases.cached(None)[1]:
-                self._degrade(f"phrases:{err}", str(err))
+                self.degrade(f"phrases:{err}", str(err))
         except Exception as exc:  # noqa: BLE001 - the worker reports a broken detector itself
             log.error("cannot check the scam detector: %s", exc)
 
@@ -300,7 +300,7 @@ class Agent:
         if self._started and not self._stop.is_set():
             agent_status.write(self.state, self._since, self.problems_now())
 
-    def _recover(self, part: str) -> None:
+    def recover(self, part: str) -> None:
         with self._lock:
             if self._degraded.pop(part, None) is None:
                 return
@@ -312,31 +312,31 @@ class Agent:
         with self._lock:
             gone = [k for k in self._degraded if k.startswith("platform:") and k[len("platform:"):] not in problems]
         for key in gone:
-            self._recover(key)
+            self.recover(key)
         for p in problems:
-            self._degrade(f"platform:{p}", p)
+            self.degrade(f"platform:{p}", p)
 
     def _error(self, part: str, exc: Exception) -> None:
-        self._degrade(part, f"{part} watcher failed: {exc}", transient=True)
+        self.degrade(part, f"{part} watcher failed: {exc}", transient=True)
 
-    def _alert(self, key) -> None:
+    def alert(self, key) -> None:
         """The worker found a scam or a remote tool (``key``: what it is about). Called
         before the event is written, so that whoever reads the event sees the alert state."""
         with self._lock:
             self._alert_on = (key, time.monotonic())
         self._refresh()
 
-    def _scan_ok(self, key) -> None:
+    def scan_ok(self, key) -> None:
         with self._lock:
             if self._alert_on and self._alert_on[0] == key:
                 self._alert_on = None
         self._refresh()
 
-    def _incident(self, event: dict) -> None:
+    def incident(self, event: dict) -> None:
         with self._lock:
             self._last_incident = event
 
-    def _tick(self) -> None:
+    def tick(self) -> None:
         """Called by the worker about once a second: pause/alert expiry."""
         with self._lock:
             due = self._paused_until is not None and time.monotonic() >= self._paused_until
@@ -369,7 +369,7 @@ class Agent:
             now = time.monotonic()
             if self._alert_on and now - self._alert_on[1] > ALERT_SECONDS:
                 self._alert_on = None
-            if self._paused_until is not None:  # cleared by _tick once "resumed" is written
+            if self._paused_until is not None:  # cleared by tick() once "resumed" is written
                 new = "paused"
             elif self._alert_on or self._alert_window_open():
                 new = "alert"

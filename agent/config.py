@@ -23,6 +23,7 @@ from typing import Any
 
 from agent import paths
 from agent.tomlcompat import tomllib
+from agent.urlsecrets import mask_url
 
 log = logging.getLogger(__name__)
 
@@ -389,17 +390,3 @@ def as_dict(settings: Settings, mask_secrets: bool = True) -> dict[str, dict[str
             value = [mask_url(u) for u in value]
         out.setdefault(section, {})[key] = list(value) if isinstance(value, tuple) else value
     return out
-
-
-def mask_url(url: str) -> str:
-    """``mailtos://user:secret@host`` → ``mailtos://user:***@host``; long tokens anywhere too
-    (``tgram://123:AAAA…/42`` → ``tgram://123:***/42``), and every part apprise marks
-    private for the service (``gotify://host/***``, ``json://…?+Authorization=***``)."""
-    try:  # the helper's secret rules (apprise's own metadata); lazily: apprise is heavy
-        from agent.respond.helper.secrets import REF, split_url  # noqa: PLC0415
-        url = REF.sub("***", split_url(url)[0])
-    except Exception:  # noqa: BLE001 - the rules below still mask the usual forms
-        pass
-    url = re.sub(r"(://[^:/@?#]+:)[^@/?#]+@", r"\1***@", url)
-    url = re.sub(r"([?&](?:pass|password|pwd|token|key|apikey|api_key|secret)=)[^&]+", r"\1***", url, flags=re.I)
-    return re.sub(r"(?<=[/:=])[A-Za-z0-9_\-]{20,}", "***", url)  # tokens: Telegram bot, webhooks
