@@ -46,6 +46,7 @@ class Agent:
         self._announced = False        # `started` written: new problems get a `degraded` event
         self._since = events.now_iso()
         self._pruned_at: float | None = None
+        self._ticked = time.monotonic()     # the worker's last tick (a hung worker: not protecting)
         from agent.watch.situation import Situation  # noqa: PLC0415
         self.situation = Situation()
         for p in self.problems:
@@ -111,6 +112,9 @@ class Agent:
             self._threads.append(ClipboardGuard(cat, self.settings, put, self._stop, backend=backend,
                                                 open_clipboard=self._clipboard, paused=lambda: self.paused,
                                                 on_error=self._error))
+        from agent import alive  # noqa: PLC0415
+        self._threads += [alive.Heartbeat(self._write_status, self._stop),
+                          alive.DeadMan(lambda: self.settings, self._stop)]
         for t in self._threads:
             t.start()
         watch = threading.Thread(target=self._watch_settings, args=(self._stamp,), name="settings-watch",
@@ -189,6 +193,17 @@ class Agent:
                 log.error("helper notifications did not stop cleanly: %s", exc)
         events.append("stopped", still_running=[t.name for t in self._threads if t.is_alive()])
         agent_status.write("stopped", self._since)
+
+    def report_stop(self, reason: str) -> None:
+        """Someone stopped Vigie (not a log-out or shutdown): the event, the helper's
+        message (sent by :meth:`stop` within its bound) and the dead-man's switch's
+        ``/fail`` ping (3 s at most). Main thread (the signal handler), before ``stop()``."""
+        events.append("stop_requested", reason=reason)
+        if self.notifier is not None:
+            self.notifier.notify("stopped", {"reason": reason})
+        if self.settings.helper_watch_url:
+            from agent import alive  # noqa: PLC0415
+            alive.ping(self.settings.helper_watch_url, fail=True, timeout=3.0)
 
     @property
     def running(self) -> bool:
@@ -297,8 +312,11 @@ class Agent:
             log.error("cannot check the scam detector: %s", exc)
 
     def _write_status(self) -> None:
+        """state/agent.json: on every state change and every few seconds (the heartbeat)."""
         if self._started and not self._stop.is_set():
-            agent_status.write(self.state, self._since, self.problems_now())
+            from agent import alive  # noqa: PLC0415
+            agent_status.write(self.state, self._since, self.problems_now(), alive_every=alive.ALIVE_SECONDS,
+                               worker_ok=time.monotonic() - self._ticked < alive.WORKER_STALE)
 
     def recover(self, part: str) -> None:
         with self._lock:
@@ -338,6 +356,7 @@ class Agent:
 
     def tick(self) -> None:
         """Called by the worker about once a second: pause/alert expiry."""
+        self._ticked = time.monotonic()
         with self._lock:
             due = self._paused_until is not None and time.monotonic() >= self._paused_until
         if due:
