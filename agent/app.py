@@ -22,6 +22,10 @@ TRANSIENT_SECONDS = 60.0     # a passing failure keeps the agent "degraded" this
 PRUNE_SECONDS = 86400.0      # old evidence is looked for at start, then once a day
 SETTINGS_POLL = 2.0          # the settings file is looked at (one stat) this often
 STATES = ("protecting", "paused", "alert", "degraded")
+# A change of these is told to the helper (``tampered``/``protection_changed``), old and new addresses.
+PROTECTIVE = ("sensitivity", "scan_interval_seconds", "remote_tools_mode", "remote_tools_allowlist",
+              "remote_tools_allow_hours", "remote_tools_containment_minutes", "evidence_retention_days",
+              "clipboard_guard", "helper_watch_url", "helper_watch_minutes", "helper_heartbeat_hours")
 
 
 class Agent:
@@ -47,6 +51,7 @@ class Agent:
         self._since = events.now_iso()
         self._pruned_at: float | None = None
         self._ticked = time.monotonic()     # the worker's last tick (a hung worker: not protecting)
+        self._tamper = None                 # agent.tamper.TamperWatch once started
         from agent.watch.situation import Situation  # noqa: PLC0415
         self.situation = Situation()
         for p in self.problems:
@@ -84,6 +89,7 @@ class Agent:
                 self.degrade("platform", str(exc))
         for p in (backend.problems() if backend is not None else ()):
             self.degrade("platform", p)
+        broken = self._keep_helper()
         # Before `started`: the run marker (crash or clean stop) is in place once it is written.
         if self.notifier is not None:
             try:
@@ -99,6 +105,8 @@ class Agent:
             events.append("degraded", problems=problems)
         self._announced = True
         self._write_status()
+        if broken:
+            self.report_tamper(broken, path=self.settings.source)
         put = self._put
         self._threads = [Worker(self, backend, self.queue, self._stop),
                          ProcessWatcher(cat, self.situation, self.settings, put, self._stop, on_error=self._error),
@@ -113,8 +121,10 @@ class Agent:
                                                 open_clipboard=self._clipboard, paused=lambda: self.paused,
                                                 on_error=self._error))
         from agent import alive  # noqa: PLC0415
+        from agent.tamper import TamperWatch  # noqa: PLC0415
+        self._tamper = TamperWatch(self.report_tamper, self._stop)
         self._threads += [alive.Heartbeat(self._write_status, self._stop),
-                          alive.DeadMan(lambda: self.settings, self._stop)]
+                          alive.DeadMan(lambda: self.settings, self._stop), self._tamper]
         for t in self._threads:
             t.start()
         watch = threading.Thread(target=self._watch_settings, args=(self._stamp,), name="settings-watch",
@@ -143,8 +153,13 @@ class Agent:
                     stamp = now
                     from pathlib import Path  # noqa: PLC0415
                     from agent import config  # noqa: PLC0415
+                    from agent import lastgood  # noqa: PLC0415
                     src = self.settings.source
-                    self.apply_settings(*config.load(Path(src) if src else None))
+                    loaded = config.load(Path(src) if src else None)
+                    if lastgood.unusable(*loaded) and not self._stop.wait(1.0):   # an editor still writing?
+                        stamp = self._settings_stamp()
+                        loaded = config.load(Path(src) if src else None)
+                    self.apply_settings(*loaded)
                 health = self.notifier.health() if self.notifier is not None else None
                 if health:
                     self.degrade("helper_outbox", health)
@@ -154,11 +169,20 @@ class Agent:
                 log.error("settings watch: %s", exc)
 
     def apply_settings(self, settings, problems=()) -> None:
-        """Use new settings from now on: the helper's channels and names at once. Any thread."""
+        """Use new settings from now on: the helper's channels and names at once. A change
+        of the helper addresses or of a protective setting, a broken or deleted file, is
+        told to the helper (old and new addresses). Any thread."""
+        from agent import lastgood  # noqa: PLC0415
         old = self.settings
-        if problems and old.helper_notify and not settings.helper_notify:
-            # a file caught half-written, or broken: never lose the helper on the way
-            settings = settings.replace(helper_notify=old.helper_notify)
+        broken = None
+        if lastgood.unusable(settings, problems):
+            # broken or deleted: never lose the helper on the way (the last good addresses)
+            broken = "settings_broken" if problems else "settings_removed"
+            settings = lastgood.restore(settings, problems)
+            if not settings.helper_notify and old.helper_notify:
+                settings = settings.replace(helper_notify=old.helper_notify)
+        else:
+            lastgood.remember(settings)
         self.settings = settings
         if self.notifier is not None and hasattr(self.notifier, "use_settings"):
             self.notifier.use_settings(settings)
@@ -173,7 +197,48 @@ class Agent:
                          and getattr(settings, f.name) != getattr(old, f.name))
         log.info("settings reloaded from %s; changed: %s", settings.source, ", ".join(changed) or "nothing")
         events.append("settings_changed", changed=changed, problems=[str(p) for p in problems])
+        self._tell_changes(old, settings, changed, broken)
         self._refresh()
+
+    def _tell_changes(self, old, new, changed: list[str], broken: str | None) -> None:
+        from agent.config import mask_url  # noqa: PLC0415
+        both = tuple(old.helper_notify) + tuple(new.helper_notify)
+        if broken:
+            self.report_tamper(broken, channels=both, path=new.source)
+        if tuple(old.helper_notify) != tuple(new.helper_notify):
+            self.report_tamper("helper_changed", channels=both, path=new.source,
+                               before=[mask_url(u) for u in old.helper_notify],
+                               after=[mask_url(u) for u in new.helper_notify])
+        weaker = [n for n in changed if n in PROTECTIVE]
+        if weaker:
+            self.report_tamper("protection_changed", channels=both, path=new.source, changed=weaker)
+
+    def _keep_helper(self) -> str | None:
+        """At start: a broken or missing settings file gets the helper's last good
+        addresses (returns what to report); a good one is remembered."""
+        from agent import lastgood  # noqa: PLC0415
+        if not lastgood.unusable(self.settings, self.problems):
+            lastgood.remember(self.settings)
+            return None
+        restored = lastgood.restore(self.settings, self.problems)
+        if restored is self.settings:
+            return None
+        self.settings = restored
+        if self.notifier is not None and hasattr(self.notifier, "use_settings"):
+            self.notifier.use_settings(restored)
+        if self.responder is not None:
+            self.responder.settings = restored
+        return "settings_broken" if self.problems else "settings_removed"
+
+    def report_tamper(self, what: str, channels=None, **details) -> None:
+        """Something that keeps the protection going was changed (``what``: see
+        ``agent/tamper.py``, ``settings_*``, ``helper_changed``, ``protection_changed``,
+        ``lock_squatted``): the ``tampered`` event, then the helper's urgent message
+        (to ``channels`` when the old addresses must hear too). Any thread."""
+        log.warning("tampered: %s %s", what, details)
+        events.append("tampered", what=what, **details)
+        if self.notifier is not None:
+            self.notifier.notify("tampered", {"what": what, **details}, channels=channels)
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop every thread (each within ``timeout``) and record ``stopped``."""
@@ -379,7 +444,9 @@ class Agent:
         if prune is None:
             return
         try:
-            prune()
+            import contextlib  # noqa: PLC0415
+            with self._tamper.expected() if self._tamper is not None else contextlib.nullcontext():
+                prune()   # Vigie's own removals: not reported as tampering
         except Exception as exc:  # noqa: BLE001 - a full disk, a folder we cannot read
             log.warning("cannot remove old evidence: %s", exc)
 

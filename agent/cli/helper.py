@@ -160,7 +160,9 @@ def _remove(args, settings, lang) -> int:
         return 2
     if not _write(settings, lang, [c for c in chans if c != match]):
         return 2
-    secrets.forget(match)
+    from agent import instance  # noqa: PLC0415
+    if instance.running_pid() is None:   # else the running agent still tells this address of its removal
+        secrets.forget(match)
     try:
         n = Outbox().cancel_channel(match)
     except (OSError, sqlite3.Error) as exc:

@@ -83,6 +83,8 @@ def run(args) -> int:
     try:
         _stop_requests(in_tray, done, agent)
         agent.start()
+        for squat in getattr(lock, "squatted", ()):   # another program held the lock: said, and worked around
+            agent.report_tamper("lock_squatted", **squat)
         for p in agent.problems_now():
             log.warning("degraded: %s", p)
         shown = False

@@ -1,0 +1,69 @@
+"""The helper's last good settings, kept in the state folder (``state/helper.json``).
+
+A settings file that no longer parses — or that was deleted — must never leave Vigie
+with the defaults' empty helper list: nobody would hear of what happens next (a broken
+line may be the scammer's doing). :func:`remember` keeps the helper part of every
+settings file that reads cleanly; :func:`restore` puts it back into settings read from
+a broken or missing file. The addresses are kept as the settings file has them (secrets
+stay ``{secret:…}`` references; their values are in the keyring or ``secrets.toml``).
+Main thread at start, the "settings-watch" thread after; the file is replaced whole.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+from agent import atomic, paths
+
+log = logging.getLogger(__name__)
+NAME = "helper.json"
+FIELDS = ("helper_notify", "helper_person_name", "helper_name", "helper_phone", "helper_watch_url")
+
+
+def path() -> Path:
+    return paths.state_dir() / NAME
+
+
+def _read() -> dict:
+    try:
+        data = json.loads(path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def remember(settings) -> None:
+    """Keep the helper part of ``settings`` (read from a good file). Never raises."""
+    if not settings.helper_notify:
+        return
+    data = {f: list(v) if isinstance(v, tuple) else v for f in FIELDS for v in [getattr(settings, f, "")]}
+    if _read() == data:
+        return
+    try:
+        paths.ensure_dir(path().parent)
+        atomic.write_text(path(), json.dumps(data, ensure_ascii=False, indent=1) + "\n")   # mode 0600
+    except Exception as exc:  # noqa: BLE001 - a read-only state folder: the settings file still works
+        log.warning("cannot keep the helper's last good settings in %s: %s", path(), exc)
+
+
+def unusable(settings, problems) -> bool:
+    """The file these settings came from is broken or gone (its helper part cannot be trusted)."""
+    source = getattr(settings, "source", "")
+    return bool(problems) or bool(source) and not os.path.exists(source)
+
+
+def restore(settings, problems):
+    """``settings`` with the last good helper part when its file is broken or gone and it
+    names no helper; else ``settings`` unchanged."""
+    if settings.helper_notify or not unusable(settings, problems):
+        return settings
+    data = _read()
+    notify = data.get("helper_notify")
+    if not isinstance(notify, list) or not notify or not all(isinstance(u, str) for u in notify):
+        return settings
+    changes = {f: data[f] for f in FIELDS if isinstance(data.get(f), str)}
+    changes["helper_notify"] = tuple(notify)
+    log.warning("the settings file is broken or gone: using the helper's last good addresses (%d)", len(notify))
+    return settings.replace(**changes)
