@@ -90,6 +90,8 @@ class Agent:
         for p in (backend.problems() if backend is not None else ()):
             self.degrade("platform", p)
         broken = self._keep_helper()
+        from agent.tamper import TamperWatch  # noqa: PLC0415
+        self._tamper = TamperWatch(self.report_tamper, self._stop)   # what is there before `started`
         # Before `started`: the run marker (crash or clean stop) is in place once it is written.
         if self.notifier is not None:
             try:
@@ -106,7 +108,7 @@ class Agent:
         self._announced = True
         self._write_status()
         if broken:
-            self.report_tamper(broken, path=self.settings.source)
+            self.report_tamper(broken, file=self.settings.source)
         put = self._put
         self._threads = [Worker(self, backend, self.queue, self._stop),
                          ProcessWatcher(cat, self.situation, self.settings, put, self._stop, on_error=self._error),
@@ -121,8 +123,6 @@ class Agent:
                                                 open_clipboard=self._clipboard, paused=lambda: self.paused,
                                                 on_error=self._error))
         from agent import alive  # noqa: PLC0415
-        from agent.tamper import TamperWatch  # noqa: PLC0415
-        self._tamper = TamperWatch(self.report_tamper, self._stop)
         self._threads += [alive.Heartbeat(self._write_status, self._stop),
                           alive.DeadMan(lambda: self.settings, self._stop), self._tamper]
         for t in self._threads:
@@ -204,14 +204,14 @@ class Agent:
         from agent.config import mask_url  # noqa: PLC0415
         both = tuple(old.helper_notify) + tuple(new.helper_notify)
         if broken:
-            self.report_tamper(broken, channels=both, path=new.source)
+            self.report_tamper(broken, channels=both, file=new.source)
         if tuple(old.helper_notify) != tuple(new.helper_notify):
-            self.report_tamper("helper_changed", channels=both, path=new.source,
+            self.report_tamper("helper_changed", channels=both, file=new.source,
                                before=[mask_url(u) for u in old.helper_notify],
                                after=[mask_url(u) for u in new.helper_notify])
         weaker = [n for n in changed if n in PROTECTIVE]
         if weaker:
-            self.report_tamper("protection_changed", channels=both, path=new.source, changed=weaker)
+            self.report_tamper("protection_changed", channels=both, file=new.source, changed=weaker)
 
     def _keep_helper(self) -> str | None:
         """At start: a broken or missing settings file gets the helper's last good

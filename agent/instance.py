@@ -156,7 +156,7 @@ class SingleInstance:
             if vigie:
                 raise AlreadyRunning(read_pid(path), path)
             log.error("the instance lock %s is held by another program (%s); using the next one", path, who)
-            self.squatted.append({"path": str(path), "holder": who})
+            self.squatted.append({"file": str(path), "holder": who})
         else:
             log.error("every instance lock is held by other programs; going on without one")
             return self

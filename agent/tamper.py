@@ -53,6 +53,7 @@ class TamperWatch(threading.Thread):
         self._registry: bool | None = None
         self._folder = None
         self._incidents: dict[str, tuple | None] = {}
+        self.baseline()
 
     # -- baselines -------------------------------------------------------------------
     def _look_evidence(self):
@@ -103,33 +104,31 @@ class TamperWatch(threading.Thread):
                 continue
             self._auto[p] = now
             if before is not None:
-                self.report("autostart_removed" if now is None else "autostart_rewritten", path=str(p))
+                self.report("autostart_removed" if now is None else "autostart_rewritten", file=str(p))
         if self._registry:
             now = self._registry_installed()
             if not now:
                 self._registry = False
-                self.report("autostart_removed", path="HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run")
+                self.report("autostart_removed", file="HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run")
 
     def _check_evidence(self) -> None:
         folder, incidents = self._look_evidence()
         if self._folder is not None and (folder is None or folder[0] != self._folder[0]):
-            self.report("evidence_removed", path=str(self.evidence),
+            self.report("evidence_removed", file=str(self.evidence),
                         detail=f"{len(self._incidents)} incident(s) were kept there")
         else:
             gone = sorted(set(self._incidents) - set(incidents))
             changed = sorted(n for n in incidents if n in self._incidents and self._incidents[n] is not None
                              and incidents[n] != self._incidents[n])
             if gone:
-                self.report("evidence_removed", path=str(self.evidence / gone[0]),
+                self.report("evidence_removed", file=str(self.evidence / gone[0]),
                             detail=", ".join(gone[:10]) + (f" (+{len(gone) - 10})" if len(gone) > 10 else ""))
             if changed:
-                self.report("evidence_rewritten", path=str(self.evidence / changed[0] / "manifest.json"),
+                self.report("evidence_rewritten", file=str(self.evidence / changed[0] / "manifest.json"),
                             detail=", ".join(changed[:10]))
         self._folder, self._incidents = folder, incidents
 
     def run(self) -> None:
-        with self._lock:
-            self.baseline()
         while not self.stop_event.wait(self.every):
             try:
                 self.check()

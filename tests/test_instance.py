@@ -107,7 +107,7 @@ def test_a_lock_squatted_by_another_program_is_worked_around_and_said():
         """)], stdout=subprocess.PIPE, text=True, env=os.environ.copy())
         got = json.loads(holder.stdout.readline())
         assert got["path"].endswith("vigie-2.lock")
-        assert got["squatted"][0]["path"] == str(lock)
+        assert got["squatted"][0]["file"] == str(lock)
         assert f"process {squatter.pid}" in got["squatted"][0]["holder"] and "sleep" in got["squatted"][0]["holder"]
         assert instance.running_pid() == holder.pid
         with pytest.raises(instance.AlreadyRunning) as err:    # a second Vigie is still refused

@@ -128,7 +128,7 @@ def _facts(kind: str, d: dict, lang: str, host: str, stamp: str) -> list[tuple[s
         rows.append(("how", d.get("reason")))
     if kind == "tampered":    # agent/tamper.py: what changed, the file, before → after
         rows += [("change", _optional(f"helper.tamper_{d.get('what')}", lang) or d.get("what")),
-                 ("file", d.get("path")), ("settings", ", ".join(map(str, d.get("changed") or ()))),
+                 ("file", d.get("file")), ("settings", ", ".join(map(str, d.get("changed") or ()))),
                  ("before", "; ".join(map(str, d.get("before") or ()))),
                  ("after", "; ".join(map(str, d.get("after") or ())) if "after" in d else None),
                  ("holder", d.get("holder"))]
