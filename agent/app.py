@@ -22,10 +22,6 @@ TRANSIENT_SECONDS = 60.0     # a passing failure keeps the agent "degraded" this
 PRUNE_SECONDS = 86400.0      # old evidence is looked for at start, then once a day
 SETTINGS_POLL = 2.0          # the settings file is looked at (one stat) this often
 STATES = ("protecting", "paused", "alert", "degraded")
-# A change of these is told to the helper (``tampered``/``protection_changed``), old and new addresses.
-PROTECTIVE = ("sensitivity", "scan_interval_seconds", "remote_tools_mode", "remote_tools_allowlist",
-              "remote_tools_allow_hours", "remote_tools_containment_minutes", "evidence_retention_days",
-              "clipboard_guard", "helper_watch_url", "helper_watch_minutes", "helper_heartbeat_hours")
 
 
 class Agent:
@@ -89,7 +85,9 @@ class Agent:
                 self.degrade("platform", str(exc))
         for p in (backend.problems() if backend is not None else ()):
             self.degrade("platform", p)
-        broken = self._keep_helper()
+        from agent import settings_guard  # noqa: PLC0415
+        settings, broken = settings_guard.checked(self.settings, self.problems)
+        self._use(settings)     # a broken or deleted file: the helper's last good addresses
         from agent.tamper import TamperWatch  # noqa: PLC0415
         self._tamper = TamperWatch(self.report_tamper, self._stop)   # what is there before `started`
         # Before `started`: the run marker (crash or clean stop) is in place once it is written.
@@ -153,10 +151,10 @@ class Agent:
                     stamp = now
                     from pathlib import Path  # noqa: PLC0415
                     from agent import config  # noqa: PLC0415
-                    from agent import lastgood  # noqa: PLC0415
+                    from agent import settings_guard  # noqa: PLC0415
                     src = self.settings.source
                     loaded = config.load(Path(src) if src else None)
-                    if lastgood.unusable(*loaded) and not self._stop.wait(1.0):   # an editor still writing?
+                    if settings_guard.unusable(*loaded) and not self._stop.wait(1.0):   # an editor still writing?
                         stamp = self._settings_stamp()
                         loaded = config.load(Path(src) if src else None)
                     self.apply_settings(*loaded)
@@ -172,22 +170,10 @@ class Agent:
         """Use new settings from now on: the helper's channels and names at once. A change
         of the helper addresses or of a protective setting, a broken or deleted file, is
         told to the helper (old and new addresses). Any thread."""
-        from agent import lastgood  # noqa: PLC0415
+        from agent import settings_guard  # noqa: PLC0415
         old = self.settings
-        broken = None
-        if lastgood.unusable(settings, problems):
-            # broken or deleted: never lose the helper on the way (the last good addresses)
-            broken = "settings_broken" if problems else "settings_removed"
-            settings = lastgood.restore(settings, problems)
-            if not settings.helper_notify and old.helper_notify:
-                settings = settings.replace(helper_notify=old.helper_notify)
-        else:
-            lastgood.remember(settings)
-        self.settings = settings
-        if self.notifier is not None and hasattr(self.notifier, "use_settings"):
-            self.notifier.use_settings(settings)
-        if self.responder is not None:
-            self.responder.settings = settings
+        settings, broken = settings_guard.checked(settings, problems, old)
+        self._use(settings)
         with self._lock:
             for key in [k for k in self._degraded if k.startswith("config:")]:
                 del self._degraded[key]
@@ -197,38 +183,16 @@ class Agent:
                          and getattr(settings, f.name) != getattr(old, f.name))
         log.info("settings reloaded from %s; changed: %s", settings.source, ", ".join(changed) or "nothing")
         events.append("settings_changed", changed=changed, problems=[str(p) for p in problems])
-        self._tell_changes(old, settings, changed, broken)
+        for what, channels, details in settings_guard.changes(old, settings, changed, broken):
+            self.report_tamper(what, channels=channels, **details)
         self._refresh()
 
-    def _tell_changes(self, old, new, changed: list[str], broken: str | None) -> None:
-        from agent.config import mask_url  # noqa: PLC0415
-        both = tuple(old.helper_notify) + tuple(new.helper_notify)
-        if broken:
-            self.report_tamper(broken, channels=both, file=new.source)
-        if tuple(old.helper_notify) != tuple(new.helper_notify):
-            self.report_tamper("helper_changed", channels=both, file=new.source,
-                               before=[mask_url(u) for u in old.helper_notify],
-                               after=[mask_url(u) for u in new.helper_notify])
-        weaker = [n for n in changed if n in PROTECTIVE]
-        if weaker:
-            self.report_tamper("protection_changed", channels=both, file=new.source, changed=weaker)
-
-    def _keep_helper(self) -> str | None:
-        """At start: a broken or missing settings file gets the helper's last good
-        addresses (returns what to report); a good one is remembered."""
-        from agent import lastgood  # noqa: PLC0415
-        if not lastgood.unusable(self.settings, self.problems):
-            lastgood.remember(self.settings)
-            return None
-        restored = lastgood.restore(self.settings, self.problems)
-        if restored is self.settings:
-            return None
-        self.settings = restored
+    def _use(self, settings) -> None:
+        self.settings = settings
         if self.notifier is not None and hasattr(self.notifier, "use_settings"):
-            self.notifier.use_settings(restored)
+            self.notifier.use_settings(settings)
         if self.responder is not None:
-            self.responder.settings = restored
-        return "settings_broken" if self.problems else "settings_removed"
+            self.responder.settings = settings
 
     def report_tamper(self, what: str, channels=None, **details) -> None:
         """Something that keeps the protection going was changed (``what``: see

@@ -1,6 +1,11 @@
-"""The helper's last good settings, kept in the state folder (``state/helper.json``).
+"""Settings changes that matter to the helper, and the helper's last good settings.
 
-A settings file that no longer parses — or that was deleted — must never leave Vigie
+:func:`checked` and :func:`changes` are what ``Agent.apply_settings`` (and the start)
+ask: which settings to use, and what to tell the helper — a change of the helper
+addresses or of a :data:`PROTECTIVE` setting, a broken or deleted file — with the old
+addresses as well as the new (the old helper must hear that he was removed).
+
+The last good helper part is kept in the state folder (``state/helper.json``). A settings file that no longer parses — or that was deleted — must never leave Vigie
 with the defaults' empty helper list: nobody would hear of what happens next (a broken
 line may be the scammer's doing). :func:`remember` keeps the helper part of every
 settings file that reads cleanly; :func:`restore` puts it back into settings read from
@@ -20,6 +25,9 @@ from agent import atomic, paths
 log = logging.getLogger(__name__)
 NAME = "helper.json"
 FIELDS = ("helper_notify", "helper_person_name", "helper_name", "helper_phone", "helper_watch_url")
+PROTECTIVE = ("sensitivity", "scan_interval_seconds", "remote_tools_mode", "remote_tools_allowlist",
+              "remote_tools_allow_hours", "remote_tools_containment_minutes", "evidence_retention_days",
+              "clipboard_guard", "helper_watch_url", "helper_watch_minutes", "helper_heartbeat_hours")
 
 
 def path() -> Path:
@@ -67,3 +75,34 @@ def restore(settings, problems):
     changes["helper_notify"] = tuple(notify)
     log.warning("the settings file is broken or gone: using the helper's last good addresses (%d)", len(notify))
     return settings.replace(**changes)
+
+
+def checked(settings, problems, old=None):
+    """(the settings to use, what to report or None): a broken or deleted file keeps the
+    last good helper part (else ``old``'s addresses); a good file is remembered."""
+    if not unusable(settings, problems):
+        remember(settings)
+        return settings, None
+    broken = "settings_broken" if problems else "settings_removed"
+    restored = restore(settings, problems)
+    if not restored.helper_notify and old is not None and old.helper_notify:
+        restored = restored.replace(helper_notify=old.helper_notify)
+    if old is None and restored is settings:
+        return settings, None          # a first start without a file: nothing was lost
+    return restored, broken
+
+
+def changes(old, new, changed: list[str], broken: str | None) -> list[tuple[str, tuple, dict]]:
+    """``(what, channels, details)`` for each thing to tell the helper about this change."""
+    from agent.config import mask_url  # noqa: PLC0415
+    both = tuple(old.helper_notify) + tuple(new.helper_notify)
+    out = []
+    if broken:
+        out.append((broken, both, {"file": new.source}))
+    if tuple(old.helper_notify) != tuple(new.helper_notify):
+        out.append(("helper_changed", both, {"file": new.source, "before": [mask_url(u) for u in old.helper_notify],
+                                              "after": [mask_url(u) for u in new.helper_notify]}))
+    weaker = [n for n in changed if n in PROTECTIVE]
+    if weaker:
+        out.append(("protection_changed", both, {"file": new.source, "changed": weaker}))
+    return out
