@@ -119,3 +119,71 @@ def test_only_a_log_out_or_shutdown_is_a_quiet_stop():
     assert not session_end.is_session_end("SIGTERM", ask=lambda: False)       # logind: an ordinary kill
     assert not session_end.is_session_end("SIGHUP", ask=lambda: None)         # no logind (CI): reported
     assert not session_end.is_session_end("SIGTERM")                           # the real question, here
+
+
+class FakeLogind:
+    """systemd-logind as Vigie sees it, on a private D-Bus bus (a real dbus-daemon; the
+    test machine has no system bus): the manager's PreparingForShutdown, GetSessionByPID
+    and the session's State, answered from ``self.shutdown`` and ``self.state``."""
+
+    def __init__(self):
+        import subprocess
+        import threading
+        from jeepney.bus_messages import message_bus
+        from jeepney.io.blocking import open_dbus_connection
+        self.daemon = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address"],
+                                       stdout=subprocess.PIPE, text=True)
+        self.address = self.daemon.stdout.readline().strip()
+        self.conn = open_dbus_connection(self.address)
+        self.conn.send_and_get_reply(message_bus.RequestName("org.freedesktop.login1"))
+        self.shutdown, self.state, self.asked = False, "active", 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        from jeepney import MessageType, new_error, new_method_return
+        while True:
+            try:
+                msg = self.conn.receive()
+            except Exception:  # noqa: BLE001 - the bus is gone: the test is over
+                return
+            if msg.header.message_type != MessageType.method_call:
+                continue
+            member = msg.header.fields.get(3)
+            if member == "Get" and msg.body[1] == "PreparingForShutdown":
+                self.asked += 1
+                reply = new_method_return(msg, "v", (("b", self.shutdown),))
+            elif member == "Get" and msg.body[1] == "State":
+                reply = new_method_return(msg, "v", (("s", self.state),))
+            elif member == "GetSessionByPID":
+                reply = new_method_return(msg, "o", ("/org/freedesktop/login1/session/_31",))
+            else:
+                reply = new_error(msg, "org.freedesktop.DBus.Error.UnknownMethod")
+            self.conn.send(reply)
+
+    def stop(self):
+        self.conn.close()
+        self.daemon.kill()
+        self.daemon.wait()
+
+
+@pytest.fixture
+def logind():
+    import shutil
+    if not shutil.which("dbus-daemon"):
+        pytest.skip("dbus-daemon is not installed")
+    bus = FakeLogind()
+    yield bus
+    bus.stop()
+
+
+def test_with_logind_a_log_out_or_shutdown_is_quiet_and_a_kill_is_told(tmp_path, hook, logind):
+    run = _run(tmp_path, hook)
+    run.env["DBUS_SYSTEM_BUS_ADDRESS"] = logind.address
+    for shutdown, state, told in ((False, "closing", False), (True, "active", False), (False, "active", True)):
+        logind.shutdown, logind.state, asked = shutdown, state, logind.asked
+        run.start()
+        assert run.stop(signal.SIGTERM) == 0
+        assert logind.asked == asked + 1                           # logind was asked, at the signal
+        stopped = [t for t in _titles(hook) if t.startswith("Vigie was stopped")]
+        assert len(stopped) == (1 if told else 0), (shutdown, state, _titles(hook))
+    assert [e["reason"] for e in run.events() if e["type"] == "stop_requested"] == ["SIGTERM"]
