@@ -235,6 +235,22 @@ def smtp():
     srv.stop()
 
 
+@pytest.fixture
+def hook():
+    """A running JSON webhook receiver for one test (import this fixture where it is needed)."""
+    srv = WebhookServer().start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def pings():
+    """A running dead-man's switch service (PingServer) for one test."""
+    srv = PingServer()
+    yield srv
+    srv.stop()
+
+
 def mail_url(srv: "SmtpServer") -> str:
     """A plain (no TLS) ``mailto://`` address delivering to ``srv``."""
     return f"mailto://127.0.0.1:{srv.port}?from=vigie@example.org&to=helper@example.org&mode=insecure"

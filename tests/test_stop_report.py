@@ -18,22 +18,8 @@ import pytest
 
 from agent import session_end
 from tests.test_helper_live import Run
-from tests.test_helper_servers import PingServer, WebhookServer
+from tests.test_helper_servers import hook, pings  # noqa: F401 - the fixtures
 from tests.waiting import wait_for
-
-
-@pytest.fixture
-def hook():
-    srv = WebhookServer().start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def pings():
-    srv = PingServer()
-    yield srv
-    srv.stop()
 
 
 def _run(tmp_path, hook, pings=None, lang="en") -> Run:

@@ -11,17 +11,10 @@ import subprocess
 import pytest
 
 from tests.test_helper_live import Run
-from tests.test_helper_servers import WebhookServer
+from tests.test_helper_servers import hook  # noqa: F401 - the fixture
 from tests.waiting import wait_for
 
 TITLE = "Vigie: its protection was changed on Jeanne's computer"
-
-
-@pytest.fixture
-def hook():
-    srv = WebhookServer().start()
-    yield srv
-    srv.stop()
 
 
 def _run(tmp_path, hook) -> Run:
