@@ -230,9 +230,12 @@ class Agent:
         events.append("stop_requested", reason=reason)
         if self.notifier is not None:
             self.notifier.notify("stopped", {"reason": reason})
-        if self.settings.helper_watch_url:
+        if self.settings.helper_watch_url:   # its own thread: a name look-up has no timeout
             from agent import alive  # noqa: PLC0415
-            alive.ping(self.settings.helper_watch_url, fail=True, timeout=3.0)
+            fail = threading.Thread(target=alive.ping, args=(self.settings.helper_watch_url, True, 3.0),
+                                    name="vigie-deadman-fail", daemon=True)
+            fail.start()
+            fail.join(3.0)
 
     @property
     def running(self) -> bool:

@@ -102,7 +102,9 @@ def changes(old, new, changed: list[str], broken: str | None) -> list[tuple[str,
     if tuple(old.helper_notify) != tuple(new.helper_notify):
         out.append(("helper_changed", both, {"file": new.source, "before": [mask_url(u) for u in old.helper_notify],
                                               "after": [mask_url(u) for u in new.helper_notify]}))
-    weaker = [n for n in changed if n in PROTECTIVE]
+    from agent import config  # noqa: PLC0415
+    shown = {config._attr(sec, key): f"[{sec}] {key}" if sec else key for sec, key in config.SCHEMA}
+    weaker = [shown.get(n, n) for n in changed if n in PROTECTIVE]   # as written in the settings file
     if weaker:
         out.append(("protection_changed", both, {"file": new.source, "changed": weaker}))
     return out

@@ -66,7 +66,7 @@ def test_an_allow_list_line_added_by_another_program_is_told(tmp_path, hook):
     run.start()
     text = run.config.read_text()
     run.config.write_text(text + '[remote_tools]\nallowlist = ["AnyDesk"]\n', encoding="utf-8")
-    assert wait_for(lambda: _told(hook, "remote_tools_allowlist"), 60)
+    assert wait_for(lambda: _told(hook, "Settings: [remote_tools] allowlist"), 60)
     assert _told(hook, "settings that weaken or change the protection were changed")
     run.stop()
 
