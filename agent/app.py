@@ -198,11 +198,14 @@ class Agent:
         """Something that keeps the protection going was changed (``what``: see
         ``agent/tamper.py``, ``settings_*``, ``helper_changed``, ``protection_changed``,
         ``lock_squatted``): the ``tampered`` event, then the helper's urgent message
-        (to ``channels`` when the old addresses must hear too). Any thread."""
+        (to ``channels`` when the old addresses must hear too; with every address removed,
+        to the last good ones). Any thread."""
+        from agent import settings_guard  # noqa: PLC0415
         log.warning("tampered: %s %s", what, details)
         events.append("tampered", what=what, **details)
         if self.notifier is not None:
-            self.notifier.notify("tampered", {"what": what, **details}, channels=channels)
+            self.notifier.notify("tampered", {"what": what, **details},
+                                 channels=channels or settings_guard.channels(self.settings))
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop every thread (each within ``timeout``) and record ``stopped``."""
@@ -227,9 +230,10 @@ class Agent:
         """Someone stopped Vigie (not a log-out or shutdown): the event, the helper's
         message (sent by :meth:`stop` within its bound) and the dead-man's switch's
         ``/fail`` ping (3 s at most). Main thread (the signal handler), before ``stop()``."""
+        from agent import settings_guard  # noqa: PLC0415
         events.append("stop_requested", reason=reason)
-        if self.notifier is not None:
-            self.notifier.notify("stopped", {"reason": reason})
+        if self.notifier is not None:   # every address removed first? the last good ones hear it
+            self.notifier.notify("stopped", {"reason": reason}, channels=settings_guard.channels(self.settings))
         if self.settings.helper_watch_url:   # its own thread: a name look-up has no timeout
             from agent import alive  # noqa: PLC0415
             fail = threading.Thread(target=alive.ping, args=(self.settings.helper_watch_url, True, 3.0),

@@ -77,6 +77,15 @@ def restore(settings, problems):
     return settings.replace(**changes)
 
 
+def channels(settings) -> tuple:
+    """Where an urgent message goes: the configured addresses, else (every one removed —
+    maybe by the scammer) the last good ones."""
+    if settings.helper_notify:
+        return tuple(settings.helper_notify)
+    notify = _read().get("helper_notify")
+    return tuple(u for u in notify if isinstance(u, str)) if isinstance(notify, list) else ()
+
+
 def checked(settings, problems, old=None):
     """(the settings to use, what to report or None): a broken or deleted file keeps the
     last good helper part (else ``old``'s addresses); a good file is remembered."""
