@@ -1,11 +1,15 @@
 """``state/agent.json``: what the running agent says about itself, for ``vigie doctor``.
 
 The agent (``agent.app.Agent``, from whichever thread changes its state) writes
-``{"state", "pid", "started", "process_started", "updated", "problems"}`` (replaced
-whole, not fsync'd: it is on the alert path) at start and on every state change, and ``"state": "stopped"`` when it stops. Another
+``{"state", "pid", "started", "process_started", "updated", "problems", "alive_every",
+"worker_ok"}`` (replaced whole, not fsync'd: it is on the alert path) at start, on every
+state change and every ``alive_every`` seconds (``agent/alive.py``: the heartbeat), and
+``"state": "stopped"`` when it stops. Another
 process (``vigie doctor``) calls :func:`read`, which says whether that agent is really
 running: the pid must be alive *and* be the same process (its start time matches), so
-a file left by a crash or a reused pid reads as "not running". Never raises.
+a file left by a crash or a reused pid reads as "not running"; a heartbeat older than
+:func:`stale_after` (a stopped — SIGSTOP — or hung agent) or a worker that no longer
+turns reads as ``stale``: running, but not protecting. Never raises.
 """
 from __future__ import annotations
 
@@ -35,11 +39,19 @@ def _process_start(pid: int) -> float | None:
         return None
 
 
-def write(state: str, started: str, problems: list[str] | tuple[str, ...] = ()) -> bool:
+def stale_after(alive_every: float) -> float:
+    """Seconds without a heartbeat after which the agent is taken as stopped or hung."""
+    return max(30.0, 6.0 * alive_every)
+
+
+def write(state: str, started: str, problems: list[str] | tuple[str, ...] = (), alive_every: float | None = None,
+          worker_ok: bool = True) -> bool:
     """Record this process's state; False (logged once by the caller) when it cannot."""
     pid = os.getpid()
     data = {"state": state, "pid": pid, "started": started, "process_started": _process_start(pid),
-            "updated": events.now_iso(), "problems": list(problems)[:20]}
+            "updated": events.now_iso(), "problems": list(problems)[:20], "worker_ok": bool(worker_ok)}
+    if alive_every:
+        data["alive_every"] = float(alive_every)
     target = path()
     tmp = target.with_name(f".{NAME}.{pid}.tmp")
     try:
@@ -58,14 +70,14 @@ def write(state: str, started: str, problems: list[str] | tuple[str, ...] = ()) 
 
 
 def read() -> dict:
-    """``{"running": bool, "state", "pid", "started", "updated", "problems", "crashed"}``.
+    """``{"running": bool, "state", "pid", "started", "updated", "problems", "crashed", "stale"}``.
 
     ``running`` is True only when the recorded process is alive and is the one that
     wrote the file. ``crashed`` is True when the file says the agent runs but it is gone.
     ``state`` is None when no agent ever wrote the file (or it cannot be read).
     """
     out = {"running": False, "state": None, "pid": None, "started": None, "updated": None,
-           "problems": [], "crashed": False}
+           "problems": [], "crashed": False, "stale": False}
     try:
         fd = os.open(path(), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(fd, "rb") as fh:   # a pipe or a device in its place is not read
@@ -88,4 +100,16 @@ def read() -> dict:
     same = began is not None and (not isinstance(recorded, (int, float)) or abs(began - recorded) < 2.0)
     out["running"] = same
     out["crashed"] = not same
+    every = data.get("alive_every")
+    if same and isinstance(every, (int, float)) and not isinstance(every, bool) and every > 0:
+        age = _age(out["updated"])
+        out["stale"] = age is None or age > stale_after(every) or data.get("worker_ok") is False
     return out
+
+
+def _age(iso: str | None) -> float | None:
+    import datetime as _dt  # noqa: PLC0415
+    try:
+        return (_dt.datetime.now().astimezone() - _dt.datetime.fromisoformat(iso or "")).total_seconds()
+    except (TypeError, ValueError):
+        return None

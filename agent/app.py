@@ -46,6 +46,8 @@ class Agent:
         self._announced = False        # `started` written: new problems get a `degraded` event
         self._since = events.now_iso()
         self._pruned_at: float | None = None
+        self._ticked = time.monotonic()     # the worker's last tick (a hung worker: not protecting)
+        self._tamper = None                 # agent.tamper.TamperWatch once started
         from agent.watch.situation import Situation  # noqa: PLC0415
         self.situation = Situation()
         for p in self.problems:
@@ -64,10 +66,10 @@ class Agent:
         self._started = True
         cat = self._catalog or catalog_mod.get()
         for p in cat.problems:
-            self._degrade(f"catalog:{p}", p)
+            self.degrade(f"catalog:{p}", p)
         from agent import config  # noqa: PLC0415
         for p in config.validate(self.settings):   # settings built in code; a loaded file is checked already
-            self._degrade(f"config:{p}", str(p))
+            self.degrade(f"config:{p}", str(p))
         self._check_data_dir()
         self._check_detection()
         try:   # incident folders a crash left half-written (older than 10 minutes)
@@ -80,16 +82,21 @@ class Agent:
             try:
                 backend = platform.get()
             except Exception as exc:  # noqa: BLE001 - PlatformUnavailable, broken library
-                self._degrade("platform", str(exc))
+                self.degrade("platform", str(exc))
         for p in (backend.problems() if backend is not None else ()):
-            self._degrade("platform", p)
+            self.degrade("platform", p)
+        from agent import settings_guard  # noqa: PLC0415
+        settings, broken = settings_guard.checked(self.settings, self.problems)
+        self._use(settings)     # a broken or deleted file: the helper's last good addresses
+        from agent.tamper import TamperWatch  # noqa: PLC0415
+        self._tamper = TamperWatch(self.report_tamper, self._stop)   # what is there before `started`
         # Before `started`: the run marker (crash or clean stop) is in place once it is written.
         if self.notifier is not None:
             try:
                 self.notifier.start()
             except Exception as exc:  # noqa: BLE001
                 log.error("helper notifications cannot start: %s", exc)
-                self._degrade("notifier", f"helper notifications cannot start: {exc}")
+                self.degrade("notifier", f"helper notifications cannot start: {exc}")
         self._since = events.now_iso()
         problems = [d[0] for d in self._degraded.values()]
         events.append("started", version=__version__, platform=getattr(backend, "name", None),
@@ -98,6 +105,8 @@ class Agent:
             events.append("degraded", problems=problems)
         self._announced = True
         self._write_status()
+        if broken:
+            self.report_tamper(broken, file=self.settings.source)
         put = self._put
         self._threads = [Worker(self, backend, self.queue, self._stop),
                          ProcessWatcher(cat, self.situation, self.settings, put, self._stop, on_error=self._error),
@@ -111,6 +120,9 @@ class Agent:
             self._threads.append(ClipboardGuard(cat, self.settings, put, self._stop, backend=backend,
                                                 open_clipboard=self._clipboard, paused=lambda: self.paused,
                                                 on_error=self._error))
+        from agent import alive  # noqa: PLC0415
+        self._threads += [alive.Heartbeat(self._write_status, self._stop),
+                          alive.DeadMan(lambda: self.settings, self._stop), self._tamper]
         for t in self._threads:
             t.start()
         watch = threading.Thread(target=self._watch_settings, args=(self._stamp,), name="settings-watch",
@@ -139,27 +151,29 @@ class Agent:
                     stamp = now
                     from pathlib import Path  # noqa: PLC0415
                     from agent import config  # noqa: PLC0415
+                    from agent import settings_guard  # noqa: PLC0415
                     src = self.settings.source
-                    self.apply_settings(*config.load(Path(src) if src else None))
+                    loaded = config.load(Path(src) if src else None)
+                    if settings_guard.unusable(*loaded) and not self._stop.wait(1.0):   # an editor still writing?
+                        stamp = self._settings_stamp()
+                        loaded = config.load(Path(src) if src else None)
+                    self.apply_settings(*loaded)
                 health = self.notifier.health() if self.notifier is not None else None
                 if health:
-                    self._degrade("helper_outbox", health)
+                    self.degrade("helper_outbox", health)
                 else:
-                    self._recover("helper_outbox")
+                    self.recover("helper_outbox")
             except Exception as exc:  # noqa: BLE001 - never lose the watch
                 log.error("settings watch: %s", exc)
 
     def apply_settings(self, settings, problems=()) -> None:
-        """Use new settings from now on: the helper's channels and names at once. Any thread."""
+        """Use new settings from now on: the helper's channels and names at once. A change
+        of the helper addresses or of a protective setting, a broken or deleted file, is
+        told to the helper (old and new addresses). Any thread."""
+        from agent import settings_guard  # noqa: PLC0415
         old = self.settings
-        if problems and old.helper_notify and not settings.helper_notify:
-            # a file caught half-written, or broken: never lose the helper on the way
-            settings = settings.replace(helper_notify=old.helper_notify)
-        self.settings = settings
-        if self.notifier is not None and hasattr(self.notifier, "use_settings"):
-            self.notifier.use_settings(settings)
-        if self.responder is not None:
-            self.responder.settings = settings
+        settings, broken = settings_guard.checked(settings, problems, old)
+        self._use(settings)
         with self._lock:
             for key in [k for k in self._degraded if k.startswith("config:")]:
                 del self._degraded[key]
@@ -169,7 +183,29 @@ class Agent:
                          and getattr(settings, f.name) != getattr(old, f.name))
         log.info("settings reloaded from %s; changed: %s", settings.source, ", ".join(changed) or "nothing")
         events.append("settings_changed", changed=changed, problems=[str(p) for p in problems])
+        for what, channels, details in settings_guard.changes(old, settings, changed, broken):
+            self.report_tamper(what, channels=channels, **details)
         self._refresh()
+
+    def _use(self, settings) -> None:
+        self.settings = settings
+        if self.notifier is not None and hasattr(self.notifier, "use_settings"):
+            self.notifier.use_settings(settings)
+        if self.responder is not None:
+            self.responder.settings = settings
+
+    def report_tamper(self, what: str, channels=None, **details) -> None:
+        """Something that keeps the protection going was changed (``what``: see
+        ``agent/tamper.py``, ``settings_*``, ``helper_changed``, ``protection_changed``,
+        ``lock_squatted``): the ``tampered`` event, then the helper's urgent message
+        (to ``channels`` when the old addresses must hear too; with every address removed,
+        to the last good ones). Any thread."""
+        from agent import settings_guard  # noqa: PLC0415
+        log.warning("tampered: %s %s", what, details)
+        events.append("tampered", what=what, **details)
+        if self.notifier is not None:
+            self.notifier.notify("tampered", {"what": what, **details},
+                                 channels=channels or settings_guard.channels(self.settings))
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop every thread (each within ``timeout``) and record ``stopped``."""
@@ -189,6 +225,21 @@ class Agent:
                 log.error("helper notifications did not stop cleanly: %s", exc)
         events.append("stopped", still_running=[t.name for t in self._threads if t.is_alive()])
         agent_status.write("stopped", self._since)
+
+    def report_stop(self, reason: str) -> None:
+        """Someone stopped Vigie (not a log-out or shutdown): the event, the helper's
+        message (sent by :meth:`stop` within its bound) and the dead-man's switch's
+        ``/fail`` ping (3 s at most). Main thread (the signal handler), before ``stop()``."""
+        from agent import settings_guard  # noqa: PLC0415
+        events.append("stop_requested", reason=reason)
+        if self.notifier is not None:   # every address removed first? the last good ones hear it
+            self.notifier.notify("stopped", {"reason": reason}, channels=settings_guard.channels(self.settings))
+        if self.settings.helper_watch_url:   # its own thread: a name look-up has no timeout
+            from agent import alive  # noqa: PLC0415
+            fail = threading.Thread(target=alive.ping, args=(self.settings.helper_watch_url, True, 3.0),
+                                    name="vigie-deadman-fail", daemon=True)
+            fail.start()
+            fail.join(3.0)
 
     @property
     def running(self) -> bool:
@@ -243,14 +294,14 @@ class Agent:
             now = time.monotonic()
             return [r for r, when in self._degraded.values() if when is None or now - when < TRANSIENT_SECONDS]
 
-    # -- called by the agent's own threads -------------------------------------------
+    # -- the watchers' port (agent.watch.port.AgentPort) and the agent's own threads ----
     def _put(self, trig) -> None:
         try:
             self.queue.put_nowait(trig)
         except queue.Full:
             log.warning("too many things happening at once; %s trigger dropped", trig.kind)
 
-    def _degrade(self, part: str, reason: str, transient: bool = False) -> None:
+    def degrade(self, part: str, reason: str, transient: bool = False) -> None:
         """Something does not work. A problem not already shown (the same words under
         another part count as shown) gets a ``degraded`` event once ``started`` is written."""
         with self._lock:
@@ -280,7 +331,7 @@ class Agent:
             with tempfile.NamedTemporaryFile(dir=folder, prefix=".probe-"):
                 pass
         except OSError as exc:
-            self._degrade("data_dir", f"the data folder {folder} cannot be written ({exc.strerror or exc}): "
+            self.degrade("data_dir", f"the data folder {folder} cannot be written ({exc.strerror or exc}): "
                           "evidence, events and helper messages cannot be kept")
 
     def _check_detection(self) -> None:
@@ -290,17 +341,20 @@ class Agent:
             from agent.detect import phrases  # noqa: PLC0415
             from agent.detect.ocr import check_tesseract  # noqa: PLC0415
             for problem in check_tesseract(self.settings.tess_langs()):
-                self._degrade(f"ocr:{problem}", problem)
+                self.degrade(f"ocr:{problem}", problem)
             for err in phrases.cached(None)[1]:
-                self._degrade(f"phrases:{err}", str(err))
+                self.degrade(f"phrases:{err}", str(err))
         except Exception as exc:  # noqa: BLE001 - the worker reports a broken detector itself
             log.error("cannot check the scam detector: %s", exc)
 
     def _write_status(self) -> None:
+        """state/agent.json: on every state change and every few seconds (the heartbeat)."""
         if self._started and not self._stop.is_set():
-            agent_status.write(self.state, self._since, self.problems_now())
+            from agent import alive  # noqa: PLC0415
+            agent_status.write(self.state, self._since, self.problems_now(), alive_every=alive.ALIVE_SECONDS,
+                               worker_ok=time.monotonic() - self._ticked < alive.WORKER_STALE)
 
-    def _recover(self, part: str) -> None:
+    def recover(self, part: str) -> None:
         with self._lock:
             if self._degraded.pop(part, None) is None:
                 return
@@ -312,32 +366,33 @@ class Agent:
         with self._lock:
             gone = [k for k in self._degraded if k.startswith("platform:") and k[len("platform:"):] not in problems]
         for key in gone:
-            self._recover(key)
+            self.recover(key)
         for p in problems:
-            self._degrade(f"platform:{p}", p)
+            self.degrade(f"platform:{p}", p)
 
     def _error(self, part: str, exc: Exception) -> None:
-        self._degrade(part, f"{part} watcher failed: {exc}", transient=True)
+        self.degrade(part, f"{part} watcher failed: {exc}", transient=True)
 
-    def _alert(self, key) -> None:
+    def alert(self, key) -> None:
         """The worker found a scam or a remote tool (``key``: what it is about). Called
         before the event is written, so that whoever reads the event sees the alert state."""
         with self._lock:
             self._alert_on = (key, time.monotonic())
         self._refresh()
 
-    def _scan_ok(self, key) -> None:
+    def scan_ok(self, key) -> None:
         with self._lock:
             if self._alert_on and self._alert_on[0] == key:
                 self._alert_on = None
         self._refresh()
 
-    def _incident(self, event: dict) -> None:
+    def incident(self, event: dict) -> None:
         with self._lock:
             self._last_incident = event
 
-    def _tick(self) -> None:
+    def tick(self) -> None:
         """Called by the worker about once a second: pause/alert expiry."""
+        self._ticked = time.monotonic()
         with self._lock:
             due = self._paused_until is not None and time.monotonic() >= self._paused_until
         if due:
@@ -360,7 +415,9 @@ class Agent:
         if prune is None:
             return
         try:
-            prune()
+            import contextlib  # noqa: PLC0415
+            with self._tamper.expected() if self._tamper is not None else contextlib.nullcontext():
+                prune()   # Vigie's own removals: not reported as tampering
         except Exception as exc:  # noqa: BLE001 - a full disk, a folder we cannot read
             log.warning("cannot remove old evidence: %s", exc)
 
@@ -369,7 +426,7 @@ class Agent:
             now = time.monotonic()
             if self._alert_on and now - self._alert_on[1] > ALERT_SECONDS:
                 self._alert_on = None
-            if self._paused_until is not None:  # cleared by _tick once "resumed" is written
+            if self._paused_until is not None:  # cleared by tick() once "resumed" is written
                 new = "paused"
             elif self._alert_on or self._alert_window_open():
                 new = "alert"

@@ -23,6 +23,7 @@ from typing import Any
 
 from agent import paths
 from agent.tomlcompat import tomllib
+from agent.urlsecrets import mask_url
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,8 @@ SCHEMA: dict[tuple[str, str], tuple[Any, Any, Any]] = {
     ("helper", "notify"): ([], "list[str]", None),
     ("helper", "attach_screenshot"): (False, bool, None),
     ("helper", "heartbeat_hours"): (24.0, float, (0.0, 24.0 * 31)),
+    ("helper", "watch_url"): ("", str, None),
+    ("helper", "watch_minutes"): (5.0, float, (0.05, 60.0)),
     ("remote_tools", "mode"): ("warn", "choice", ("warn", "suspend")),
     ("remote_tools", "allowlist"): ([], "list[str]", None),
     ("remote_tools", "allow_hours"): ("", str, None),
@@ -89,6 +92,7 @@ FORMATS: dict[tuple[str, str], tuple[str, str]] = {
     ("", "country"): (r"auto|[A-Za-z]{2}", '"auto" or "FR"'),
     ("", "ocr_languages"): (r"auto|[A-Za-z_]{3,}(\+[A-Za-z_]{3,})*", '"fra+eng"'),
     ("helper", "notify"): (r"[A-Za-z][A-Za-z0-9+.\-]*://\S+", '"mailtos://user:password@example.com"'),
+    ("helper", "watch_url"): (r"(https?://\S+)?", '"https://hc-ping.com/your-check-uuid"'),
 }
 
 
@@ -122,6 +126,8 @@ class Settings:
     helper_notify: tuple[str, ...] = ()
     helper_attach_screenshot: bool = False
     helper_heartbeat_hours: float = 24.0
+    helper_watch_url: str = ""          # the dead-man's switch: a ping URL (agent/alive.py)
+    helper_watch_minutes: float = 5.0
     remote_tools_mode: str = "warn"
     remote_tools_allowlist: tuple[str, ...] = ()
     remote_tools_allow_hours: str = ""
@@ -387,19 +393,7 @@ def as_dict(settings: Settings, mask_secrets: bool = True) -> dict[str, dict[str
         value = getattr(settings, _attr(section, key))
         if mask_secrets and (section, key) == ("helper", "notify"):
             value = [mask_url(u) for u in value]
+        elif mask_secrets and (section, key) == ("helper", "watch_url") and value:
+            value = mask_url(value)
         out.setdefault(section, {})[key] = list(value) if isinstance(value, tuple) else value
     return out
-
-
-def mask_url(url: str) -> str:
-    """``mailtos://user:secret@host`` → ``mailtos://user:***@host``; long tokens anywhere too
-    (``tgram://123:AAAA…/42`` → ``tgram://123:***/42``), and every part apprise marks
-    private for the service (``gotify://host/***``, ``json://…?+Authorization=***``)."""
-    try:  # the helper's secret rules (apprise's own metadata); lazily: apprise is heavy
-        from agent.respond.helper.secrets import REF, split_url  # noqa: PLC0415
-        url = REF.sub("***", split_url(url)[0])
-    except Exception:  # noqa: BLE001 - the rules below still mask the usual forms
-        pass
-    url = re.sub(r"(://[^:/@?#]+:)[^@/?#]+@", r"\1***@", url)
-    url = re.sub(r"([?&](?:pass|password|pwd|token|key|apikey|api_key|secret)=)[^&]+", r"\1***", url, flags=re.I)
-    return re.sub(r"(?<=[/:=])[A-Za-z0-9_\-]{20,}", "***", url)  # tokens: Telegram bot, webhooks

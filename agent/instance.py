@@ -5,6 +5,12 @@
 the process dies, so a crash leaves a file but never a stale lock: the next start
 takes it. A second instance gets :class:`AlreadyRunning` carrying the first one's pid.
 Used by the main thread of ``vigie run``.
+
+The lock cannot be squatted: a lock held by a process that is not Vigie (``flock
+vigie.lock sleep 1d``) is worked around with the next lock file (``vigie-2.lock``…), and
+``SingleInstance.squatted`` says by whom, for the helper. Vigie is the holder whose pid
+is the one written in the file (on Linux checked against ``/proc/locks``: the pid that
+really holds the lock) and whose command line is Vigie's.
 """
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ from agent import paths
 
 log = logging.getLogger(__name__)
 LOCK_NAME = "vigie.lock"
+SPARE_LOCKS = 3          # vigie.lock, then vigie-2.lock and vigie-3.lock when squatted
 
 if os.name == "nt":  # pragma: no cover - Windows only
     import msvcrt
@@ -75,6 +82,51 @@ def read_pid(path: Path) -> int | None:
         return None
 
 
+def candidates(path: Path) -> list[Path]:
+    """The lock file and its spares, in the order every Vigie tries them."""
+    return [path] + [path.with_name(f"{path.stem}-{n}{path.suffix}") for n in range(2, SPARE_LOCKS + 1)]
+
+
+def _holders(path: Path) -> set[int] | None:
+    """The pids holding a lock on ``path`` (Linux ``/proc/locks``); None where it cannot be told."""
+    try:
+        st = os.stat(path)
+        with open("/proc/locks", encoding="ascii", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return None
+    dev = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    out = set()
+    for line in lines:
+        f = line.replace("->", "").split()
+        if len(f) >= 6 and f[5] == dev and f[4].isdigit():
+            out.add(int(f[4]))
+    return out
+
+
+def _cmdline(pid: int) -> str | None:
+    try:
+        import psutil  # noqa: PLC0415
+        return " ".join(psutil.Process(pid).cmdline())
+    except Exception:  # noqa: BLE001 - gone, or not ours to read
+        return None
+
+
+def is_vigie_holder(path: Path) -> tuple[bool, str]:
+    """(whether the holder of the lock on ``path`` is Vigie, who holds it in words)."""
+    pid, holders = read_pid(path), _holders(path)
+    if pid == os.getpid():
+        return True, f"process {pid}"
+    if holders is not None and pid not in holders:     # the file's pid is not the holder
+        who = sorted(holders)
+        return False, "; ".join(f"process {h}: {(_cmdline(h) or '?')[:120]}" for h in who) or "?"
+    cmd = _cmdline(pid) if pid else None
+    if cmd is None:      # no pid written, or a process gone since: whoever holds the lock is not Vigie
+        return False, f"process {pid or '?'}"
+    low = cmd.lower()
+    return ("vigie" in low or "agent" in low), f"process {pid}: {cmd[:120]}"
+
+
 class SingleInstance:
     """Context manager holding the per-user instance lock. Not re-entrant.
 
@@ -86,17 +138,38 @@ class SingleInstance:
         self.path = Path(path) if path else paths.state_dir() / LOCK_NAME
         self._fd: int | None = None
         self.locked = False
+        self.squatted: list[dict] = []     # locks held by something that is not Vigie
 
     def acquire(self) -> "SingleInstance":
-        try:
-            paths.ensure_dir(self.path.parent)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        except OSError as exc:
-            log.warning("cannot create the instance lock %s (%s); going on without it", self.path, exc)
-            return self
-        if not _try_lock(fd):
+        first = self.path
+        for path in candidates(first):
+            try:
+                paths.ensure_dir(path.parent)
+                fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError as exc:
+                log.warning("cannot create the instance lock %s (%s); going on without it", path, exc)
+                return self
+            if _try_lock(fd):
+                break
             os.close(fd)
-            raise AlreadyRunning(read_pid(self.path), self.path)
+            vigie, who = is_vigie_holder(path)
+            if vigie:
+                raise AlreadyRunning(read_pid(path), path)
+            log.error("the instance lock %s is held by another program (%s); using the next one", path, who)
+            self.squatted.append({"file": str(path), "holder": who})
+        else:
+            log.error("every instance lock is held by other programs; going on without one")
+            return self
+        self.path = path
+        for other in candidates(first):       # a Vigie on another lock file (the squatter let go)
+            if other != path and running_pid(other, spares=False) is not None:
+                _unlock(fd)
+                os.close(fd)
+                raise AlreadyRunning(read_pid(other), other)
+        self._write_pid(fd)
+        return self
+
+    def _write_pid(self, fd: int) -> None:
         try:  # " <pid>\n": byte 0 stays the lock byte on Windows
             os.ftruncate(fd, 0)
             os.lseek(fd, 0, os.SEEK_SET)
@@ -105,7 +178,6 @@ class SingleInstance:
             log.warning("cannot write the pid in %s: %s", self.path, exc)
         self._fd = fd
         self.locked = True
-        return self
 
     def release(self) -> None:
         if self._fd is None:
@@ -161,17 +233,21 @@ def mark_clean_stop(reason: str = "") -> None:
         log.warning("cannot record the clean stop in %s: %s", _run_marker(), exc)
 
 
-def running_pid(path: Path | None = None) -> int | None:
-    """The pid of the ``vigie run`` holding the lock (0 if unknown), None if none runs. Never raises."""
+def running_pid(path: Path | None = None, spares: bool = True) -> int | None:
+    """The pid of the ``vigie run`` holding the lock or a spare (0 if unknown), None if
+    none runs (a lock held by another program does not count). Never raises."""
     path = Path(path) if path else paths.state_dir() / LOCK_NAME
-    try:
-        fd = os.open(path, os.O_RDWR)
-    except OSError:
-        return None
-    try:
-        if _try_lock(fd):
-            _unlock(fd)
-            return None
-        return read_pid(path) or 0
-    finally:
-        os.close(fd)
+    for p in candidates(path) if spares else [path]:
+        try:
+            fd = os.open(p, os.O_RDWR)
+        except OSError:
+            continue
+        try:
+            if _try_lock(fd):
+                _unlock(fd)
+                continue
+        finally:
+            os.close(fd)
+        if is_vigie_holder(p)[0]:
+            return read_pid(p) or 0
+    return None

@@ -3,7 +3,9 @@ Windows the console control events and the session-end messages of a log-off or 
 (``WM_QUERYENDSESSION``/``WM_ENDSESSION``, broadcast to top-level windows: a hidden window
 on a thread of its own receives them).
 
-``install(on_end)`` calls ``on_end(reason)`` for each; ``on_end`` must record the clean stop
+``install(on_end)`` calls ``on_end(reason)`` for each; :func:`is_session_end` says whether
+that reason is a log-out or shutdown (Windows' session end; on Linux, logind says) or a
+stop that someone asked for (``kill``, a task manager's "End"), which the helper hears of; ``on_end`` must record the clean stop
 *first* (``instance.mark_clean_stop``): after ``WM_ENDSESSION`` returns, or a console
 handler returns, Windows may end the process at any moment. Called once by the main thread
 of ``vigie run``; ``on_end`` runs on the main thread (signals) or the session thread
@@ -20,6 +22,21 @@ log = logging.getLogger(__name__)
 SIGNALS = ("SIGTERM", "SIGINT", "SIGHUP", "SIGBREAK")
 WM_QUERYENDSESSION, WM_ENDSESSION, WM_CLOSE, WM_DESTROY = 0x0011, 0x0016, 0x0010, 0x0002
 CTRL_EVENTS = {0: "ctrl-c", 1: "ctrl-break", 2: "console closed", 5: "log-off", 6: "shutdown"}
+SESSION_END = ("windows session end", "windows log-off", "windows shutdown")
+
+
+def is_session_end(reason: str, ask=None) -> bool:
+    """True for a log-out or shutdown; False for any other stop. POSIX signals: logind's
+    word (``agent.logind.session_ending``, or ``ask()``); without logind (no system bus, as
+    in CI) a signal counts as a stop, reported: a scammer's ``kill`` must never pass for a
+    log-out."""
+    if reason in SESSION_END:
+        return True
+    if reason.startswith("windows"):      # Ctrl+C, Ctrl+Break, the console closed
+        return False
+    if ask is None:
+        from agent.logind import session_ending as ask  # noqa: PLC0415
+    return bool(ask())
 
 
 def install(on_end, windows: bool | None = None) -> list[str]:

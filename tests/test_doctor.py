@@ -157,3 +157,28 @@ def test_speech_missing_is_only_a_warning(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     c = doctor.check_speech(config.Settings(), "en", platform="linux")
     assert c.status == "warning" and "espeak-ng" in c.fix
+
+
+def test_a_silent_heartbeat_or_a_stuck_worker_is_not_protecting():
+    """state/agent.json as a running agent writes it (this process is the 'agent'): fresh →
+    protecting; its heartbeat 2 minutes old (SIGSTOP) or its worker stuck → NOT protecting."""
+    import datetime as _dt
+    import json as _json
+    import os as _os
+
+    import psutil
+
+    from agent import agent_status
+    from agent.cli import doctor as doctor_mod
+    assert agent_status.write("protecting", "2026-12-07T10:00:00+00:00", alive_every=5.0)
+    assert agent_status.read()["running"] and not agent_status.read()["stale"]
+    assert doctor_mod.check_agent("en").status == "ok"
+    old = (_dt.datetime.now().astimezone() - _dt.timedelta(minutes=2)).isoformat()
+    data = {"state": "protecting", "pid": _os.getpid(), "started": old, "updated": old, "problems": [],
+            "process_started": psutil.Process().create_time(), "alive_every": 5.0, "worker_ok": True}
+    agent_status.path().write_text(_json.dumps(data))
+    check = doctor_mod.check_agent("en")
+    assert check.status == "problem" and "NOT protecting" in check.detail
+    assert "ne protège pas" in doctor_mod.check_agent("fr").detail.lower()
+    assert agent_status.write("protecting", old, alive_every=5.0, worker_ok=False)   # fresh, but stuck
+    assert agent_status.read()["stale"] and doctor_mod.check_agent("en").status == "problem"

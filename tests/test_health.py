@@ -97,8 +97,8 @@ def test_a_new_problem_while_running_gets_one_degraded_event():
     a.start()
     try:
         assert wait_for(lambda: agent_status.read()["running"])
-        a._degrade("capture", "screen capture failed: test", transient=True)
-        a._degrade("capture", "screen capture failed: test", transient=True)   # the same again
+        a.degrade("capture", "screen capture failed: test", transient=True)
+        a.degrade("capture", "screen capture failed: test", transient=True)   # the same again
         ev = wait_event(lambda e: e["type"] == "degraded" and e.get("part") == "capture")
         assert ev["problem"] == "screen capture failed: test" and ev["transient"] is True
         assert a.state == "degraded" and agent_status.read()["state"] == "degraded"

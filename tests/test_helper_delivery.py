@@ -17,19 +17,12 @@ from agent.config import Settings
 from agent.respond.helper import secrets
 from agent.respond.helper.notifier import HelperNotifier
 from agent.respond.helper.outbox import Outbox
-from tests.test_helper_servers import SilentServer, SmtpServer, WebhookServer, smtp, wait_for  # noqa: F401
+from tests.test_helper_servers import SilentServer, SmtpServer, hook, smtp, wait_for  # noqa: F401
 
 SCAM = {"family": "tss", "title": "Security Alert - Your computer is locked", "phones": ["+1 800-555-0142"],
         "process": "chromium", "incident": "/data/evidence/2026-01-05_1012_tss", "score": 0.91,
         "signals": [{"text": "do not restart your computer"}, {"text": "call support now"}],
         "action": "close_page"}
-
-
-@pytest.fixture
-def hook():
-    srv = WebhookServer().start()
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import json
 import smtplib
 import socket
 import threading
+import time
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -163,6 +164,38 @@ class WebhookServer:
         return f"json://127.0.0.1:{self.port}/vigie-hook"
 
 
+class PingServer:
+    """A dead-man's switch service (Healthchecks-style): records the path of every GET
+    (``/ping/<uuid>``, ``/ping/<uuid>/fail``) with its arrival time."""
+
+    def __init__(self):
+        self.pings: list[tuple[str, float]] = []
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                owner.pings.append((self.path, time.monotonic()))
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"OK")
+
+            def log_message(self, *args):
+                pass
+        self._srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self._srv.server_address[1]
+        threading.Thread(target=self._srv.serve_forever, daemon=True, name=f"ping-{self.port}").start()
+
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/ping/0b1e7c6a-5d2e-4c1a-9f7e-3c2d1b0a9e8f"
+
+    def count(self, fail: bool = False) -> int:
+        return sum(1 for p, _ in self.pings if p.endswith("/fail") == fail)
+
+    def stop(self) -> None:
+        self._srv.shutdown()
+        self._srv.server_close()
+
+
 class SilentServer:
     """Accepts connections and never says a word (a stalled SMTP server)."""
 
@@ -199,6 +232,22 @@ def smtp():
     srv = SmtpServer().start()
     yield srv
     srv.release()
+    srv.stop()
+
+
+@pytest.fixture
+def hook():
+    """A running JSON webhook receiver for one test (import this fixture where it is needed)."""
+    srv = WebhookServer().start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def pings():
+    """A running dead-man's switch service (PingServer) for one test."""
+    srv = PingServer()
+    yield srv
     srv.stop()
 
 

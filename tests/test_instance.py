@@ -80,3 +80,46 @@ def test_lock_path_blocked_by_a_file_does_not_stop_protection(tmp_path, caplog):
     with instance.SingleInstance(blocker / "vigie.lock") as held:
         assert not held.locked
     assert "going on without it" in caplog.text
+
+
+def test_a_lock_squatted_by_another_program_is_worked_around_and_said():
+    """`flock vigie.lock sleep` (a real flock(1) process) must not keep Vigie from starting,
+    and a second Vigie is still refused."""
+    import json
+    import shutil
+    from tests.waiting import wait_for
+    if not shutil.which("flock"):
+        pytest.skip("flock(1) is not installed")
+    lock = paths.state_dir() / instance.LOCK_NAME
+    paths.ensure_dir(lock.parent)
+    lock.write_text(" 999999\n")                       # a pid left by an older run, long gone
+    squatter = subprocess.Popen(["flock", str(lock), "sleep", "600"])
+    holder = None
+    try:
+        assert wait_for(lambda: instance._holders(lock), 30)      # flock(1) holds it (/proc/locks)
+        assert instance.running_pid() is None          # a squatter is not a running Vigie
+        holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+            import json, time
+            from agent.instance import SingleInstance
+            with SingleInstance() as held:
+                print(json.dumps({"path": str(held.path), "squatted": held.squatted}), flush=True)
+                time.sleep(120)
+        """)], stdout=subprocess.PIPE, text=True, env=os.environ.copy())
+        got = json.loads(holder.stdout.readline())
+        assert got["path"].endswith("vigie-2.lock")
+        assert got["squatted"][0]["file"] == str(lock)
+        assert f"process {squatter.pid}" in got["squatted"][0]["holder"] and "sleep" in got["squatted"][0]["holder"]
+        assert instance.running_pid() == holder.pid
+        with pytest.raises(instance.AlreadyRunning) as err:    # a second Vigie is still refused
+            instance.SingleInstance().acquire()
+        assert err.value.pid == holder.pid
+        squatter.kill()                                # the squatter lets go: still one Vigie only
+        squatter.wait()
+        with pytest.raises(instance.AlreadyRunning) as err:
+            instance.SingleInstance().acquire()
+        assert err.value.pid == holder.pid
+    finally:
+        for p in (squatter, holder):
+            if p is not None:
+                p.kill()
+                p.wait()

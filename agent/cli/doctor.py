@@ -252,6 +252,8 @@ def check_agent(lang: str) -> Check:
     """Whether ``vigie run`` is running now, since when, and in which state."""
     from agent import agent_status  # noqa: PLC0415
     st = agent_status.read()
+    if st["running"] and st["stale"]:   # stopped (SIGSTOP) or hung: there, but not watching
+        return _c(lang, "agent", PROBLEM, "agent_stale", "fix_agent_stale", pid=st["pid"], since=_when(st["updated"]))
     if st["running"]:
         v = {"pid": st["pid"], "since": _when(st["started"]),
              "state": t(f"doctor.agent_state_{st['state']}", lang) if st["state"] in

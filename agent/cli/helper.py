@@ -1,4 +1,4 @@
-"""``vigie helper add URL | remove URL | list | test | status | flush``.
+"""``vigie helper add URL | remove URL | list | test | status | flush | watch [URL | --off]``.
 
 ``add`` checks the URL with apprise, moves its password/token to the keyring (or the
 private ``secrets.toml``) and writes the URL, without the secret, to the config file;
@@ -33,6 +33,9 @@ def register(sub) -> None:
     for name, key in (("test", "helper_test"), ("flush", "helper_flush")):
         c = hs.add_parser(name, help=_h(key))
         c.add_argument("--timeout", type=float, default=120.0, help=_h("helper_timeout"))
+    w = hs.add_parser("watch", help=_h("helper_watch"))
+    w.add_argument("url", metavar="URL", nargs="?")
+    w.add_argument("--off", action="store_true", help=_h("helper_watch_off"))
     s = hs.add_parser("status", help=_h("helper_status"))
     s.add_argument("--json", action="store_true")
     p.set_defaults(func=run, helper_parser=p)
@@ -49,7 +52,38 @@ def run(args) -> int:
         print(t("helper.cli_no_channel", lang), file=sys.stderr)
         return 2
     return {"add": _add, "remove": _remove, "list": _list, "test": _test, "status": _status,
-            "flush": _flush}[action](args, settings, lang)
+            "flush": _flush, "watch": _watch}[action](args, settings, lang)
+
+
+def _watch(args, settings, lang) -> int:
+    """``watch URL``: the dead-man's switch (agent/alive.py); pinged once now to check it.
+    ``watch --off`` removes it; ``watch`` alone says what is set."""
+    from agent import alive, config_write  # noqa: PLC0415
+    url = (args.url or "").strip()
+    if args.off or not url:
+        if not args.off:
+            now = settings.helper_watch_url
+            print(t("helper.cli_watch_is", lang, url=config.mask_url(now)) if now else t("helper.cli_watch_none", lang))
+            return 0 if now else 2
+        url = ""
+    elif not url.lower().startswith(("http://", "https://")) or any(c.isspace() for c in url):
+        print(t("helper.cli_watch_bad", lang, url=config.mask_url(url)), file=sys.stderr)
+        return 2
+    try:
+        config_write.update(helper_watch_url=url)
+    except OSError as exc:  # ConfigWriteError is an OSError
+        print(t("helper.cli_config_error", lang, error=exc.text(lang) if hasattr(exc, "text") else str(exc)),
+              file=sys.stderr)
+        return 2
+    if not url:
+        print(t("helper.cli_watch_off", lang))
+        return 0
+    answered = alive.ping(url)
+    print(t("helper.cli_watch_set", lang, url=config.mask_url(url),
+            minutes=f"{settings.helper_watch_minutes:g}"))
+    print(t("helper.cli_watch_ping_ok" if answered else "helper.cli_watch_ping_failed", lang))
+    _say_live(lang)
+    return 0 if answered else 1
 
 
 def _write(settings, lang, urls) -> bool:
@@ -126,7 +160,9 @@ def _remove(args, settings, lang) -> int:
         return 2
     if not _write(settings, lang, [c for c in chans if c != match]):
         return 2
-    secrets.forget(match)
+    from agent import instance  # noqa: PLC0415
+    if instance.running_pid() is None:   # else the running agent still tells this address of its removal
+        secrets.forget(match)
     try:
         n = Outbox().cancel_channel(match)
     except (OSError, sqlite3.Error) as exc:

@@ -30,13 +30,17 @@ class _Stop(SystemExit):
     """Raised in the main thread by a stop request, to leave the tray's loop."""
 
 
-def _stop_requests(in_tray: threading.Event, done: threading.Event) -> None:
+def _stop_requests(in_tray: threading.Event, done: threading.Event, agent=None) -> None:
     """SIGTERM/SIGINT/SIGHUP and Windows' session end: record the clean stop at once (the
-    system may kill the process right after), then leave the tray or the wait loop."""
+    system may kill the process right after); a stop that is not a log-out or shutdown is
+    told to the helper (``Agent.report_stop``: stored, then sent by ``stop()`` within a few
+    seconds); then leave the tray or the wait loop."""
     from agent import instance, session_end  # noqa: PLC0415
 
     def on_end(reason: str) -> None:
         instance.mark_clean_stop(reason)
+        if agent is not None and not done.is_set() and not session_end.is_session_end(reason):
+            agent.report_stop(reason)
         log.info("stop requested (%s); stopping", reason)
         done.set()
         if in_tray.is_set() and threading.current_thread() is threading.main_thread():
@@ -77,8 +81,10 @@ def run(args) -> int:
     agent = build(settings, problems)
     in_tray, done = threading.Event(), threading.Event()
     try:
-        _stop_requests(in_tray, done)
+        _stop_requests(in_tray, done, agent)
         agent.start()
+        for squat in getattr(lock, "squatted", ()):   # another program held the lock: said, and worked around
+            agent.report_tamper("lock_squatted", **squat)
         for p in agent.problems_now():
             log.warning("degraded: %s", p)
         shown = False

@@ -20,6 +20,7 @@ from pathlib import Path
 from agent import events, paths
 from agent.detect.command import same_command
 from agent.watch.catalog import norm
+from agent.watch.port import AgentPort
 from agent.watch.trigger import Trigger
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,7 @@ class FollowUp:
             "command": self.command[:500], "browser": self.details.get("browser")})
 
 
-def handle(agent, trig: Trigger, respond) -> None:
+def handle(agent: AgentPort, trig: Trigger, respond) -> None:
     """Worker thread: the event first, then the responder (``on_clickfix``)."""
     d, w, proc = trig.details, trig.window, trig.process or {}
     base = {"browser": d.get("browser"), "process": proc.get("name"), "pid": proc.get("pid"),
@@ -131,7 +132,7 @@ def handle(agent, trig: Trigger, respond) -> None:
                       window_process=base["window_process"], command=command)
         respond("on_clickfix", command, {**base, "place": d.get("place")}, repeat=True)
         return
-    agent._alert(("clickfix", proc.get("pid")))
+    agent.alert(("clickfix", proc.get("pid")))
     verdict = d.get("verdict") or {}
     ev = events.append("clickfix", **base, command=command, shell=verdict.get("shell"),
                        signals=verdict.get("signals"), replaced=d.get("replaced"))
@@ -140,4 +141,4 @@ def handle(agent, trig: Trigger, respond) -> None:
     if path:
         ev = {**ev, "incident": str(path)}
         events.append("incident", incident=str(path), of="clickfix", title=base["title"])
-    agent._incident(ev)
+    agent.incident(ev)

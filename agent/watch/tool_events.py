@@ -7,10 +7,11 @@ and never stops the worker).
 from __future__ import annotations
 
 from agent import events
+from agent.watch.port import AgentPort
 from agent.watch.trigger import Trigger
 
 
-def remote_tool(agent, trig: Trigger, respond) -> None:
+def remote_tool(agent: AgentPort, trig: Trigger, respond) -> None:
     """A remote-control tool started, its installer was saved, or it was already running
     when Vigie started (``details["trigger"] == "running_at_start"``: the helper is told,
     the tray stays calm)."""
@@ -21,17 +22,17 @@ def remote_tool(agent, trig: Trigger, respond) -> None:
     risk = situation.raise_risk(2 if situation.seconds_since_scam() is not None else 1)
     context = {**situation.context(), "risk": risk, **trig.details}
     if not at_start:   # the state first: whoever reads the event sees the alert
-        agent._alert(("tool", tool.id))
+        agent.alert(("tool", tool.id))
     ev = events.append("remote_tool", trigger=trigger, tool=tool.id, name=tool.name,
                        pid=proc.get("pid"), exe=proc.get("exe", ""), process=proc.get("name", ""),
                        cmdline=" ".join(proc.get("cmdline") or ())[:300], file=trig.details.get("file"),
                        mode=agent.settings.remote_tools_mode, context=context)
     respond("on_remote_tool", tool.to_json(), dict(proc, file=trig.details.get("file")), context)
     if not at_start:
-        agent._incident(ev)
+        agent.incident(ev)
 
 
-def risky(agent, trig: Trigger, respond) -> None:
+def risky(agent: AgentPort, trig: Trigger, respond) -> None:
     """A bank page or a "proof" tool while a remote tool runs: the risk goes up."""
     details = dict(trig.details)
     kind = details.pop("kind", "risky")
@@ -41,7 +42,7 @@ def risky(agent, trig: Trigger, respond) -> None:
     respond("on_risky_context", kind, details)
 
 
-def session_ended(agent, trig: Trigger, respond) -> None:
+def session_ended(agent: AgentPort, trig: Trigger, respond) -> None:
     """The last process of a reported remote tool is gone: the Responder writes the
     aftercare report (what the session left)."""
     tool, proc = trig.tool, trig.process

@@ -18,6 +18,7 @@ from agent import events
 from agent.log import Once
 from agent.platform.base import clip
 from agent.watch import behaviour as page_behaviour, clickfix, look, ownmask, steady, tool_events
+from agent.watch.port import AgentPort
 from agent.watch.trigger import Trigger
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ def window_details(w) -> dict:
 
 
 class Worker(threading.Thread):
-    def __init__(self, agent, backend, q: queue.Queue, stop: threading.Event):
+    def __init__(self, agent: AgentPort, backend, q: queue.Queue, stop: threading.Event):
         super().__init__(name="vigie-worker", daemon=True)
         self.agent, self.backend, self.q, self.stop_event = agent, backend, q, stop
         self.settings = agent.settings
@@ -75,7 +76,7 @@ class Worker(threading.Thread):
             if trig is not None and trig.kind != "stop":
                 self.handle(trig)
             self._release_if_idle()
-            self.agent._tick()
+            self.agent.tick()
         if self.detector is not None:
             try:
                 self.detector.close()
@@ -92,13 +93,13 @@ class Worker(threading.Thread):
             from agent.detect.pipeline import Detector  # noqa: PLC0415
             langs = self.settings.tess_langs()
             for problem in check_tesseract(langs):
-                self.agent._degrade("ocr", problem)
+                self.agent.degrade("ocr", problem)
             self.detector = Detector(langs, self.settings.sensitivity)
             for err in getattr(self.detector, "phrase_errors", ()):
-                self.agent._degrade("phrases", str(err))
+                self.agent.degrade("phrases", str(err))
         except Exception as exc:  # noqa: BLE001 - detection module missing or broken
             log.error("the scam detector cannot start: %s", exc)
-            self.agent._degrade("detector", f"the scam detector cannot start: {exc}")
+            self.agent.degrade("detector", f"the scam detector cannot start: {exc}")
 
     def warm(self) -> None:
         """Load the OCR models now (a browser came to the front), so that the first scan
@@ -167,7 +168,7 @@ class Worker(threading.Thread):
         if trig.kind == "test":
             v, image, w = trig.details["verdict"], trig.details["image"], trig.window
             path = self._respond("on_scam", v, image, w, "test")
-            self.agent._incident({"type": "test_alert", "incident": str(path) if path else None})
+            self.agent.incident({"type": "test_alert", "incident": str(path) if path else None})
             return
         w = trig.window
         if self.detector is None:
@@ -196,11 +197,11 @@ class Worker(threading.Thread):
                 log.debug("steady after %d more captures", n)
         except Exception as exc:  # noqa: BLE001 - display gone, window closed
             self._once.warning(log, "capture", "capture failed (will retry): %s", exc)
-            self.agent._degrade("capture", f"screen capture failed: {exc}", transient=True)
+            self.agent.degrade("capture", f"screen capture failed: {exc}", transient=True)
             if trig.kind == "fullscreen":
                 self.later(SETTLE_DELAYS[-1], Trigger("settle", window=w, details=trig.details))
             return
-        self.agent._recover("capture")
+        self.agent.recover("capture")
         if trig.kind in ("rescan", "settle") and self._prints.get(key) == fp:
             return
         self._prints[key] = fp
@@ -224,9 +225,9 @@ class Worker(threading.Thread):
                                                behaviour=seen)
         except Exception as exc:  # noqa: BLE001 - OcrUnavailable, Tesseract crash
             self._once.error(log, "ocr", "the screen could not be read: %s", exc)
-            self.agent._degrade("ocr", f"the screen could not be read: {exc}", transient=True)
+            self.agent.degrade("ocr", f"the screen could not be read: {exc}", transient=True)
             return
-        self.agent._recover("ocr")
+        self.agent.recover("ocr")
         log.debug("read in %.0f ms: %s %.2f", verdict.ms, verdict.verdict, verdict.score)
         base = {"trigger": trig.kind, **window_details(w), "browser": trig.details.get("browser")}
         if verdict.is_scam or trig.kind == "fullscreen" or trig.details.get("title_changed"):
@@ -244,7 +245,7 @@ class Worker(threading.Thread):
             if trig.kind == "fullscreen":
                 for d in SETTLE_DELAYS:
                     self.later(d, Trigger("settle", window=w, details=trig.details))
-            self.agent._scan_ok(key)
+            self.agent.scan_ok(key)
             return
         rkey = (key, verdict.family)
         now = time.monotonic()
@@ -254,7 +255,7 @@ class Worker(threading.Thread):
         self._reported[rkey] = now
         self.agent.situation.scam_seen()
         j = verdict.to_json()
-        self.agent._alert(key)
+        self.agent.alert(key)
         ev = events.append("scam_screen", **base, verdict=j["verdict"], family=j["family"], score=j["score"],
                            signals=j["signals"], phones=j["phones"], phones_e164=j["phones_e164"],
                            lang=j["lang"], ms=j["ms"], context=self.agent.situation.context(),
@@ -264,7 +265,7 @@ class Worker(threading.Thread):
         if path:
             ev = {**ev, "incident": str(path)}
             events.append("incident", incident=str(path), of="scam_screen", title=base.get("title"))
-        self.agent._incident(ev)
+        self.agent.incident(ev)
 
     def _alert_up(self) -> bool:
         """True while the Responder has an alert window open."""

@@ -50,6 +50,15 @@ def running_tools(exclude_pid: int = 0) -> list[str]:
     return names
 
 
+def user_name() -> str:
+    """The name of the account Vigie runs as (the person's); "?" when it cannot be told."""
+    try:
+        import getpass  # noqa: PLC0415
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no USER/LOGNAME and no passwd entry
+        return "?"
+
+
 def begin_session(tool: dict, process: dict, ctx: snapshot.Context | None = None) -> dict:
     """The start of a session (pure apart from reading the computer): snapshot, log sizes
     and the connections already in the logs."""
@@ -84,7 +93,7 @@ def finish(session: dict, *, ended: bool, lang: str, country: str = "", still_ru
            ctx: snapshot.Context | None = None) -> tuple[Path | None, dict]:
     """Second snapshot, new connections, the report; saved as an ``aftercare`` incident.
     Returns (incident folder or None, what the event and the helper get)."""
-    from agent.respond.helper.messages import computer  # noqa: PLC0415 - (host, user), never raises
+    from agent.respond.helper.messages import computer  # noqa: PLC0415 - the host name, never raises
     tool = session["tool"]
     tool_id, name = str(tool.get("id") or "?"), str(tool.get("name") or tool.get("id") or "?")
     after = snapshot.take(ctx)
@@ -93,7 +102,7 @@ def finish(session: dict, *, ended: bool, lang: str, country: str = "", still_ru
     conns_json = [c.to_json() for c in conns]
     if still_running is None:
         still_running = running_tools()
-    host, user = computer()
+    host, user = computer(), user_name()
     end = _now()
     texts = {lg: report.render(tool=name, changes=changes, connections=conns_json, earlier=session.get("earlier") or [],
                                still_running=still_running, start=session.get("start", "?"), end=end, ended=ended,

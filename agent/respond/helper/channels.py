@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote
 
+from agent.urlsecrets import mask_url, quiet_apprise
+
 log = logging.getLogger(__name__)
 # Schemes whose plugin adds ``+Header=value`` URL arguments as headers of the message.
 HEADER_SCHEMES = {"mailto", "mailtos", "json", "jsons", "form", "forms", "xml", "xmls"}
@@ -37,8 +39,6 @@ _RULES = [  # (code, pattern in apprise's log of the call), first match wins
                 r"disconnected"),
     ("server_error", r"error=5\d\d|\(5\d\d,|service unavailable|internal server error|bad gateway"),
 ]
-_setup_lock = threading.Lock()
-_setup_done = False
 _old_api_lock = threading.Lock()
 
 
@@ -53,21 +53,8 @@ class Result:
         return not self.ok and self.code in PERMANENT
 
 
-def quiet_apprise() -> None:
-    """apprise logs go only to our per-call capture, never to Vigie's handlers."""
-    global _setup_done
-    with _setup_lock:
-        if not _setup_done:
-            alog = logging.getLogger("apprise")
-            alog.setLevel(logging.DEBUG)
-            alog.propagate = False
-            alog.addHandler(logging.NullHandler())
-            _setup_done = True
-
-
 def display_url(url: str) -> str:
     """A channel URL fit to show: secret references and secrets masked."""
-    from agent.config import mask_url  # noqa: PLC0415
     return mask_url(url)
 
 

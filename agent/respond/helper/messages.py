@@ -26,7 +26,7 @@ WIDTH = 78                       # plain-text lines: e-mail's customary width…
 MAX_LINE = 100                   # …and never longer than this, even for a long address
 SCREENSHOT_SLOT = "<!--vigie-screenshot-->"
 KINDS = ("scam", "follow_up", "remote_tool", "risky_context", "notices", "started", "heartbeat",
-         "test", "uninstalled", "aftercare")
+         "test", "uninstalled", "aftercare", "stopped", "tampered")
 NOTICE_KINDS = ("paused", "resumed", "quit", "started")
 
 
@@ -90,6 +90,13 @@ def _clock(stamp, lang: str) -> str:
     return when.strftime(t("helper.clock_format", lang))
 
 
+def _stamp(stamp, lang: str) -> str:
+    try:
+        return _dt.datetime.fromisoformat(str(stamp)).strftime(t("helper.time_format", lang))
+    except ValueError:
+        return str(stamp)
+
+
 def _facts(kind: str, d: dict, lang: str, host: str, stamp: str) -> list[tuple[str, str]]:
     """(label, value) rows of the facts table; empty values are left out."""
     rows: list[tuple[str, object]] = []
@@ -115,6 +122,16 @@ def _facts(kind: str, d: dict, lang: str, host: str, stamp: str) -> list[tuple[s
         rows.append(("problems", "; ".join(map(str, d["problems"]))))
     if kind == "started" and d.get("untold"):
         rows.append(("untold", d["untold"]))
+    if kind == "started" and d.get("last_seen"):
+        rows.append(("last_seen", _stamp(d["last_seen"], lang)))
+    if kind == "stopped":
+        rows.append(("how", d.get("reason")))
+    if kind == "tampered":    # agent/tamper.py: what changed, the file, before → after
+        rows += [("change", _optional(f"helper.tamper_{d.get('what')}", lang) or d.get("what")),
+                 ("file", d.get("file")), ("settings", ", ".join(map(str, d.get("changed") or ()))),
+                 ("before", "; ".join(map(str, d.get("before") or ()))),
+                 ("after", "; ".join(map(str, d.get("after") or ())) if "after" in d else None),
+                 ("holder", d.get("holder"))]
     if kind in ("scam", "risky_context") and "_helper_phone" in d:   # what the person is told to call
         rows.append(("your_phone", d["_helper_phone"] or t("helper.your_phone_none", lang)))
     rows += [("when", stamp), ("computer", host), ("incident", d.get("incident"))]
@@ -173,7 +190,8 @@ def render(kind: str, data: dict | None, lang: str, *, when: _dt.datetime | None
     alert_at = d.get("alert_time")
     values = {"person": person, "when": stamp, "computer": t("helper.computer_of", lang, person=name) if name
               else t("helper.computer_of_someone", lang), "kind": kind, "certainty": certainty(d.get("score"), lang) or "",
-              "when_alert": _clock(alert_at, lang) if alert_at else stamp}
+              "when_alert": _clock(alert_at, lang) if alert_at else stamp,
+              "clock": when.strftime(t("helper.clock_format", lang))}
     title = t(f"helper.title_{key}", lang, **values)
     intro_key = "follow_up_none" if kind == "follow_up" and not d.get("actions") else key
     intro = t(f"helper.intro_{intro_key}", lang, **values)

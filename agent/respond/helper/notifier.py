@@ -82,11 +82,12 @@ class HelperNotifier(Sender):
         self._wake.set()
 
     # -- producers (any thread) ------------------------------------------------------
-    def notify(self, kind: str, data: dict | None = None, attachments=()) -> list[int]:
-        """Store the message for every channel, then wake the sender. Returns the row ids
+    def notify(self, kind: str, data: dict | None = None, attachments=(), channels=None) -> list[int]:
+        """Store the message for every channel (or for ``channels``: a change of the helper
+        addresses goes to the old ones too), then wake the sender. Returns the row ids
         (empty when nothing is configured, or when the message is kept in memory)."""
         settings = self.settings
-        chans = tuple(settings.helper_notify)
+        chans = tuple(dict.fromkeys(channels)) if channels else tuple(settings.helper_notify)
         if not chans:
             return []
         data = dict(data or {})
@@ -206,7 +207,8 @@ class HelperNotifier(Sender):
             return
         self.after_crash = instance.mark_running()
         if announce and self.after_crash:
-            self.notify("started", {"after_crash": True})
+            from agent import alive  # noqa: PLC0415
+            self.notify("started", {"after_crash": True, "last_seen": alive.last_seen()})
         self._stopping.clear()
         self._thread = threading.Thread(target=self._run, name="helper-sender", daemon=True)
         self._thread.start()
