@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 from typing import Any, Iterator
 
-from agent import paths
+from agent import paths, safefile
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -35,13 +35,14 @@ def append(type_: str, path: Path | None = None, **details: Any) -> dict:
     try:
         with _lock:
             paths.ensure_dir(target.parent)
-            fd = os.open(target, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
+            fd = safefile.open_append(target, 0o600, read=True)   # a pipe or a device there: refused
             try:
                 data = line.encode("utf-8", "backslashreplace")  # a lone surrogate → its JSON escape
                 size = os.fstat(fd).st_size
                 if size and os.lseek(fd, size - 1, os.SEEK_SET) >= 0 and os.read(fd, 1) != b"\n":
                     data = b"\n" + data          # the last line was torn: start a new one
-                os.write(fd, data)
+                if os.write(fd, data) < len(data):   # a full disk takes part of it: a torn line
+                    raise OSError(28, "No space left on device (the line was cut)")
             finally:
                 os.close(fd)
     except OSError as exc:
@@ -54,7 +55,7 @@ def read(path: Path | None = None) -> Iterator[dict]:
     a ``type``) is skipped with a warning, not fatal."""
     target = path or paths.events_file()
     try:
-        fh = open(target, "rb")
+        fh = safefile.open_regular(target)
     except FileNotFoundError:
         return
     with fh:

@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 
-from agent import paths
+from agent import paths, safefile
 
 FORMAT = "%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"
 
@@ -22,7 +22,7 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     program names are private, whatever the umask."""
 
     def _open(self):
-        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        fd = safefile.open_append(self.baseFilename, 0o600)   # never a pipe (a hang) nor a device
         try:
             os.chmod(self.baseFilename, 0o600)   # a file made by an older version
         except OSError:

@@ -21,10 +21,13 @@ from pathlib import Path
 
 from PIL import Image
 
+from agent import safefile
+
 # Decoded at most: 12,000 x 12,500 (RGBA: 600 MB for a moment; Pillow itself warns from 89 Mpx).
 # Every real screen (8K: 33 Mpx) is far below; over this an image is refused, not decoded.
 MAX_DECODE_PIXELS = 150_000_000
 MAX_OCR_PIXELS = 3840 * 2160     # what is read: a 4K screen; bigger is scaled down (8K has big letters)
+MAX_IMAGE_BYTES = 1 << 30       # a file bigger than this is no screenshot (checked before reading)
 HEAD_CHARS, TAIL_CHARS = 16_000, 4_000
 MAX_TEXT_CHARS = HEAD_CHARS + TAIL_CHARS
 MAX_TEXT_BYTES = MAX_TEXT_CHARS * 4 + 4   # the most UTF-8 bytes the kept characters can take
@@ -46,10 +49,11 @@ def open_image(path: str | Path) -> Image.Image:
 
     Raises :class:`ImageTooLarge`, ``OSError``/``PIL.UnidentifiedImageError`` (not an
     image, truncated) or ``ValueError``."""
-    with warnings.catch_warnings():
+    fh = safefile.open_regular(path, MAX_IMAGE_BYTES)   # a pipe never blocks, a device is refused
+    with fh, warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
-            img = Image.open(path)
+            img = Image.open(fh)
         except Image.DecompressionBombError as exc:
             m = re.search(r"\((\d+) pixels", str(exc))
             raise ImageTooLarge(int(m.group(1)) if m else 2 * Image.MAX_IMAGE_PIXELS) from exc

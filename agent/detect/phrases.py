@@ -24,11 +24,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent import paths
+from agent import paths, safefile
 from agent.detect.verdict import FAMILIES
 from agent.tomlcompat import tomllib
 
 log = logging.getLogger(__name__)
+MAX_FILE_BYTES = 4 << 20   # the built-in lists are ~50 kB; more is not a phrase list
 
 # kind -> default weight. "counter" marks pages *about* scams (negative weight).
 KINDS = {
@@ -82,7 +83,7 @@ def _section(file: Path, text: str, lang: str, kind: str, family: str, body: dic
 def parse_file(file: Path) -> list[Phrase]:
     """The phrases of one file; raises :class:`PhraseError` with the line on any problem."""
     try:
-        text = file.read_text(encoding="utf-8")
+        text = safefile.read_text(file, MAX_FILE_BYTES)  # a pipe never blocks, /dev/zero is refused
     except (OSError, UnicodeDecodeError) as exc:
         raise PhraseError(file, None, f"cannot be read: {exc}") from exc
     try:

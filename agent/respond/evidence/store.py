@@ -28,12 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agent import __version__, atomic, events, paths
+from agent import __version__, atomic, events, paths, safefile
 
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
 LEFTOVER_SECONDS = 600.0   # a .tmp-* folder this old is not being written any more
+MAX_MANIFEST_BYTES = 4 << 20  # a manifest lists a few files; more is not one
 WINDOW_FIELDS = ("id", "title", "pid", "process_name", "exe", "x", "y", "width", "height",
                  "monitor", "fullscreen", "maximized", "wm_class")
 
@@ -63,7 +64,7 @@ def sha256_file(path: Path) -> str | None:
     if not stat.S_ISREG(st.st_mode):
         return None
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with safefile.open_regular(path) as fh:   # swapped for a pipe meanwhile: refused, not read for ever
         while chunk := fh.read(1 << 20):
             h.update(chunk)
     return h.hexdigest()
@@ -166,7 +167,7 @@ def save_incident(verdict: Any, image: Any = None, window: Any = None, trigger: 
 
 def read_manifest(folder: Path) -> dict:
     """The manifest as written; raises OSError/ValueError. Prefer :func:`load_manifest`."""
-    return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    return json.loads(safefile.read_text(folder / MANIFEST, MAX_MANIFEST_BYTES, inside=folder))
 
 
 def _plain_name(name: Any) -> bool:

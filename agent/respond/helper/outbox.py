@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent import paths
+from agent import paths, safefile
 from agent.respond.helper.outbox_faults import Unavailable, classify, salvage
 
 log = logging.getLogger(__name__)
@@ -174,6 +174,7 @@ class Outbox:
             log.warning("helper outbox: %d unsent message row(s) recovered from %s", len(rows), aside)
 
     def _init(self) -> None:
+        safefile.check_target(self.path)   # a device, pipe, socket, folder or odd link: never opened
         if not self.path.exists():  # private from the start (the WAL files inherit the mode)
             os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
         with self._conn() as db:

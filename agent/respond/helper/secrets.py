@@ -24,7 +24,7 @@ import threading
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from agent import atomic, paths
+from agent import atomic, paths, safefile
 from agent.tomlcompat import tomllib
 
 log = logging.getLogger(__name__)
@@ -154,7 +154,7 @@ def backend_name() -> str:
 
 def _read_file() -> dict[str, str]:
     try:
-        data = tomllib.loads(secrets_file().read_text(encoding="utf-8"))
+        data = tomllib.loads(safefile.read_text(secrets_file(), 1 << 20))  # a regular file only, capped
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
