@@ -96,9 +96,17 @@ def _hours_problem(value: str) -> str | None:
 
 
 _hours_problem.example, _hours_problem.problem = '"14:00-18:00"', "problem_hours"
+
+
+def _ocr_problem(value: str) -> bool:
+    from agent.detect.readable import blind  # noqa: PLC0415 - pure; the one list of models that read no words
+    return value.strip() != "auto" and blind(value)
+
+
+_ocr_problem.example, _ocr_problem.problem = '"fra+eng"', "problem_ocr_blind"
 # Settings checked by the function their users call; a bad value becomes INVALID's
 # (or the default): a bad allow_hours allows the tools at no hour, as the watchers do.
-VALIDATORS = {("remote_tools", "allow_hours"): _hours_problem}
+VALIDATORS = {("remote_tools", "allow_hours"): _hours_problem, ("", "ocr_languages"): _ocr_problem}
 INVALID = {("remote_tools", "allow_hours"): "00:00-00:00"}
 
 

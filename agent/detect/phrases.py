@@ -122,6 +122,9 @@ def load_all(extra_dirs: tuple[Path, ...] | None = None) -> tuple[list[Phrase], 
     errors: list[PhraseError] = []
     for folder in dirs:
         if not folder.is_dir():
+            if folder == dirs[0]:        # the built-in lists: without them detection reads but sees nothing
+                errors.append(PhraseError(folder, None, "the built-in phrase lists are missing; scams "
+                                                        "cannot be recognised from their words"))
             continue
         for file in sorted(folder.glob("*.toml")):
             try:
@@ -130,6 +133,9 @@ def load_all(extra_dirs: tuple[Path, ...] | None = None) -> tuple[list[Phrase], 
                 # reported once, by the caller (vigie scan prints it, the agent turns degraded)
                 log.debug("phrase list skipped: %s", exc)
                 errors.append(exc)
+    if not phrases and not errors:
+        errors.append(PhraseError(dirs[0], None, "no phrase list could be read; scams cannot be recognised "
+                                                 "from their words"))
     return phrases, errors
 
 

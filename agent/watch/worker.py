@@ -89,9 +89,10 @@ class Worker(threading.Thread):
         try:
             from agent.detect.ocr import check_tesseract  # noqa: PLC0415
             from agent.detect.pipeline import Detector  # noqa: PLC0415
-            langs = self.settings.tess_langs()
-            for problem in check_tesseract(langs):
-                self.agent._degrade("ocr", problem)
+            from agent.detect.readable import settings_langs  # noqa: PLC0415
+            langs, blind = settings_langs(self.settings)     # never "osd" alone: it reads no words
+            for problem in check_tesseract(self.settings.tess_langs()) + blind:
+                self.agent._degrade(f"ocr:{problem}", problem)
             self.detector = Detector(langs, self.settings.sensitivity)
             for err in getattr(self.detector, "phrase_errors", ()):
                 self.agent._degrade("phrases", str(err))
