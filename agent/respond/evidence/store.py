@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agent import __version__, atomic, events, paths, safefile
+from agent import __version__, atomic, clock, events, paths, safefile
 
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
@@ -122,7 +122,8 @@ def save_files(family: str, files: dict[str, bytes], info: dict | None = None,
     root = paths.evidence_dir()
     tmp = root / f".tmp-{name}"
     manifest = {"format": FORMAT_VERSION, "vigie": __version__, "id": name,
-                "time": when.isoformat(timespec="seconds"), "family": family, **(info or {}), "files": {}}
+                "time": when.isoformat(timespec="seconds"), "clock": clock.stamp(), "family": family,
+                **(info or {}), "files": {}}
     try:
         paths.ensure_dir(root)
         tmp.mkdir(mode=0o700)
@@ -307,17 +308,24 @@ def _incident_time(inc: Incident) -> _dt.datetime | None:
             return None
 
 
+def _clock_stamp(inc: Incident) -> dict | None:
+    try:
+        return read_manifest(inc.path).get("clock")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 def prune(retention_days: int, now: _dt.datetime | None = None) -> list[str]:
     """Delete incidents older than ``retention_days`` (0 = keep forever), each with an
     ``evidence_expired`` event and a log line. Meant to be called daily by the agent."""
     if not retention_days or retention_days <= 0:
         return []
-    now = now or _dt.datetime.now().astimezone()
+    now = now or clock.now_dt()
     removed = []
     for inc in list_incidents():
         when = _incident_time(inc)
-        if when is None or (now - when).total_seconds() < retention_days * 86400:
-            continue
+        if when is None or clock.age(when, _clock_stamp(inc), now) < retention_days * 86400:
+            continue      # a future date, a clock that jumped ahead: never old (agent.clock)
         events.append("evidence_expired", incident=inc.id, recorded=inc.time, retention_days=retention_days)
         log.warning("evidence %s is older than %d days and is removed (evidence.retention_days)",
                     inc.id, retention_days)

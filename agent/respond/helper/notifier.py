@@ -128,7 +128,7 @@ class HelperNotifier(Sender):
         try:
             last = float(self.outbox.get_meta(CRASH_KEY) or 0)
             untold = int(self.outbox.get_meta(CRASH_UNTOLD_KEY) or 0)
-            if time.time() - last < CRASH_NOTICE_EVERY:
+            if 0 <= time.time() - last < CRASH_NOTICE_EVERY:   # a future time: the clock was ahead
                 self.outbox.set_meta(CRASH_UNTOLD_KEY, str(untold + 1))
                 return False
             self.outbox.set_meta(CRASH_KEY, repr(time.time()))

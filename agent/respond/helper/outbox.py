@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 BACKOFF_BASE = 30.0
 BACKOFF_CAP = 3600.0
 UNSENT = ("pending", "sending", "failed")
+MAX_HOLD = 3600.0     # a held message (follow-up, news) waits at most this long; more is a clock that jumped
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -280,6 +281,7 @@ class Outbox:
         """Mark up to ``limit`` due rows ``sending`` for ``owner`` and return them."""
         now = time.time() if now is None else now
         due = now if due_before is None else due_before
+        self._clamp(now)
         sql = ("SELECT id FROM outbox WHERE state IN ('pending','failed') AND next_attempt_at <= ?"
                + (" AND msg_id = ?" if msg_id else "") + " ORDER BY next_attempt_at, id LIMIT ?")
         args = (due, msg_id, limit) if msg_id else (due, limit)
@@ -293,6 +295,18 @@ class Outbox:
                                " attempts, attempt_id, ambiguous, html FROM outbox WHERE id=?", (rid,)).fetchone()
                 out.append(Row(*r[:7], tuple(json.loads(r[7])), *r[8:]))
         return out
+
+    def _clamp(self, now: float) -> int:
+        """Due times further ahead than any backoff or hold (stored while the wall clock was
+        ahead: a year ahead, then back) become now (:func:`agent.clock.clamp_due`)."""
+        limit = now + self.backoff_cap + MAX_HOLD
+        with self._write() as db:
+            n = db.execute("UPDATE outbox SET next_attempt_at=? WHERE state IN ('pending','failed')"
+                           " AND next_attempt_at > ?", (now, limit)).rowcount
+        if n:
+            log.warning("helper outbox: %d message(s) were due after %s, further than any retry "
+                        "(the clock was ahead); due now", n, time.ctime(limit))
+        return n
 
     def mark_sent(self, row: Row, now: float | None = None) -> bool:
         """Record a delivery; False if the row was meanwhile recovered by someone else."""
@@ -409,6 +423,8 @@ class Outbox:
         with self._write() as db:
             r = db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
             last = float(r[0]) if r else None
+            if last is not None and last > now + 60:   # written while the clock was ahead: start again
+                last = None
             due = last is not None and now - last >= interval
             if last is None or due:
                 db.execute("INSERT INTO meta (key, value) VALUES (?,?) ON CONFLICT(key) DO UPDATE SET"
