@@ -57,10 +57,12 @@ def forward_jump() -> float:
     return ahead if ahead > 60.0 else 0.0
 
 
-def stamp() -> dict:
-    """What an incident records besides its wall time: ``{"boot_id", "since_boot"}`` ({} if unknown)."""
+def stamp(when: float | None = None) -> dict:
+    """What an incident records besides its wall time ``when`` (default now): ``{"boot_id",
+    "since_boot"}`` of that moment; {} when unknown or before this boot."""
     bid = boot_id()
-    return {"boot_id": bid, "since_boot": round(since_boot(), 3)} if bid else {}
+    at = since_boot() - (0.0 if when is None else wall() - when)
+    return {"boot_id": bid, "since_boot": round(at, 3)} if bid and at >= 0 else {}
 
 
 def now_dt() -> _dt.datetime:

@@ -122,7 +122,7 @@ def save_files(family: str, files: dict[str, bytes], info: dict | None = None,
     root = paths.evidence_dir()
     tmp = root / f".tmp-{name}"
     manifest = {"format": FORMAT_VERSION, "vigie": __version__, "id": name,
-                "time": when.isoformat(timespec="seconds"), "clock": clock.stamp(), "family": family,
+                "time": when.isoformat(timespec="seconds"), "clock": clock.stamp(when.timestamp()), "family": family,
                 **(info or {}), "files": {}}
     try:
         paths.ensure_dir(root)
