@@ -92,8 +92,12 @@ class SingleInstance:
             paths.ensure_dir(self.path.parent)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
-            log.warning("cannot create the instance lock %s (%s); going on without it", self.path, exc)
-            return self
+            from agent.instance_fallback import open_lock  # noqa: PLC0415
+            fd, where = open_lock(self.path)   # a read-only data folder: two copies must still not run
+            if fd is None:
+                log.warning("cannot create the instance lock %s (%s); going on without it", self.path, exc)
+                return self
+            log.warning("cannot write the instance lock %s (%s); locking %s instead", self.path, exc, where)
         if not _try_lock(fd):
             os.close(fd)
             raise AlreadyRunning(read_pid(self.path), self.path)

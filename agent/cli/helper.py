@@ -203,7 +203,7 @@ def _when(ts, lang) -> str:
 
 def _status(args, settings, lang) -> int:
     from agent.respond.helper.notifier import HelperNotifier  # noqa: PLC0415
-    notifier = HelperNotifier(settings, wait=STATUS_WAIT)
+    notifier = HelperNotifier(settings, wait=STATUS_WAIT, read_only=True)   # never moves a file
     rows = notifier.status()
     problem = notifier.health()
     failing = any(r["last_failure"] and (r["last_failure"] > (r["last_success"] or 0)) for r in rows)
