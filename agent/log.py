@@ -46,7 +46,8 @@ def setup(verbose: bool = False, to_file: bool = True) -> None:
             fh = PrivateRotatingFileHandler(
                 folder / "vigie.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8")
             fh.setFormatter(logging.Formatter(FORMAT))
-            root.addHandler(fh)
+            from agent.log_collapse import Collapsing  # noqa: PLC0415
+            root.addHandler(Collapsing(fh))   # a fault repeating fast cannot rotate the history away
         except OSError as exc:  # a read-only log folder must not stop protection
             root.warning("cannot write logs in %s: %s", paths.log_dir(), exc)
 

@@ -18,6 +18,7 @@ from agent import events
 from agent.log import Once
 from agent.platform.base import clip
 from agent.watch import clickfix, look, ownmask, steady, tool_events
+from agent.watch.budget import EventBudget
 from agent.watch.trigger import Trigger
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class Worker(threading.Thread):
         self._prints: dict[tuple, str] = {}
         self._reported: dict[tuple, float] = {}
         self._ok_titles: dict[tuple, str] = {}
+        self._budget = EventBudget()   # screen_ok events: a few per window per minute (agent.watch.budget)
         self._last_use = 0.0
         self.reads = 0                      # OCR passes so far (tests, diagnostics)
         self.masked = 0                     # own windows/notifications painted out of reads
@@ -237,8 +239,11 @@ class Worker(threading.Thread):
             # recorded once per window title (a video page re-scanned every 5 s writes one line)
             if self._ok_titles.get(key) != base.get("title"):
                 self._ok_titles[key] = base.get("title")
-                events.append("screen_ok", **base, verdict=verdict.verdict, score=round(verdict.score, 3),
-                              ms=round(verdict.ms, 1))
+                write, left_out = self._budget.allow(key)   # a title changing every 50 ms: a few a minute
+                if write:
+                    extra = {"coalesced": left_out} if left_out else {}
+                    events.append("screen_ok", **base, verdict=verdict.verdict, score=round(verdict.score, 3),
+                                  ms=round(verdict.ms, 1), **extra)
             if trig.kind == "fullscreen":
                 for d in SETTLE_DELAYS:
                     self.later(d, Trigger("settle", window=w, details=trig.details))
