@@ -144,7 +144,8 @@ def _list(args, settings, lang) -> int:
     from agent.respond.helper.notifier import display_url  # noqa: PLC0415
     print(t("helper.cli_list_head", lang, count=len(settings.helper_notify), where=secrets.backend_name()))
     for n, url in enumerate(settings.helper_notify, 1):
-        print(f"  {n}. {display_url(url)}")
+        tag = secrets.fingerprint(url)       # two addresses differing only in a password told apart
+        print(f"  {n}. {display_url(url)}" + (f"  ({t('helper.cli_secret_tag', lang, tag=tag)})" if tag else ""))
     return 0
 
 

@@ -16,6 +16,7 @@ atomically.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -32,6 +33,8 @@ SERVICE = "vigie"
 REF = re.compile(r"\{secret:([a-z0-9\-]+)\}")
 _SECRET_ARGS = r"pass|password|passwd|token|key|apikey|api_key|secret|access_token|apptoken|usertoken|botkey"
 _TOKEN = re.compile(r"(?<![A-Za-z0-9_\-{])(?=[A-Za-z0-9_\-]*\d)(?=[A-Za-z0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]{20,}")
+# a path segment of 8-19 characters mixing letters and digits (a webhook key, a short token)
+_PATH_TOKEN = re.compile(r"(?<![^/])(?=[A-Za-z0-9_\-]*\d)(?=[A-Za-z0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]{8,19}(?![^/?#&])")
 _lock = threading.Lock()
 
 
@@ -59,7 +62,7 @@ def split_url(url: str) -> tuple[str, dict[str, str]]:
     rest = re.sub(rf"([?&](?:{_SECRET_ARGS})=)([^&#]+)",
                   lambda mm: mm.group(1) + (mm.group(2) if REF.fullmatch(mm.group(2)) else ref(mm.group(2))),
                   rest, flags=re.I)
-    rest = re.sub(r"([?&][+-][^=&#]+=)([^&#]+)",   # headers and payload arguments
+    rest = re.sub(r"([?&][+:-][^=&#]+=)([^&#]+)",   # headers, payload arguments and extras (:key=)
                   lambda mm: mm.group(1) + (mm.group(2) if REF.fullmatch(mm.group(2)) else ref(mm.group(2))), rest)
     private = private_values(url)
     for value in sorted((v for v in private if len(v) >= 8), key=len, reverse=True):
@@ -71,7 +74,17 @@ def split_url(url: str) -> tuple[str, dict[str, str]]:
                       lambda mm: ref(unquote(mm.group(0))) if unquote(mm.group(0)) in private else mm.group(0),
                       rest)
     rest = _TOKEN.sub(lambda mm: ref(mm.group(0)), rest)
-    return f"{scheme}://{rest}", found
+    host, slash, path = rest.partition("/")         # shorter tokens in the path (webhook keys)
+    path = _PATH_TOKEN.sub(lambda mm: ref(mm.group(0)), path)
+    return f"{scheme}://{host}{slash}{path}", found
+
+
+def fingerprint(url: str) -> str:
+    """A short tag (4 hex digits) telling apart addresses that differ only in their secrets
+    (``helper list``): from the secrets' random reference keys, or from secrets left in clear
+    in the address itself; never the secret. ``""`` when the address has none (pure)."""
+    material = REF.findall(url) or sorted(split_url(url)[1].values())
+    return hashlib.sha256("\0".join(material).encode("utf-8")).hexdigest()[:4] if material else ""
 
 
 def private_values(url: str) -> set[str]:
