@@ -14,11 +14,13 @@ triggers from one window; the events written during the window are counted.
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import psutil
@@ -87,7 +89,9 @@ def main() -> int:
             reads = [line for line in events.read_text().splitlines() if '"screen_ok"' in line or '"scam_screen"' in line]
             print(f"  events: {len(reads)} screen_ok/scam_screen line(s) (one per title: the film reads ok)")
             per_min = 60 * len(written) / (t1 - t0)
-            print(f"  events written during the window: {len(written)} ({per_min:.1f} a minute)")
+            kinds = Counter(json.loads(x).get("type") for x in written if x.strip())
+            print(f"  events written during the window: {len(written)} ({per_min:.1f} a minute): "
+                  + ", ".join(f"{k} {n}" for k, n in kinds.most_common()))
     finally:
         if video and browser is not None:
             os.killpg(browser.pid, 9)

@@ -72,8 +72,8 @@ def run(args) -> int:
     from agent.detect.ocr import OcrUnavailable, check_tesseract  # noqa: PLC0415
     from agent.detect.pipeline import Detector  # noqa: PLC0415
 
-    from agent.detect.limits import (HEAD_CHARS, TAIL_CHARS, ImageTooLarge,  # noqa: PLC0415
-                                     cap_text, open_image)
+    from agent.detect.limits import (HEAD_CHARS, TAIL_CHARS, ImageBadShape,  # noqa: PLC0415
+                                     ImageTooLarge, cap_text, open_image)
     for stream in (sys.stdout, sys.stderr):   # nothing printed may stop the scan (odd names, odd locales)
         try:
             stream.reconfigure(errors="backslashreplace")
@@ -105,6 +105,10 @@ def run(args) -> int:
                     verdict = detector.scan_image(img, source="" if args.source == "unknown" else args.source)
         except ImageTooLarge as exc:
             _error(args, path, t("scan.too_large", lang, megapixels=exc.megapixels, limit=exc.limit))
+            status = 2
+            continue
+        except ImageBadShape as exc:
+            _error(args, path, t("scan.bad_shape", lang, width=exc.width, height=exc.height))
             status = 2
             continue
         except OcrUnavailable as exc:

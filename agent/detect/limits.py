@@ -28,6 +28,7 @@ from agent import safefile
 MAX_DECODE_PIXELS = 150_000_000
 MAX_OCR_PIXELS = 3840 * 2160     # what is read: a 4K screen; bigger is scaled down (8K has big letters)
 MAX_IMAGE_BYTES = 1 << 30       # a file bigger than this is no screenshot (checked before reading)
+MAX_SIDE, MIN_SIDE = 30_000, 8     # Tesseract reads at most 32767 px a side; a line of text is > 8 px
 HEAD_CHARS, TAIL_CHARS = 16_000, 4_000
 MAX_TEXT_CHARS = HEAD_CHARS + TAIL_CHARS
 MAX_TEXT_BYTES = MAX_TEXT_CHARS * 4 + 4   # the most UTF-8 bytes the kept characters can take
@@ -42,6 +43,21 @@ class ImageTooLarge(ValueError):
         self.limit = MAX_DECODE_PIXELS // 1_000_000
         super().__init__(f"the image has {self.megapixels} megapixels, more than any screen "
                          f"({self.limit} at most)")
+
+
+class ImageBadShape(ValueError):
+    """The image's sides are no screen's (1×100000: Tesseract cannot read it at all)."""
+
+    def __init__(self, width: int, height: int):
+        self.width, self.height = width, height
+        super().__init__(f"the image is {width}×{height} pixels: no screen has that shape")
+
+
+def check_shape(width: int, height: int) -> None:
+    """Raise :class:`ImageBadShape` for sides Tesseract cannot read (over ``MAX_SIDE``) or an
+    image thinner than a letter (``MIN_SIDE``)."""
+    if max(width, height) > MAX_SIDE or min(width, height) < MIN_SIDE:
+        raise ImageBadShape(width, height)
 
 
 def open_image(path: str | Path) -> Image.Image:
@@ -64,6 +80,7 @@ def open_image(path: str | Path) -> Image.Image:
                 img.draft(None, (max(1, int(w * scale)), max(1, int(h * scale))))  # decodes at 1/2..1/8
             if img.size[0] * img.size[1] > MAX_DECODE_PIXELS:
                 raise ImageTooLarge(w * h)
+            check_shape(w, h)
             img.load()
         except BaseException:
             img.close()
