@@ -129,6 +129,18 @@ def test_safefile_caps_and_links(tmp_path):
         atomic.write_text(Path("/"), "x")
 
 
+def test_a_phrase_file_linked_out_of_the_users_folder_is_not_read(tmp_path):
+    from agent.detect import phrases
+    folder = tmp_path / "phrases"
+    folder.mkdir()
+    secret = tmp_path / "private.txt"
+    secret.write_text("lang = 'fr'\n[threat]\nphrases = ['mot de passe: hunter2']\n")
+    (folder / "fr.toml").symlink_to(secret)
+    found, errors = phrases.load_all((folder,))
+    assert found and "out of its folder" in str(errors[0]) and "hunter2" not in str(errors[0])
+    assert not [p for p in found if "hunter2" in p.text]
+
+
 # -- every file Vigie touches, through its own code ------------------------------------
 @pytest.mark.parametrize("kind", KINDS)
 def test_settings_file(kind, hostile, tmp_path):

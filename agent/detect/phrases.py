@@ -80,10 +80,11 @@ def _section(file: Path, text: str, lang: str, kind: str, family: str, body: dic
     return [Phrase(p.strip(), kind, fam, float(weight), lang) for p in items]
 
 
-def parse_file(file: Path) -> list[Phrase]:
-    """The phrases of one file; raises :class:`PhraseError` with the line on any problem."""
+def parse_file(file: Path, inside: Path | None = None) -> list[Phrase]:
+    """The phrases of one file; raises :class:`PhraseError` with the line on any problem.
+    ``inside``: a link leading out of that folder is refused (its text would be quoted)."""
     try:
-        text = safefile.read_text(file, MAX_FILE_BYTES)  # a pipe never blocks, /dev/zero is refused
+        text = safefile.read_text(file, MAX_FILE_BYTES, inside)  # a pipe never blocks, /dev/zero is refused
     except (OSError, UnicodeDecodeError) as exc:
         raise PhraseError(file, None, f"cannot be read: {exc}") from exc
     try:
@@ -128,7 +129,7 @@ def load_all(extra_dirs: tuple[Path, ...] | None = None) -> tuple[list[Phrase], 
             continue
         for file in sorted(folder.glob("*.toml")):
             try:
-                phrases += parse_file(file)
+                phrases += parse_file(file, inside=folder if folder != dirs[0] else None)  # the user's folder
             except PhraseError as exc:
                 # reported once, by the caller (vigie scan prints it, the agent turns degraded)
                 log.debug("phrase list skipped: %s", exc)
