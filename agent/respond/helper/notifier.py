@@ -239,7 +239,7 @@ class HelperNotifier(Sender):
     def health(self) -> str | None:
         """None when all is well, else in plain words why messages wait (for the tray). Any thread."""
         replaced = self._outbox.replaced if self._outbox is not None else []
-        if replaced and time.time() - replaced[-1]["time"] < REPLACED_SHOWN:   # the tray says so a while
+        if replaced and time.monotonic() - replaced[-1]["mono"] < REPLACED_SHOWN:   # the tray says so a while
             return t("helper.outbox_replaced", self.settings.lang(), count=replaced[-1]["carried"],
                      when=time.strftime("%H:%M", time.localtime(replaced[-1]["time"])))
         if self._problem is None and not len(self.memory):

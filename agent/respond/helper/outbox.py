@@ -292,7 +292,7 @@ class Outbox:
         what = "deleted" if now is None else "replaced"
         log.error("helper outbox %s was %s while Vigie ran; a new one is started with the %d unsent "
                   "message row(s) it held", self.path, what, len(rows))
-        self.replaced.append({"time": time.time(), "what": what, "carried": len(rows)})
+        self.replaced.append({"time": time.time(), "mono": time.monotonic(), "what": what, "carried": len(rows)})
         from agent import events  # noqa: PLC0415
         events.append("outbox_replaced", file=str(self.path), what=what, carried=len(rows))
         try:
