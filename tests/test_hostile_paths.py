@@ -5,6 +5,7 @@ link or ``/``: a clear message, no hang, no traceback, and the object left untou
 Then a full tmpfs and a read-only bind mount. As root and as ``nobody``."""
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -358,3 +359,21 @@ def test_full_and_read_only_file_systems(fs, request, caplog):
     assert (cfg.read_bytes(), ev.read_bytes()[:len(before[1])]) == before
     assert config.load(cfg, quiet=True)[0].language == "fr"
     assert not [p for p in mnt.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_vigie_run_with_a_pipe_and_a_device_in_the_phrase_folder_starts_degraded_and_stops(tmp_path, hostile):
+    from tests.test_helper_live import Run
+    (tmp_path / "phrases").mkdir()
+    pipe = hostile.make("pipe", tmp_path / "phrases" / "fr.toml")
+    zero = tmp_path / "phrases" / "en.toml"
+    if ROOT:
+        hostile.make("device", zero)             # what /dev/zero is
+    run = Run(tmp_path)
+    run.start()                                  # protection starts (it froze before)
+    try:
+        started = next(e for e in run.events() if e["type"] == "started")
+        named = json.dumps(started["problems"])
+        assert str(pipe) in named and (not ROOT or str(zero) in named)
+    finally:
+        assert run.stop() == 0                   # SIGTERM: a clean stop, the process gone
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
