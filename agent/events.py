@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from agent import paths, safefile
+from agent.log import Once
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
+_ONCE = Once()
 MAX_BYTES = 4 << 20      # ~10,000 events; a year of a normal computer's
 GENERATIONS = 3
 
@@ -54,11 +56,14 @@ def append(type_: str, path: Path | None = None, **details: Any) -> dict:
                 data = line.encode("utf-8", "backslashreplace")  # a lone surrogate → its JSON escape
                 size = os.fstat(fd).st_size
                 if size + len(data) > MAX_BYTES and size:
-                    os.close(fd)
-                    fd = -1
-                    _rotate(target)
-                    fd = safefile.open_append(target, 0o600, read=True)
-                    size = 0
+                    try:
+                        _rotate(target)        # the open fd now writes to the old generation: reopen
+                        os.close(fd)
+                        fd = -1
+                        fd = safefile.open_append(target, 0o600, read=True)
+                        size = 0
+                    except safefile.UnsafeFile as exc:   # a device named events.jsonl.2: never replaced
+                        _ONCE.error(log, "rotate", "events.jsonl is not rotated: %s", exc)
                 if size and os.lseek(fd, size - 1, os.SEEK_SET) >= 0 and os.read(fd, 1) != b"\n":
                     data = b"\n" + data          # the last line was torn: start a new one
                 if os.write(fd, data) < len(data):   # a full disk takes part of it: a torn line

@@ -29,6 +29,19 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
             pass
         return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
 
+    def doRollover(self):
+        """Rotate only over regular files: a device or a pipe named ``vigie.log.2`` is never
+        removed or renamed over; the log then just stops rotating (said once on stderr)."""
+        names = [self.baseFilename] + [f"{self.baseFilename}.{n}" for n in range(1, self.backupCount + 1)]
+        try:
+            for name in names:
+                safefile.check_target(name)
+        except OSError as exc:
+            self.maxBytes = 0
+            sys.stderr.write(f"vigie: the log stops rotating: {exc}\n")
+            return
+        super().doRollover()
+
 
 def setup(verbose: bool = False, to_file: bool = True) -> None:
     """Configure the root logger: stderr always, a rotating file when possible."""

@@ -211,6 +211,37 @@ def test_secrets_events_log_and_manifest(kind, hostile, tmp_path, caplog):
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_log_rotation_never_removes_or_renames_over_a_hostile_generation(kind, hostile, tmp_path, capsys):
+    base = tmp_path / "vigie.log"
+    gen = hostile.make(kind, tmp_path / "vigie.log.2")
+    before = fingerprint(gen)
+    h = vlog.PrivateRotatingFileHandler(base, maxBytes=200, backupCount=2)
+    lg = logging.getLogger(f"test.rotation.{kind}")
+    lg.addHandler(h)
+    lg.propagate = False
+    try:
+        for i in range(40):
+            lg.warning("line %d %s", i, "x" * 40)
+    finally:
+        lg.removeHandler(h)
+        h.close()
+    assert fingerprint(gen) == before
+    assert "stops rotating" in capsys.readouterr().err and "line 39" in base.read_text()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_events_rotation_never_replaces_a_hostile_generation(kind, hostile, monkeypatch):
+    monkeypatch.setattr(events, "MAX_BYTES", 2000)
+    paths.data_dir().mkdir(parents=True)
+    gen = hostile.make(kind, paths.data_dir() / "events.jsonl.2")
+    before = fingerprint(gen)
+    for i in range(60):
+        events.append("screen_ok", n=i, title="x" * 40)
+    assert fingerprint(gen) == before
+    assert [e["n"] for e in events.read()][-1] == 59           # events are still written
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_outbox_file(kind, hostile):
     from agent.respond.helper.outbox import Outbox
     from agent.respond.helper.outbox_faults import Unavailable
