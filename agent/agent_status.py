@@ -20,7 +20,7 @@ import stat
 import threading
 from pathlib import Path
 
-from agent import events, paths
+from agent import events, paths, safefile
 
 log = logging.getLogger(__name__)
 NAME = "agent.json"
@@ -57,6 +57,7 @@ def write(state: str, started: str, problems: list[str] | tuple[str, ...] = (), 
     try:
         with _lock:   # replaced whole, not flushed to disk: cheap on the alert path, and a
             paths.ensure_dir(target.parent)   # power cut only loses a state that is over anyway
+            safefile.check_target(target)     # never replaces a device, a pipe, a folder
             tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
             os.replace(tmp, target)
     except OSError as exc:

@@ -340,7 +340,8 @@ class Agent:
         try:
             from agent.detect import phrases  # noqa: PLC0415
             from agent.detect.ocr import check_tesseract  # noqa: PLC0415
-            for problem in check_tesseract(self.settings.tess_langs()):
+            from agent.detect.readable import settings_langs  # noqa: PLC0415
+            for problem in check_tesseract(self.settings.tess_langs()) + settings_langs(self.settings)[1]:
                 self.degrade(f"ocr:{problem}", problem)
             for err in phrases.cached(None)[1]:
                 self.degrade(f"phrases:{err}", str(err))

@@ -5,7 +5,10 @@
 ``path`` (``os.replace``, atomic on POSIX and Windows) and then flushes the folder, where
 the OS allows it, so that the rename itself survives a power loss. On failure the
 temporary file is removed and the ``OSError`` is raised as it came (callers turn it
-into their own error: a read-only folder gives ``PermissionError``). ``write_text``
+into their own error: a read-only folder gives ``PermissionError``). Only a missing path or a
+regular file is ever replaced (:func:`agent.safefile.check_target`: a device, a pipe, a
+socket, a folder, a dangling or looping link raise ``safefile.UnsafeFile`` and are left as
+they are; a link to a regular file has its target replaced). ``write_text``
 does the same for text (UTF-8, line ends as given: no ``\\r\\n`` on Windows).
 
 The folder must exist: callers create it (some record which folders they created).
@@ -18,6 +21,8 @@ import logging
 import os
 import tempfile
 from pathlib import Path
+
+from agent import safefile
 
 log = logging.getLogger(__name__)
 PRIVATE = 0o600
@@ -44,8 +49,9 @@ def fsync_dir(folder: Path) -> None:
 
 
 def write_synced(path: Path, data: bytes) -> None:
-    """Create or truncate ``path`` and write ``data``, flushed to disk (not atomic)."""
-    with open(path, "wb") as fh:
+    """Create or truncate ``path`` and write ``data``, flushed to disk (not atomic); only a
+    missing path or a regular file (:func:`agent.safefile.check_target`)."""
+    with open(safefile.check_target(path), "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
@@ -57,7 +63,7 @@ def write_bytes(path: Path, data: bytes, mode: int = PRIVATE) -> None:
     Raises ``OSError`` (the folder is missing or read-only, the disk is full...);
     then ``path`` is as it was and no temporary file is left.
     """
-    path = Path(path)
+    path = safefile.check_target(path)
     fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent import paths
+from agent import paths, safefile
 from agent.tomlcompat import tomllib
 from agent.urlsecrets import mask_url
 
@@ -102,9 +100,17 @@ def _hours_problem(value: str) -> str | None:
 
 
 _hours_problem.example, _hours_problem.problem = '"14:00-18:00"', "problem_hours"
+
+
+def _ocr_problem(value: str) -> bool:
+    from agent.detect.readable import blind  # noqa: PLC0415 - pure; the one list of models that read no words
+    return value.strip() != "auto" and blind(value)
+
+
+_ocr_problem.example, _ocr_problem.problem = '"fra+eng"', "problem_ocr_blind"
 # Settings checked by the function their users call; a bad value becomes INVALID's
 # (or the default): a bad allow_hours allows the tools at no hour, as the watchers do.
-VALIDATORS = {("remote_tools", "allow_hours"): _hours_problem}
+VALIDATORS = {("remote_tools", "allow_hours"): _hours_problem, ("", "ocr_languages"): _ocr_problem}
 INVALID = {("remote_tools", "allow_hours"): "00:00-00:00"}
 
 
@@ -343,16 +349,6 @@ def _parse(text: str, source: str) -> tuple[Settings, list[Problem]]:
     return Settings(source=source, **values), problems
 
 
-def _read_capped(path: Path) -> bytes | None:
-    """At most ``MAX_BYTES + 1`` bytes of ``path``; None when it is not a regular file (a
-    pipe would block start-up forever, a device never ends). Raises OSError."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        return fh.read(MAX_BYTES + 1)
-
-
 def load(path: Path | None = None, quiet: bool = False) -> tuple[Settings, list[Problem]]:
     """Read the config file; a missing file is fine (defaults), an unreadable one a problem.
 
@@ -360,14 +356,12 @@ def load(path: Path | None = None, quiet: bool = False) -> tuple[Settings, list[
     """
     path = path or paths.config_file()
     try:
-        data = _read_capped(path)
-        if data is None:
-            problem = _problem(str(path), None, "problem_unreadable", error="not a regular file")
-        elif len(data) > MAX_BYTES:
-            problem = _problem(str(path), None, "problem_too_big", size=f"{MAX_BYTES // 1024} kB")
-        else:
-            problem = None
-            text = data.decode("utf-8")
+        data = safefile.read_bytes(path, MAX_BYTES)   # a pipe would block start-up, a device never ends
+        problem = None
+        text = data.decode("utf-8")
+    except safefile.UnsafeFile as exc:
+        problem = (_problem(str(path), None, "problem_too_big", size=f"{MAX_BYTES // 1024} kB")
+                   if exc.why == "too_big" else _problem(str(path), None, "problem_unreadable", error=str(exc)))
     except FileNotFoundError:
         return Settings(source=str(path)), []
     except UnicodeDecodeError as exc:

@@ -16,7 +16,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from agent import atomic, config, paths
+from agent import atomic, config, paths, safefile
 from agent.i18n import t
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,10 @@ class ConfigWriteError(OSError):
         super().__init__(t("config." + key, "en", **values))
 
     def text(self, lang: str | None = None) -> str:
-        return t("config." + self.key, lang, **self.values)
+        values = dict(self.values)
+        if isinstance(self.__cause__, safefile.UnsafeFile):   # the refusal in the same language
+            values["reason"] = self.__cause__.text(lang)
+        return t("config." + self.key, lang, **values)
 
 
 def toml_value(value: Any) -> str:
@@ -83,9 +86,9 @@ def write_atomic(path: Path, text: str, mode: int = 0o600) -> None:
     """Replace ``path`` with ``text`` all at once; raises :class:`ConfigWriteError`."""
     try:
         paths.ensure_dir(path.parent)
-        atomic.write_text(path, text, mode)
+        atomic.write_text(path, text, mode)   # refuses a device, pipe, socket, folder, "/" (safefile)
     except OSError as exc:
-        raise ConfigWriteError("write_failed", path=str(path), reason=exc.strerror or str(exc)) from exc
+        raise ConfigWriteError("write_failed", path=str(path), reason=safefile.describe(exc)) from exc
 
 
 def save(settings: config.Settings, path: Path | None = None) -> Path:
@@ -124,13 +127,16 @@ def update(path: Path | None = None, **changes: Any) -> config.Settings:
     """
     path = Path(path) if path else paths.config_file()
     values = {name: check_change(name, value) for name, value in changes.items()}
+    try:
+        safefile.check_target(path)         # a device, a pipe, a folder, "/": nothing is read or written
+    except OSError as exc:
+        raise ConfigWriteError("write_failed", path=str(path), reason=safefile.describe(exc)) from exc
     settings, problems = config.load(path)
     new = settings.replace(**values)
     if problems and path.exists():
         try:
             backup = path.with_name(path.name + ".bak")
-            with open(path, "rb") as fh:      # the bytes as they were (any encoding), within reason
-                data = fh.read(16 * config.MAX_BYTES)
+            data = safefile.read_bytes(path, 16 * config.MAX_BYTES)  # the bytes as they were (any encoding)
             atomic.write_bytes(backup, data)
             log.warning("the damaged settings file was kept as %s", backup)
         except OSError as exc:

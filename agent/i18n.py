@@ -40,6 +40,21 @@ def catalogue(lang: str) -> dict[str, str]:
     return out
 
 
+MISSING_ASSETS = (
+    "Vigie cannot find its data folder {folder} (message texts, phrase lists, catalogues): "
+    "reinstall Vigie, or set VIGIE_ASSETS to that folder.\n"
+    "Vigie ne trouve pas son dossier de données {folder} (textes des messages, listes de phrases, "
+    "catalogues) : réinstallez Vigie, ou indiquez ce dossier dans VIGIE_ASSETS.")
+
+
+def assets_problem() -> str | None:
+    """A clear sentence (English and French, written here: the catalogues are what is
+    missing) when the shipped message catalogues cannot be found; None when they can."""
+    if catalogue(FALLBACK):
+        return None
+    return MISSING_ASSETS.format(folder=paths.assets_dir())
+
+
 def system_language() -> str:
     """Two-letter language of the user's session (``fr``, ``en``...), ``en`` if unknown."""
     for var in ("LC_ALL", "LC_MESSAGES", "LANGUAGE", "LANG"):
@@ -85,12 +100,18 @@ def resolve(lang: str | None) -> str:
     return lang if catalogue(lang) else FALLBACK
 
 
+@functools.lru_cache(maxsize=256)
+def _missing(key: str) -> None:
+    """Logged once per key (a missing assets folder would log every text of every window)."""
+    log.error("missing message %s%s", key, "" if catalogue(FALLBACK) else " (" + (assets_problem() or "") + ")")
+
+
 def t(key: str, lang: str | None = None, **values) -> str:
     """The text for ``key`` in ``lang`` (falling back to English, then to the key)."""
     lang = resolve(lang)
     text = catalogue(lang).get(key) or catalogue(FALLBACK).get(key)
     if text is None:
-        log.error("missing message %s", key)
+        _missing(key)
         return key
     try:
         return text.format(**values) if values else text

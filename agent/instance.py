@@ -147,8 +147,17 @@ class SingleInstance:
                 paths.ensure_dir(path.parent)
                 fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
             except OSError as exc:
-                log.warning("cannot create the instance lock %s (%s); going on without it", path, exc)
-                return self
+                from agent.instance_fallback import open_lock  # noqa: PLC0415
+                fd, where = open_lock(path)   # a read-only data folder: two copies must still not run
+                if fd is None:
+                    log.warning("cannot create the instance lock %s (%s); going on without it", path, exc)
+                    return self
+                log.warning("cannot write the instance lock %s (%s); locking %s instead", path, exc, where)
+                if not _try_lock(fd):
+                    os.close(fd)
+                    raise AlreadyRunning(read_pid(path), path) from exc
+                path = where
+                break
             if _try_lock(fd):
                 break
             os.close(fd)

@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 
-from agent import paths
+from agent import paths, safefile
 
 FORMAT = "%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"
 
@@ -22,12 +22,25 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     program names are private, whatever the umask."""
 
     def _open(self):
-        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        fd = safefile.open_append(self.baseFilename, 0o600)   # never a pipe (a hang) nor a device
         try:
             os.chmod(self.baseFilename, 0o600)   # a file made by an older version
         except OSError:
             pass
         return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+    def doRollover(self):
+        """Rotate only over regular files: a device or a pipe named ``vigie.log.2`` is never
+        removed or renamed over; the log then just stops rotating (said once on stderr)."""
+        names = [self.baseFilename] + [f"{self.baseFilename}.{n}" for n in range(1, self.backupCount + 1)]
+        try:
+            for name in names:
+                safefile.check_target(name)
+        except OSError as exc:
+            self.maxBytes = 0
+            sys.stderr.write(f"vigie: the log stops rotating: {exc}\n")
+            return
+        super().doRollover()
 
 
 def setup(verbose: bool = False, to_file: bool = True) -> None:
@@ -46,7 +59,8 @@ def setup(verbose: bool = False, to_file: bool = True) -> None:
             fh = PrivateRotatingFileHandler(
                 folder / "vigie.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8")
             fh.setFormatter(logging.Formatter(FORMAT))
-            root.addHandler(fh)
+            from agent.log_collapse import Collapsing  # noqa: PLC0415
+            root.addHandler(Collapsing(fh))   # a fault repeating fast cannot rotate the history away
         except OSError as exc:  # a read-only log folder must not stop protection
             root.warning("cannot write logs in %s: %s", paths.log_dir(), exc)
 

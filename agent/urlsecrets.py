@@ -16,6 +16,8 @@ from urllib.parse import quote, unquote
 REF = re.compile(r"\{secret:([a-z0-9\-]+)\}")
 _SECRET_ARGS = r"pass|password|passwd|token|key|apikey|api_key|secret|access_token|apptoken|usertoken|botkey"
 _TOKEN = re.compile(r"(?<![A-Za-z0-9_\-{])(?=[A-Za-z0-9_\-]*\d)(?=[A-Za-z0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]{20,}")
+# a path segment of 8-19 characters mixing letters and digits (a webhook key, a short token)
+_PATH_TOKEN = re.compile(r"(?<![^/])(?=[A-Za-z0-9_\-]*\d)(?=[A-Za-z0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]{8,19}(?![^/?#&])")
 _setup_lock = threading.Lock()
 _setup_done = False
 
@@ -52,7 +54,7 @@ def split_url(url: str) -> tuple[str, dict[str, str]]:
     rest = re.sub(rf"([?&](?:{_SECRET_ARGS})=)([^&#]+)",
                   lambda mm: mm.group(1) + (mm.group(2) if REF.fullmatch(mm.group(2)) else ref(mm.group(2))),
                   rest, flags=re.I)
-    rest = re.sub(r"([?&][+-][^=&#]+=)([^&#]+)",   # headers and payload arguments
+    rest = re.sub(r"([?&][+:-][^=&#]+=)([^&#]+)",   # headers, payload arguments and extras (:key=)
                   lambda mm: mm.group(1) + (mm.group(2) if REF.fullmatch(mm.group(2)) else ref(mm.group(2))), rest)
     private = private_values(url)
     for value in sorted((v for v in private if len(v) >= 8), key=len, reverse=True):
@@ -64,7 +66,9 @@ def split_url(url: str) -> tuple[str, dict[str, str]]:
                       lambda mm: ref(unquote(mm.group(0))) if unquote(mm.group(0)) in private else mm.group(0),
                       rest)
     rest = _TOKEN.sub(lambda mm: ref(mm.group(0)), rest)
-    return f"{scheme}://{rest}", found
+    host, slash, path = rest.partition("/")         # shorter tokens in the path (webhook keys)
+    path = _PATH_TOKEN.sub(lambda mm: ref(mm.group(0)), path)
+    return f"{scheme}://{host}{slash}{path}", found
 
 
 def private_values(url: str) -> set[str]:

@@ -59,6 +59,11 @@ def memory_keyring(monkeypatch):
     ("pover://ukey1@atoken2", "pover://{S}@{S}", ["ukey1", "atoken2"]),
     ("json://127.0.0.1:8080/hook?token=abc&x=1", "json://127.0.0.1:8080/hook?token={S}&x=1", ["abc"]),
     ("ntfy://ntfy.example.org/grandma", "ntfy://ntfy.example.org/grandma", []),
+    # issue 23: payload extras written ":key=" (json/form/xml), short tokens in the path
+    ("json://hooks.example.org/in?:token=abc", "json://hooks.example.org/in?:token={S}", ["abc"]),
+    ("xml://hooks.example.org/in?:key=s3cret", "xml://hooks.example.org/in?:key={S}", ["s3cret"]),
+    ("json://hooks.example.org/hooks/a1b2c3d4e5", "json://hooks.example.org/hooks/{S}", ["a1b2c3d4e5"]),
+    ("json://hooks.example.org/api/v2/items", "json://hooks.example.org/api/v2/items", []),
 ])
 def test_split_url_takes_out_passwords_and_tokens(url, kept, secret):
     ref, values = secrets.split_url(url)
@@ -176,3 +181,18 @@ def test_secret_forms_only_apprise_knows_stay_out_of_every_output_and_the_log(tm
     for text in texts:
         for token in tokens:
             assert token not in text, (token, text[:2000])             # …without their secrets
+
+
+def test_addresses_differing_only_in_secret_are_told_apart_in_helper_list(monkeypatch, capsys):
+    """Issue 23: one OK, one FAILED looked identical; a short tag of the secret tells them apart."""
+    from agent import cli
+    monkeypatch.setenv("VIGIE_SECRETS", "file")
+    a = "mailtos://marie:hunter2@smtp.example.org?to=a@example.org"
+    b = "mailtos://marie:hunter3@smtp.example.org?to=a@example.org"
+    assert cli.main(["helper", "add", a]) == 0 and cli.main(["helper", "add", b]) == 0
+    capsys.readouterr()
+    assert cli.main(["helper", "list"]) == 0
+    lines = [x for x in capsys.readouterr().out.splitlines() if "smtp.example.org" in x]
+    assert len(lines) == 2 and lines[0] != lines[1]
+    assert all("secret #" in x and "hunter" not in x for x in lines)
+    assert secrets.fingerprint(a) != secrets.fingerprint(b) and len(secrets.fingerprint(a)) == 4

@@ -46,6 +46,11 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from agent.i18n import assets_problem  # noqa: PLC0415
+    problem = assets_problem()
+    if problem:                # raw message keys would be all the user sees: say what is wrong
+        print(problem, file=sys.stderr)
+        return 2
     # One language for the whole run: sub-commands may print a parser's help later.
     with cli_i18n.speaking():
         parser = build_parser()

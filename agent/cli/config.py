@@ -41,7 +41,7 @@ def run(args) -> int:
 
 
 def check(settings, problems, path, lang) -> int:
-    if not path.exists():
+    if not path.exists() and not problems:   # a dangling link is a problem, not "no file"
         print(t("config.check_no_file", lang, path=path))
         return 0
     if not problems:

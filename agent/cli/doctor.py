@@ -59,7 +59,7 @@ def _install_hint(pack: str) -> str:
 
 def check_tesseract(langs: str, lang: str) -> list[Check]:
     """The OCR engine, then one line per language pack (``fra+eng``)."""
-    from agent.detect import ocr  # noqa: PLC0415
+    from agent.detect import ocr, readable  # noqa: PLC0415
     exe = shutil.which("tesseract")
     if not exe and ocr._tesserocr() is None:
         return [_c(lang, "tesseract", PROBLEM, "tesseract_missing", "fix_tesseract", hint=_install_hint("eng"))]
@@ -77,7 +77,10 @@ def check_tesseract(langs: str, lang: str) -> list[Check]:
     for code in [x for x in langs.split("+") if x]:
         v = {"code": code, "installed": ", ".join(sorted(have - {"osd"})) or "-",
              "hint": _install_hint(code.lower().replace("_", "-"))}
-        if code in have:
+        if code in readable.NOT_TEXT:    # installed, but reads no words: detection would be blind
+            out.append(_c(lang, f"lang_{code}", PROBLEM, "langpack_not_text", "fix_langpack_not_text",
+                          title_key="langpack", **v))
+        elif code in have:
             out.append(_c(lang, f"lang_{code}", OK, "langpack_ok", title_key="langpack", **v))
         else:
             out.append(_c(lang, f"lang_{code}", PROBLEM, "langpack_missing", "fix_langpack", title_key="langpack", **v))
@@ -164,6 +167,16 @@ def check_config(problems: list, lang: str) -> Check:
         return _c(lang, "config", OK, "config_ok" if path.exists() else "config_none", path=path)
     lines = "; ".join(p.text(lang) for p in problems[:5])
     return _c(lang, "config", WARNING, "config_bad", "fix_config", path=path, count=len(problems), problems=lines)
+
+
+def check_phrases(lang: str) -> Check:
+    """The phrase lists: without them detection reads the screen but recognises nothing."""
+    from agent.detect import phrases  # noqa: PLC0415
+    found, errors = phrases.load_all()
+    if not errors:
+        return _c(lang, "phrases", OK, "phrases_ok", count=len(found))
+    return _c(lang, "phrases", PROBLEM if not found else WARNING, "phrases_bad", "fix_phrases",
+              count=len(errors), problems="; ".join(str(e) for e in errors[:3]))
 
 
 def check_data_dir(lang: str) -> Check:
@@ -273,6 +286,7 @@ def run_checks(settings: config.Settings, problems: list, langs: str | None = No
     lang = lang or settings.lang()
     out = [check_agent(lang)]
     out += check_tesseract(langs or settings.tess_langs(), lang)
+    out.append(check_phrases(lang))
     out += check_capture(lang)
     out.append(check_data_dir(lang))
     out.append(check_config(problems, lang))

@@ -101,6 +101,14 @@ def check_target(out: Path, force: bool) -> None:
     inside = Path(os.path.realpath(root))
     if where == inside or inside in where.parents:
         raise ExportRefused("export_inside", path=out, folder=root)
+    for folder in (paths.data_dir(), paths.log_dir()):   # the outbox, events, state, logs
+        real = Path(os.path.realpath(folder))
+        if where == real or real in where.parents:
+            raise ExportRefused("export_own", path=out, folder=folder)
+    config_file = paths.config_file()
+    own = (config_file, config_file.parent / "secrets.toml", config_file.with_name(config_file.name + ".bak"))
+    if any(where == Path(os.path.realpath(f)) for f in own):
+        raise ExportRefused("export_own", path=out, folder=config_file.parent)
     try:
         st = os.lstat(out)
     except FileNotFoundError:

@@ -180,7 +180,8 @@ def _list(args, settings, lang) -> int:
     from agent.respond.helper.notifier import display_url  # noqa: PLC0415
     print(t("helper.cli_list_head", lang, count=len(settings.helper_notify), where=secrets.backend_name()))
     for n, url in enumerate(settings.helper_notify, 1):
-        print(f"  {n}. {display_url(url)}")
+        tag = secrets.fingerprint(url)       # two addresses differing only in a password told apart
+        print(f"  {n}. {display_url(url)}" + (f"  ({t('helper.cli_secret_tag', lang, tag=tag)})" if tag else ""))
     return 0
 
 
@@ -239,7 +240,7 @@ def _when(ts, lang) -> str:
 
 def _status(args, settings, lang) -> int:
     from agent.respond.helper.notifier import HelperNotifier  # noqa: PLC0415
-    notifier = HelperNotifier(settings, wait=STATUS_WAIT)
+    notifier = HelperNotifier(settings, wait=STATUS_WAIT, read_only=True)   # never moves a file
     rows = notifier.status()
     problem = notifier.health()
     failing = any(r["last_failure"] and (r["last_failure"] > (r["last_success"] or 0)) for r in rows)

@@ -42,7 +42,8 @@ def register(sub) -> None:
 def _read_text(path: Path) -> tuple[str, bool]:
     """The start of a text file (at most what can be scored) and whether it was longer."""
     from agent.detect.limits import MAX_TEXT_BYTES  # noqa: PLC0415
-    with open(path, "rb") as fh:
+    from agent import safefile  # noqa: PLC0415
+    with safefile.open_regular(path) as fh:   # a pipe or a device: refused, never read for ever
         data = fh.read(MAX_TEXT_BYTES + 1)
         more = len(data) > MAX_TEXT_BYTES
         if more:       # keep the tail too: a scam mail may put its phone number last
@@ -71,8 +72,8 @@ def run(args) -> int:
     from agent.detect.ocr import OcrUnavailable, check_tesseract  # noqa: PLC0415
     from agent.detect.pipeline import Detector  # noqa: PLC0415
 
-    from agent.detect.limits import (HEAD_CHARS, TAIL_CHARS, ImageTooLarge,  # noqa: PLC0415
-                                     cap_text, open_image)
+    from agent.detect.limits import (HEAD_CHARS, TAIL_CHARS, ImageBadShape,  # noqa: PLC0415
+                                     ImageTooLarge, cap_text, open_image)
     for stream in (sys.stdout, sys.stderr):   # nothing printed may stop the scan (odd names, odd locales)
         try:
             stream.reconfigure(errors="backslashreplace")
@@ -106,6 +107,10 @@ def run(args) -> int:
             _error(args, path, t("scan.too_large", lang, megapixels=exc.megapixels, limit=exc.limit))
             status = 2
             continue
+        except ImageBadShape as exc:
+            _error(args, path, t("scan.bad_shape", lang, width=exc.width, height=exc.height))
+            status = 2
+            continue
         except OcrUnavailable as exc:
             _error(args, path, t("scan.no_ocr", lang, problem=str(exc)))
             status = 2
@@ -115,7 +120,8 @@ def run(args) -> int:
             status = 2
             continue
         except (UnidentifiedImageError, OSError, ValueError) as exc:
-            _error(args, path, t("scan.unreadable", lang, reason=str(exc)))
+            from agent.safefile import describe  # noqa: PLC0415
+            _error(args, path, t("scan.unreadable", lang, reason=describe(exc, lang) if isinstance(exc, OSError) else str(exc)))
             status = 2
             continue
         except Exception as exc:  # noqa: BLE001 - one file must never stop the others

@@ -24,11 +24,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent import paths
+from agent import paths, safefile
 from agent.detect.verdict import FAMILIES
 from agent.tomlcompat import tomllib
 
 log = logging.getLogger(__name__)
+MAX_FILE_BYTES = 4 << 20   # the built-in lists are ~50 kB; more is not a phrase list
 
 # kind -> default weight. "counter" marks pages *about* scams (negative weight).
 KINDS = {
@@ -79,10 +80,11 @@ def _section(file: Path, text: str, lang: str, kind: str, family: str, body: dic
     return [Phrase(p.strip(), kind, fam, float(weight), lang) for p in items]
 
 
-def parse_file(file: Path) -> list[Phrase]:
-    """The phrases of one file; raises :class:`PhraseError` with the line on any problem."""
+def parse_file(file: Path, inside: Path | None = None) -> list[Phrase]:
+    """The phrases of one file; raises :class:`PhraseError` with the line on any problem.
+    ``inside``: a link leading out of that folder is refused (its text would be quoted)."""
     try:
-        text = file.read_text(encoding="utf-8")
+        text = safefile.read_text(file, MAX_FILE_BYTES, inside)  # a pipe never blocks, /dev/zero is refused
     except (OSError, UnicodeDecodeError) as exc:
         raise PhraseError(file, None, f"cannot be read: {exc}") from exc
     try:
@@ -121,14 +123,20 @@ def load_all(extra_dirs: tuple[Path, ...] | None = None) -> tuple[list[Phrase], 
     errors: list[PhraseError] = []
     for folder in dirs:
         if not folder.is_dir():
+            if folder == dirs[0]:        # the built-in lists: without them detection reads but sees nothing
+                errors.append(PhraseError(folder, None, "the built-in phrase lists are missing; scams "
+                                                        "cannot be recognised from their words"))
             continue
         for file in sorted(folder.glob("*.toml")):
             try:
-                phrases += parse_file(file)
+                phrases += parse_file(file, inside=folder if folder != dirs[0] else None)  # the user's folder
             except PhraseError as exc:
                 # reported once, by the caller (vigie scan prints it, the agent turns degraded)
                 log.debug("phrase list skipped: %s", exc)
                 errors.append(exc)
+    if not phrases and not errors:
+        errors.append(PhraseError(dirs[0], None, "no phrase list could be read; scams cannot be recognised "
+                                                 "from their words"))
     return phrases, errors
 
 

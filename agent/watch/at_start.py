@@ -16,7 +16,7 @@ import logging
 import time
 from pathlib import Path
 
-from agent import atomic, paths
+from agent import atomic, paths, safefile
 
 log = logging.getLogger(__name__)
 FILE_NAME = "tools_at_start.json"
@@ -47,7 +47,7 @@ class ReportedAtStart:
             return self._entries
         self._entries = {}
         try:
-            raw = self.path.read_text(encoding="utf-8")
+            raw = safefile.read_text(self.path, 1 << 20)   # a regular file only, capped
         except FileNotFoundError:
             return self._entries
         except (OSError, UnicodeError) as exc:

@@ -30,6 +30,8 @@ IDLE_WAKE_SECONDS = 1.0      # how often an idle watcher looks at its stop flag
 WARM_EVERY = 60.0            # a browser in front asks the worker to keep OCR ready this often
 ERROR_BACKOFF_SECONDS = 5.0
 PROBLEMS_EVERY = 30.0        # the backend is asked this often what stops it working well now
+TITLE_RESCAN_GAP = 2.0       # a fullscreen page's title changes are read at most this often (a
+                             # title flickering every 50 ms: the last one is read after the gap)
 
 
 class ScreenRules:
@@ -48,12 +50,17 @@ class ScreenRules:
         self.covering = CoveringRules(catalog)
         self.was_full: dict[tuple, bool] = {}   # (window id, pid) → fullscreen when last seen
         self.entries: dict[tuple, int] = {}     # (window id, pid) → entries into fullscreen seen
+        self.title_rescan_at = -1e9          # the last read for a changed title (fullscreen)
+        self.title_pending = False           # a title change not read yet (within the gap)
 
     def rescan_due_in(self) -> float | None:
         """Seconds until the fullscreen browser should be scanned again (None: none)."""
         if self.full_id is None:
             return None
-        return max(0.0, self.last_scan + self.scan_interval - self.clock())
+        due = self.last_scan + self.scan_interval
+        if self.title_pending:
+            due = min(due, self.title_rescan_at + TITLE_RESCAN_GAP)
+        return max(0.0, due - self.clock())
 
     def decide(self, w: WindowInfo | None) -> list[Trigger]:
         now = self.clock()
@@ -77,11 +84,16 @@ class ScreenRules:
             out.append(Trigger("warm", window=w, details=details))
         if w.fullscreen:
             if self.full_id != (w.id, w.pid):
-                self.full_id, self.last_scan = (w.id, w.pid), now
+                self.full_id, self.last_scan, self.title_pending = (w.id, w.pid), now, False
                 out.append(Trigger("fullscreen", window=w, details=details))
-            elif self.titles.get(w.id, w.title) != w.title:
-                self.last_scan = now  # the page changed its title (it finished loading...)
-                out.append(Trigger("rescan", window=w, details={**details, "title_changed": True}))
+            elif self.titles.get(w.id, w.title) != w.title or self.title_pending:
+                if now - self.title_rescan_at >= TITLE_RESCAN_GAP:
+                    # the page changed its title (it finished loading...)
+                    self.last_scan = self.title_rescan_at = now
+                    self.title_pending = False
+                    out.append(Trigger("rescan", window=w, details={**details, "title_changed": True}))
+                else:
+                    self.title_pending = True      # a storm of titles: read after the gap
             elif now - self.last_scan >= self.scan_interval:
                 self.last_scan = now  # due
                 out.append(Trigger("rescan", window=w, details=details))

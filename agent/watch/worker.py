@@ -18,6 +18,7 @@ from agent import events
 from agent.log import Once
 from agent.platform.base import clip
 from agent.watch import behaviour as page_behaviour, clickfix, look, ownmask, steady, tool_events
+from agent.watch.budget import EventBudget
 from agent.watch.port import AgentPort
 from agent.watch.trigger import Trigger
 
@@ -52,6 +53,7 @@ class Worker(threading.Thread):
         self._prints: dict[tuple, str] = {}
         self._reported: dict[tuple, float] = {}
         self._ok_titles: dict[tuple, str] = {}
+        self._budget = EventBudget()   # screen_ok events: a few per window per minute (agent.watch.budget)
         self._last_use = 0.0
         self.reads = 0                      # OCR passes so far (tests, diagnostics)
         self.masked = 0                     # own windows/notifications painted out of reads
@@ -91,9 +93,10 @@ class Worker(threading.Thread):
         try:
             from agent.detect.ocr import check_tesseract  # noqa: PLC0415
             from agent.detect.pipeline import Detector  # noqa: PLC0415
-            langs = self.settings.tess_langs()
-            for problem in check_tesseract(langs):
-                self.agent.degrade("ocr", problem)
+            from agent.detect.readable import settings_langs  # noqa: PLC0415
+            langs, blind = settings_langs(self.settings)     # never "osd" alone: it reads no words
+            for problem in check_tesseract(self.settings.tess_langs()) + blind:
+                self.agent.degrade(f"ocr:{problem}", problem)
             self.detector = Detector(langs, self.settings.sensitivity)
             for err in getattr(self.detector, "phrase_errors", ()):
                 self.agent.degrade("phrases", str(err))
@@ -240,8 +243,11 @@ class Worker(threading.Thread):
             # recorded once per window title (a video page re-scanned every 5 s writes one line)
             if self._ok_titles.get(key) != base.get("title"):
                 self._ok_titles[key] = base.get("title")
-                events.append("screen_ok", **base, verdict=verdict.verdict, score=round(verdict.score, 3),
-                              ms=round(verdict.ms, 1))
+                write, left_out = self._budget.allow(key)   # a title changing every 50 ms: a few a minute
+                if write:
+                    extra = {"coalesced": left_out} if left_out else {}
+                    events.append("screen_ok", **base, verdict=verdict.verdict, score=round(verdict.score, 3),
+                                  ms=round(verdict.ms, 1), **extra)
             if trig.kind == "fullscreen":
                 for d in SETTLE_DELAYS:
                     self.later(d, Trigger("settle", window=w, details=trig.details))

@@ -28,12 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agent import __version__, atomic, events, paths
+from agent import __version__, atomic, clock, events, paths, safefile
 
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
 LEFTOVER_SECONDS = 600.0   # a .tmp-* folder this old is not being written any more
+MAX_MANIFEST_BYTES = 4 << 20  # a manifest lists a few files; more is not one
 WINDOW_FIELDS = ("id", "title", "pid", "process_name", "exe", "x", "y", "width", "height",
                  "monitor", "fullscreen", "maximized", "wm_class")
 
@@ -63,7 +64,7 @@ def sha256_file(path: Path) -> str | None:
     if not stat.S_ISREG(st.st_mode):
         return None
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with safefile.open_regular(path) as fh:   # swapped for a pipe meanwhile: refused, not read for ever
         while chunk := fh.read(1 << 20):
             h.update(chunk)
     return h.hexdigest()
@@ -121,7 +122,8 @@ def save_files(family: str, files: dict[str, bytes], info: dict | None = None,
     root = paths.evidence_dir()
     tmp = root / f".tmp-{name}"
     manifest = {"format": FORMAT_VERSION, "vigie": __version__, "id": name,
-                "time": when.isoformat(timespec="seconds"), "family": family, **(info or {}), "files": {}}
+                "time": when.isoformat(timespec="seconds"), "clock": clock.stamp(when.timestamp()), "family": family,
+                **(info or {}), "files": {}}
     try:
         paths.ensure_dir(root)
         tmp.mkdir(mode=0o700)
@@ -166,7 +168,7 @@ def save_incident(verdict: Any, image: Any = None, window: Any = None, trigger: 
 
 def read_manifest(folder: Path) -> dict:
     """The manifest as written; raises OSError/ValueError. Prefer :func:`load_manifest`."""
-    return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    return json.loads(safefile.read_text(folder / MANIFEST, MAX_MANIFEST_BYTES, inside=folder))
 
 
 def _plain_name(name: Any) -> bool:
@@ -306,17 +308,24 @@ def _incident_time(inc: Incident) -> _dt.datetime | None:
             return None
 
 
+def _clock_stamp(inc: Incident) -> dict | None:
+    try:
+        return read_manifest(inc.path).get("clock")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 def prune(retention_days: int, now: _dt.datetime | None = None) -> list[str]:
     """Delete incidents older than ``retention_days`` (0 = keep forever), each with an
     ``evidence_expired`` event and a log line. Meant to be called daily by the agent."""
     if not retention_days or retention_days <= 0:
         return []
-    now = now or _dt.datetime.now().astimezone()
+    now = now or clock.now_dt()
     removed = []
     for inc in list_incidents():
         when = _incident_time(inc)
-        if when is None or (now - when).total_seconds() < retention_days * 86400:
-            continue
+        if when is None or clock.age(when, _clock_stamp(inc), now) < retention_days * 86400:
+            continue      # a future date, a clock that jumped ahead: never old (agent.clock)
         events.append("evidence_expired", incident=inc.id, recorded=inc.time, retention_days=retention_days)
         log.warning("evidence %s is older than %d days and is removed (evidence.retention_days)",
                     inc.id, retention_days)

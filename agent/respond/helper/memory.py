@@ -11,7 +11,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from agent.respond.helper.outbox import backoff
+from agent import clock
+from agent.respond.helper.outbox import BACKOFF_CAP, MAX_HOLD, backoff
 
 
 @dataclass
@@ -74,6 +75,8 @@ class MemoryQueue:
     def due(self, now: float | None = None) -> list[Held]:
         now = time.time() if now is None else now
         with self._lock:
+            for h in self._items:        # set while the clock was ahead: never further than a backoff
+                h.due = clock.clamp_due(h.due, BACKOFF_CAP + MAX_HOLD, now)
             return [h for h in self._items if h.due <= now]
 
     def delivered(self, held: Held, channel: str) -> None:

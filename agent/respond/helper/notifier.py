@@ -48,15 +48,17 @@ FOLLOW_UP_QUIET = 120.0   # the follow-up goes this long after the person's last
 FOLLOW_UP_MAX = 600.0     # ...or at the latest this long after the first
 NOTICE_HOLD = 900.0       # pauses/resumes/quit: one "news" message at most every 15 minutes
 NOTICE_KINDS = ("paused", "resumed", "quit")
+REPLACED_SHOWN = 600.0    # the tray shows "degraded" this long after the outbox was deleted or replaced
 CRASH_NOTICE_EVERY = 3600.0   # a crash loop tells the helper once an hour, not at every restart
 CRASH_KEY, CRASH_UNTOLD_KEY = "last_crash_notice", "untold_crashes"
 
 
 class HelperNotifier(Sender):
-    def __init__(self, settings, outbox: Outbox | None = None, wait: float = 30.0):
+    def __init__(self, settings, outbox: Outbox | None = None, wait: float = 30.0, read_only: bool = False):
         self.settings = settings
         self._outbox = outbox
         self._wait = wait
+        self._read_only = read_only   # `helper status`: the outbox file is never created, moved or fixed
         self.owner = owner_id()
         self.after_crash = False
         self.last_msg_id = ""
@@ -73,7 +75,7 @@ class HelperNotifier(Sender):
     def outbox(self) -> Outbox:
         """The outbox, opened on first use (raises :class:`Unavailable` while it cannot be)."""
         if self._outbox is None:
-            self._outbox = Outbox(wait=self._wait)
+            self._outbox = Outbox(wait=self._wait, read_only=self._read_only)
         return self._outbox
 
     def use_settings(self, settings) -> None:
@@ -129,7 +131,7 @@ class HelperNotifier(Sender):
         try:
             last = float(self.outbox.get_meta(CRASH_KEY) or 0)
             untold = int(self.outbox.get_meta(CRASH_UNTOLD_KEY) or 0)
-            if time.time() - last < CRASH_NOTICE_EVERY:
+            if 0 <= time.time() - last < CRASH_NOTICE_EVERY:   # a future time: the clock was ahead
                 self.outbox.set_meta(CRASH_UNTOLD_KEY, str(untold + 1))
                 return False
             self.outbox.set_meta(CRASH_KEY, repr(time.time()))
@@ -238,6 +240,10 @@ class HelperNotifier(Sender):
 
     def health(self) -> str | None:
         """None when all is well, else in plain words why messages wait (for the tray). Any thread."""
+        replaced = self._outbox.replaced if self._outbox is not None else []
+        if replaced and time.monotonic() - replaced[-1]["mono"] < REPLACED_SHOWN:   # the tray says so a while
+            return t("helper.outbox_replaced", self.settings.lang(), count=replaced[-1]["carried"],
+                     when=time.strftime("%H:%M", time.localtime(replaced[-1]["time"])))
         if self._problem is None and not len(self.memory):
             return None
         return t(f"helper.outbox_{self._problem or 'io'}", self.settings.lang(), count=self.memory.pending())

@@ -40,13 +40,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent import paths
+from agent import paths, safefile
 from agent.respond.helper.outbox_faults import Unavailable, classify, salvage
 
 log = logging.getLogger(__name__)
 BACKOFF_BASE = 30.0
 BACKOFF_CAP = 3600.0
 UNSENT = ("pending", "sending", "failed")
+MAX_HOLD = 3600.0     # a held message (follow-up, news) waits at most this long; more is a clock that jumped
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -115,18 +116,28 @@ class Outbox:
     """The outbox file (default ``<data dir>/outbox.sqlite3``); backoff 30 s doubling to 1 h."""
 
     def __init__(self, path: Path | None = None, backoff_base: float = BACKOFF_BASE,
-                 backoff_cap: float = BACKOFF_CAP, wait: float = 30.0):
+                 backoff_cap: float = BACKOFF_CAP, wait: float = 30.0, read_only: bool = False):
         self.path = Path(path or paths.data_dir() / "outbox.sqlite3")
         self.backoff_base, self.backoff_cap = backoff_base, backoff_cap
+        self.read_only = read_only    # a read-only command (`helper status`): never creates, moves or fixes a file
         self._local = threading.local()
         self.wait = wait              # seconds a call waits for another process's lock
+        self._lock = threading.RLock()   # connections of all threads, the file they hold (see _same_file)
+        self._open: list[sqlite3.Connection] = []
+        self._gen = 0
+        self._ident: tuple[int, int] | None = None
+        self.replaced: list[dict] = []   # each time the file was deleted or replaced under us
+        self._carry: tuple[list, list] = ([], [])   # rows and meta read from a file deleted under us
+        self._initializing = False
+        self._empty = False              # read-only and no file: an empty outbox in memory
         try:
-            paths.ensure_dir(self.path.parent)
+            if not read_only:
+                paths.ensure_dir(self.path.parent)
             self._init()
         except SetAside:
             self._init()                    # the new file, with what could be read of the old
         except (sqlite3.DatabaseError, OSError) as exc:
-            if classify(exc) != "corrupt" or self._intact():
+            if read_only or classify(exc) != "corrupt" or self._intact():
                 raise self._unavailable(exc) from exc
             self._set_aside(exc)
 
@@ -138,6 +149,9 @@ class Outbox:
         db = getattr(self._local, "db", None)
         self._local.db = None
         if db is not None:
+            with self._lock:
+                if db in self._open:
+                    self._open.remove(db)
             try:
                 db.close()
             except sqlite3.Error:
@@ -156,7 +170,7 @@ class Outbox:
 
     def _set_aside(self, exc: BaseException) -> None:
         """Keep a corrupt file aside, start a new one and carry its readable unsent rows over."""
-        self._drop_connection()
+        self._close_all()
         aside = self.path.with_name(f"{self.path.name}.damaged-{int(time.time())}")
         log.error("helper outbox %s is damaged (%s); kept as %s, starting a new one", self.path, exc, aside)
         for suffix in ("", "-wal", "-shm"):
@@ -174,10 +188,31 @@ class Outbox:
             log.warning("helper outbox: %d unsent message row(s) recovered from %s", len(rows), aside)
 
     def _init(self) -> None:
+        safefile.check_target(self.path)   # a device, pipe, socket, folder or odd link: never opened
+        self._empty = self.read_only and not self.path.exists()
+        if self._empty:     # nothing was ever queued: an empty outbox in memory answers, no file is made
+            folder = next((p for p in self.path.parents if p.exists()), self.path.parent)
+            if not os.access(folder, os.W_OK):      # ...unless no file could be made there either
+                raise Unavailable("read_only", f"{folder} cannot be written")
+            return
         if not self.path.exists():  # private from the start (the WAL files inherit the mode)
             os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+        self._ident, self._initializing = None, True
+        try:
+            self._init_schema()
+        finally:
+            self._initializing = False
+        if self._carry[0] or self._carry[1]:
+            from agent.respond.helper.outbox_faults import carry_over  # noqa: PLC0415
+            with self._conn() as db:
+                carry_over(db, *self._carry)
+            self._carry = ([], [])
+
+    def _init_schema(self) -> None:
         with self._conn() as db:
-            if db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+            st = os.stat(self.path)
+            self._ident = (st.st_dev, st.st_ino)      # the file this process's connections hold
+            if self.read_only or db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
                 return           # current: a read-only command writes nothing
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
@@ -191,20 +226,79 @@ class Outbox:
     @contextmanager
     def _conn(self):
         """This thread's connection, kept open: closing the last one checkpoints the WAL
-        (milliseconds each time). SQLite's file locks coordinate threads and processes."""
+        (milliseconds each time). SQLite's file locks coordinate threads and processes;
+        within the process one lock (waited for at most this thread's ``wait``) lets a
+        thread that finds the file deleted or replaced close every thread's connection
+        to the old one (:meth:`_same_file`)."""
+        wait = getattr(self._local, "wait", self.wait)
+        if not self._lock.acquire(timeout=max(0.01, wait)):
+            raise Unavailable("locked", "another thread of Vigie is using the outbox")
         try:
+            self._same_file()
+            if self._ident is None and not self._initializing and not self.read_only:
+                self._init()                 # a new file after a replacement that could not be made at once
             db = getattr(self._local, "db", None)
-            if db is None:
-                db = sqlite3.connect(self.path, timeout=self.wait, isolation_level=None)
+            if db is None or getattr(self._local, "gen", None) != self._gen:
+                uri = ":memory:" if self._empty else f"file:{self.path}?mode=ro" if self.read_only else str(self.path)
+                db = sqlite3.connect(uri, uri=self.read_only, timeout=self.wait, isolation_level=None,
+                                     check_same_thread=False)   # closed by another thread if replaced
+                if self._empty:
+                    db.executescript(SCHEMA)
                 db.execute("PRAGMA synchronous=FULL")
-                self._local.db = db
-            db.execute(f"PRAGMA busy_timeout={int(getattr(self._local, 'wait', self.wait) * 1000)}")
+                self._local.db, self._local.gen = db, self._gen
+                self._open.append(db)
+            db.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
             yield db
         except sqlite3.DatabaseError as exc:
-            if classify(exc) == "corrupt" and not self._intact():
+            if not self.read_only and classify(exc) == "corrupt" and not self._intact():
                 self._set_aside(exc)        # real corruption, found in use: a new file, rows carried
                 raise SetAside("io", f"damaged outbox set aside: {exc}") from exc
             raise self._unavailable(exc) from exc
+        finally:
+            self._lock.release()
+
+    def _close_all(self) -> None:
+        """Close every thread's connection (they are idle: the caller holds the lock)."""
+        with self._lock:
+            for db in self._open:
+                try:
+                    db.close()
+                except sqlite3.Error:
+                    pass
+            self._open, self._ident = [], None
+            self._gen += 1
+            self._local.db = None
+
+    def _same_file(self) -> None:
+        """The file at ``path`` is still the one the connections hold; else (deleted,
+        replaced) the unsent rows and the meta the old file still holds — its connections
+        read the deleted file — are carried into a new file, the event logged. Under the lock."""
+        if self._ident is None or self.read_only:
+            return
+        try:
+            st = os.stat(self.path)
+            now = (st.st_dev, st.st_ino)
+        except FileNotFoundError:
+            now = None
+        except OSError:
+            return
+        if now == self._ident:
+            return
+        from agent.respond.helper.outbox_faults import read_unsent, stale_journal  # noqa: PLC0415
+        rows, meta = read_unsent(self._open)
+        self._close_all()
+        stale_journal(self.path)    # the old file's WAL must never be read with the new file
+        self._carry = (rows, meta)     # into the new file once it can be made (_init)
+        what = "deleted" if now is None else "replaced"
+        log.error("helper outbox %s was %s while Vigie ran; a new one is started with the %d unsent "
+                  "message row(s) it held", self.path, what, len(rows))
+        self.replaced.append({"time": time.time(), "mono": time.monotonic(), "what": what, "carried": len(rows)})
+        from agent import events  # noqa: PLC0415
+        events.append("outbox_replaced", file=str(self.path), what=what, carried=len(rows))
+        try:
+            paths.ensure_dir(self.path.parent)
+        except OSError as exc:
+            raise Unavailable(classify(exc), str(exc)) from exc
 
     @contextmanager
     def waiting_at_most(self, seconds: float):
@@ -279,8 +373,9 @@ class Outbox:
         """Mark up to ``limit`` due rows ``sending`` for ``owner`` and return them."""
         now = time.time() if now is None else now
         due = now if due_before is None else due_before
+        self._clamp(now)
         sql = ("SELECT id FROM outbox WHERE state IN ('pending','failed') AND next_attempt_at <= ?"
-               + (" AND msg_id = ?" if msg_id else "") + " ORDER BY next_attempt_at, id LIMIT ?")
+               + (" AND msg_id = ?" if msg_id else "") + " ORDER BY created_at, id LIMIT ?")   # oldest news first
         args = (due, msg_id, limit) if msg_id else (due, limit)
         out = []
         with self._write() as db:
@@ -293,15 +388,29 @@ class Outbox:
                 out.append(Row(*r[:7], tuple(json.loads(r[7])), *r[8:]))
         return out
 
+    def _clamp(self, now: float) -> int:
+        """Due times further ahead than any backoff or hold (stored while the wall clock was
+        ahead: a year ahead, then back) become now (:func:`agent.clock.clamp_due`)."""
+        limit = now + self.backoff_cap + MAX_HOLD
+        with self._write() as db:
+            n = db.execute("UPDATE outbox SET next_attempt_at=? WHERE state IN ('pending','failed')"
+                           " AND next_attempt_at > ?", (now, limit)).rowcount
+        if n:
+            log.warning("helper outbox: %d message(s) were due after %s, further than any retry "
+                        "(the clock was ahead); due now", n, time.ctime(limit))
+        return n
+
     def mark_sent(self, row: Row, now: float | None = None) -> bool:
         """Record a delivery; False if the row was meanwhile recovered by someone else."""
         now = time.time() if now is None else now
         with self._write() as db:
             cur = db.execute("UPDATE outbox SET state='sent', sent_at=?, last_error=NULL, error_code=NULL,"
-                             " owner=NULL WHERE id=? AND attempt_id=? AND state='sending'",
-                             (now, row.id, row.attempt_id))
+                             " owner=NULL WHERE msg_id=? AND channel=? AND attempt_id=? AND state='sending'",
+                             (now, row.msg_id, row.channel, row.attempt_id))
             db.execute("INSERT INTO channel_status (channel, last_success) VALUES (?, ?) ON CONFLICT(channel)"
                        " DO UPDATE SET last_success=excluded.last_success", (row.channel, now))
+            db.execute("UPDATE outbox SET next_attempt_at=? WHERE channel=? AND state IN ('pending','failed')"
+                       " AND attempts>0 AND next_attempt_at>?", (now, row.channel, now))   # it works again: the rest now
             return cur.rowcount == 1
 
     def mark_failed(self, row: Row, code: str, error: str, permanent: bool = False,
@@ -311,8 +420,12 @@ class Outbox:
         nxt = now + (self.backoff_cap if permanent else backoff(row.attempts, self.backoff_base, self.backoff_cap))
         with self._write() as db:
             db.execute("UPDATE outbox SET state=?, next_attempt_at=?, last_error=?, error_code=?, owner=NULL"
-                       " WHERE id=? AND attempt_id=? AND state='sending'",
-                       ("failed" if permanent else "pending", nxt, error, code, row.id, row.attempt_id))
+                       " WHERE msg_id=? AND channel=? AND attempt_id=? AND state='sending'",
+                       ("failed" if permanent else "pending", nxt, error, code, row.msg_id, row.channel,
+                        row.attempt_id))
+            # one schedule per channel: its waiting messages are tried again together, oldest first
+            db.execute("UPDATE outbox SET next_attempt_at=? WHERE channel=? AND state IN ('pending','failed')"
+                       " AND attempts>0 AND msg_id!=?", (nxt, row.channel, row.msg_id))
             db.execute("INSERT INTO channel_status (channel, last_failure, error_code, last_error)"
                        " VALUES (?,?,?,?) ON CONFLICT(channel) DO UPDATE SET last_failure=excluded.last_failure,"
                        " error_code=excluded.error_code, last_error=excluded.last_error",
@@ -408,6 +521,8 @@ class Outbox:
         with self._write() as db:
             r = db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
             last = float(r[0]) if r else None
+            if last is not None and last > now + 60:   # written while the clock was ahead: start again
+                last = None
             due = last is not None and now - last >= interval
             if last is None or due:
                 db.execute("INSERT INTO meta (key, value) VALUES (?,?) ON CONFLICT(key) DO UPDATE SET"

@@ -67,3 +67,54 @@ def salvage(path: Path, limit: int = 200_000) -> list[dict]:
     for r in out:
         r["state"], r["owner"] = "pending", None
     return out
+
+
+def read_unsent(connections) -> tuple[list[dict], list[tuple]]:
+    """The unsent rows and the meta of a file deleted or replaced under open
+    ``connections`` (they still read the old file); the first that answers. Never raises."""
+    for db in connections:
+        try:
+            cur = db.execute("SELECT * FROM outbox WHERE state IN ('pending','sending','failed')")
+            names = [c[0] for c in cur.description]
+            rows = [dict(zip(names, r)) for r in cur.fetchall()]
+            meta = db.execute("SELECT key, value FROM meta").fetchall()
+            return rows, meta
+        except sqlite3.Error:
+            continue
+    return [], []
+
+
+def stale_journal(path: Path) -> None:
+    """After the outbox file was deleted or replaced (its connections closed): its WAL is
+    kept aside (``-wal.stale-<time>``) and its shared-memory index removed, so SQLite never
+    replays the old file's pages into the new one. Never raises."""
+    import os  # noqa: PLC0415
+    import time  # noqa: PLC0415
+    for suffix, keep in (("-wal", True), ("-shm", False)):
+        src = Path(f"{path}{suffix}")
+        try:
+            if keep:
+                os.replace(src, Path(f"{src}.stale-{int(time.time())}"))
+            else:
+                src.unlink()
+        except OSError:
+            pass
+
+
+def carry_over(db, rows: list[dict], meta: list[tuple]) -> None:
+    """Insert ``rows`` (ids renumbered; a message already there is kept) and the missing
+    ``meta`` into the outbox open as ``db``, in one transaction."""
+    if db is None or not (rows or meta):
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for r in rows:
+            cols = [c for c in r if c != "id"]
+            db.execute(f"INSERT OR IGNORE INTO outbox ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})",
+                       [r[c] for c in cols])
+        db.executemany("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", meta)
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise

@@ -16,13 +16,14 @@ atomically.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import threading
 from pathlib import Path
 
-from agent import atomic, paths
+from agent import atomic, paths, safefile
 from agent.tomlcompat import tomllib
 from agent.urlsecrets import REF, split_url
 
@@ -33,6 +34,14 @@ _lock = threading.Lock()
 
 class MissingSecret(LookupError):
     """A ``{secret:…}`` reference whose value is in neither the keyring nor the file."""
+
+
+def fingerprint(url: str) -> str:
+    """A short tag (4 hex digits) telling apart addresses that differ only in their secrets
+    (``helper list``): from the secrets' random reference keys, or from secrets left in clear
+    in the address itself; never the secret. ``""`` when the address has none (pure)."""
+    material = REF.findall(url) or sorted(split_url(url)[1].values())
+    return hashlib.sha256("\0".join(material).encode("utf-8")).hexdigest()[:4] if material else ""
 
 
 def keep(url: str) -> str:
@@ -87,7 +96,7 @@ def backend_name() -> str:
 
 def _read_file() -> dict[str, str]:
     try:
-        data = tomllib.loads(secrets_file().read_text(encoding="utf-8"))
+        data = tomllib.loads(safefile.read_text(secrets_file(), 1 << 20))  # a regular file only, capped
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
