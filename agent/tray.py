@@ -22,13 +22,13 @@ import threading
 import time
 from pathlib import Path
 
-from agent import paths
+from agent import gate, paths
 from agent.i18n import t
 
 log = logging.getLogger(__name__)
 STATES = ("protecting", "paused", "alert", "degraded")
 PAUSE_SECONDS = 3600
-ACTIONS = ("window", "show_last", "pause", "resume", "open_evidence", "test_alert", "help", "quit")
+ACTIONS = ("window", "show_last", "pause", "resume", "open_evidence", "test_alert", "help", "quit", "quit_menu")
 
 
 def icon_path(state: str) -> Path:
@@ -157,6 +157,7 @@ class Tray:
         self._pystray = pystray_module
         self._stop = threading.Event()
         self._draw_lock = threading.Lock()
+        self._asking = threading.Lock()     # one helper code window at a time
         self.state = agent.state
 
     # -- what the icon shows -------------------------------------------------------
@@ -217,8 +218,8 @@ class Tray:
         if notifier is not None:
             notifier.notify(kind, data)
 
-    def _info(self, key: str) -> None:
-        self._window().send({**self.status(), "info": t(key, self.lang)})
+    def _info(self, key: str, **values) -> None:
+        self._window().send({**self.status(), "info": t(key, self.lang, **values)})
 
     def _window(self):
         from agent.status_window import StatusWindow  # noqa: PLC0415 - no Tk in this process
@@ -234,8 +235,50 @@ class Tray:
         self._window().send({**self.status(), "help": True, "raise": True})
 
     def _do_pause(self) -> None:
-        self.agent.pause(PAUSE_SECONDS)
-        self._tell_helper("paused", minutes=PAUSE_SECONDS // 60, source="tray")
+        """Pause: with the helper code for an hour; without it (or "Pause for 5 minutes only")
+        a short pause that ends by itself. Where no code is set: an hour, as before, and the
+        helper is told at once."""
+        how = gate.mode(self.agent.settings)
+        if how != "code":
+            self._pause(PAUSE_SECONDS, "no_code" if how == "no_code" else "none")
+            return
+        minutes = max(1, round(gate.short_pause_seconds() / 60))
+        self._gated("pause", self._pause_answer, choices="short", minutes=minutes)
+
+    def _pause_answer(self, result: str) -> None:
+        if result == "ok":
+            self._pause(PAUSE_SECONDS, "ok")
+        elif result == "short":
+            seconds = gate.short_pause_seconds()
+            self._pause(seconds, "short")
+            self._info("gate.paused_short", minutes=max(1, round(seconds / 60)))
+        else:
+            gate.report("pause", "refused", self.agent.settings, self._notifier(), source="tray")
+            self._info("gate.kept_on")
+
+    def _pause(self, seconds: float, result: str) -> None:
+        self.agent.pause(seconds)
+        minutes = max(1, round(seconds / 60))
+        gate.report("pause", result, self.agent.settings, self._notifier(), source="tray", minutes=minutes)
+        self._tell_helper("paused", minutes=minutes, source="tray")
+
+    def _notifier(self):
+        return getattr(self.agent, "notifier", None)
+
+    def _gated(self, action: str, then, **window) -> None:
+        """Ask the helper code in its window (a thread of its own: the tray stays alive),
+        then call ``then(result)``. A second ask while one is open is ignored."""
+        if not self._asking.acquire(blocking=False):
+            return
+
+        def run() -> None:
+            try:
+                then(gate.ask_window(action, self.agent.settings, self._notifier(), **window))
+            except Exception as exc:  # noqa: BLE001 - protection stays on
+                log.error("helper code for %s failed: %s", action, exc)
+            finally:
+                self._asking.release()
+        threading.Thread(target=run, name=f"vigie-code-{action}", daemon=True).start()
 
     def _do_resume(self) -> None:
         self.agent.resume()
@@ -261,6 +304,30 @@ class Tray:
             open_folder(paths.evidence_dir())
 
     def _do_quit(self) -> None:
+        """Quit from the status window (it asked "Quit anyway?" already): the helper code
+        when one is set; without it Vigie keeps protecting."""
+        if gate.mode(self.agent.settings) == "code":
+            self._gated("quit", self._quit_answer)
+            return
+        self._quit("no_code" if gate.mode(self.agent.settings) == "no_code" else "none")
+
+    def _do_quit_menu(self) -> None:
+        """Quit from a tray menu (Windows, macOS): asks first, even where no code is set."""
+        if gate.mode(self.agent.settings) == "code":
+            self._gated("quit", self._quit_answer)
+            return
+        how = "no_code" if gate.mode(self.agent.settings) == "no_code" else "none"
+        self._gated("quit", lambda r: self._quit(how) if r in ("ok", "no_window") else None, choices="confirm")
+
+    def _quit_answer(self, result: str) -> None:
+        if result == "ok":
+            self._quit("ok")
+        else:
+            gate.report("quit", "refused", self.agent.settings, self._notifier(), source="tray")
+            self._info("gate.kept_on")
+
+    def _quit(self, result: str) -> None:
+        gate.report("quit", result, self.agent.settings, self._notifier(), source="tray")
         self._tell_helper("quit", source="tray")
         self._stop.set()
         if self.icon is not None:
@@ -281,7 +348,7 @@ class Tray:
             item(t("tray.menu_test_alert", self.lang), act("test_alert")),
             item(t("tray.menu_help", self.lang), act("help")),
             ps.Menu.SEPARATOR,
-            item(t("tray.menu_quit", self.lang), act("quit")))
+            item(t("tray.menu_quit", self.lang), act("quit_menu")))
 
     def _setup(self, icon) -> None:
         """pystray's setup hook (its own thread): show the icon, then draw the current state
