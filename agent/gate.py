@@ -111,12 +111,13 @@ def ask_window(action: str, settings, notifier=None, *, tool: str = "", minutes:
     return str(line.get("result")) if line else "no_window"
 
 
-def ask_cli(action: str, settings, lang: str, given: str | None = None, *, tool: str = "") -> bool:
+def ask_cli(action: str, settings, lang: str, given: str | None = None, **facts) -> bool:
     """May ``action`` go on? The code from ``given`` (``--code``), else asked on the terminal
-    (not echoed) when there is one. Says why not, in ``lang``; reports every outcome. Main thread."""
+    (not echoed) when there is one. Says why not, in ``lang``; reports every outcome (with
+    ``facts``: ``tool``, ``address``). Main thread."""
     how = mode(settings)
     if how != "code":
-        report(action, "no_code" if how == "no_code" else "none", settings, source="cli", wait=True, tool=tool)
+        report(action, "no_code" if how == "no_code" else "none", settings, source="cli", wait=True, **facts)
         return True
     code = given
     if code is None and sys.stdin is not None and sys.stdin.isatty():
@@ -126,19 +127,19 @@ def ask_cli(action: str, settings, lang: str, given: str | None = None, *, tool:
             code = None
     if not code:
         print(t("gate.cli_refused", lang), file=sys.stderr)
-        report(action, "refused", settings, source="cli", wait=True, tool=tool)
+        report(action, "refused", settings, source="cli", wait=True, **facts)
         return False
     got = helper_code.check(code)
     if got.result == "ok":
-        report(action, "ok", settings, source="cli", wait=True, tool=tool)
+        report(action, "ok", settings, source="cli", wait=True, **facts)
         return True
     if got.result == "wait":
         print(t("gate.cli_wait", lang, seconds=int(got.wait + 0.999)), file=sys.stderr)
-        report(action, "refused", settings, source="cli", wait=True, tool=tool, reason="too_many_tries")
+        report(action, "refused", settings, source="cli", wait=True, **facts, reason="too_many_tries")
         return False
     print(t("gate.cli_wrong", lang) + (" " + t("gate.cli_wait", lang, seconds=int(got.wait + 0.999))
                                         if got.wait else ""), file=sys.stderr)
-    report(action, "wrong", settings, source="cli", wait=True, tool=tool, fails=got.fails)
+    report(action, "wrong", settings, source="cli", wait=True, **facts, fails=got.fails)
     return False
 
 

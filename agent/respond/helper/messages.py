@@ -112,7 +112,7 @@ def _facts(kind: str, d: dict, lang: str, host: str, stamp: str) -> list[tuple[s
                  ("tool", d.get("name") or d.get("tool")), ("site", d.get("site") or d.get("url")),
                  ("title", d.get("title")), ("process", d.get("browser")), ("command", d.get("command"))]
     elif kind == "protection_weakened":
-        rows += [("tool", d.get("tool"))]
+        rows += [("tool", d.get("tool")), ("address", d.get("address"))]
     elif kind in ("started", "heartbeat") and d.get("problems"):
         rows.append(("problems", "; ".join(map(str, d["problems"]))))
     if kind == "started" and d.get("untold"):
