@@ -41,6 +41,9 @@ class CodePrompt:
         self.buttons["cancel"] = button(root, parent, keys, t("gate.btn_cancel", lang), lambda: self.finish("cancel"),
                                         wrap)
         self.widgets += [b for n, b in self.buttons.items() if n != "entry"]
+        pad = tk.Frame(parent, bg=BODY_BG, height=16)
+        pad.pack()
+        self.widgets.append(pad)
         self._tick()
 
     def _label(self, parent, text, wrap, kind, bold, bg=BODY_BG, **pack):

@@ -52,7 +52,8 @@ class CodeApp:
                                      tool=args.tool_name, helper=args.helper_name, minutes=args.minutes,
                                      short=args.choices == "short")
             self.buttons = self.prompt.buttons
-        tk.Frame(body, bg=BODY_BG, height=16).pack()
+        if self.prompt is None:
+            tk.Frame(body, bg=BODY_BG, height=16).pack()
         root.protocol("WM_DELETE_WINDOW", lambda: self.done("cancel"))
         place(root, 0.5)
         root.after(30, bring_up, self)
