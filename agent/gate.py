@@ -37,6 +37,14 @@ def short_pause_seconds() -> float:
         return SHORT_PAUSE
 
 
+def duration_words(seconds: float, lang: str) -> str:
+    """"5 minutes", "1 minute", "6 seconds" (in ``lang``)."""
+    if seconds < 60:
+        return t("gate.duration_seconds", lang, n=max(1, round(seconds)))
+    n = round(seconds / 60)
+    return t("gate.duration_minute", lang) if n == 1 else t("gate.duration_minutes", lang, n=n)
+
+
 def mode(settings) -> str:
     """``"code"``, ``"no_code"`` or ``"none"`` (see the module docstring)."""
     if helper_code.is_set():
@@ -86,7 +94,7 @@ def question_answered(line: dict, settings, notifier, tool: str) -> None:
         report("allow_tool", "wrong", settings, notifier, source="question", tool=tool, fails=line.get("fails"))
 
 
-def ask_window(action: str, settings, notifier=None, *, tool: str = "", minutes: int = 0,
+def ask_window(action: str, settings, notifier=None, *, tool: str = "", seconds: float = 0.0,
                choices: str = "", timeout: float | None = None) -> str:
     """Show the code window for ``action`` and wait for the answer: ``ok``, ``short`` (a
     short pause chosen), ``cancel``, or ``no_window`` (it could not be shown). Each wrong
@@ -98,7 +106,7 @@ def ask_window(action: str, settings, notifier=None, *, tool: str = "", minutes:
             report(action, "wrong", settings, notifier, source="window", tool=tool or None, fails=line.get("fails"))
     lang = settings.lang()
     argv = [sys.executable, "-m", WINDOW, "--action", action, "--lang", lang, "--tool-name", tool,
-            "--helper-name", getattr(settings, "helper_name", "") or "", "--minutes", str(minutes)]
+            "--helper-name", getattr(settings, "helper_name", "") or "", "--seconds", str(seconds)]
     if choices:
         argv += ["--choices", choices]
     try:

@@ -242,8 +242,7 @@ class Tray:
         if how != "code":
             self._pause(PAUSE_SECONDS, "no_code" if how == "no_code" else "none")
             return
-        minutes = max(1, round(gate.short_pause_seconds() / 60))
-        self._gated("pause", self._pause_answer, choices="short", minutes=minutes)
+        self._gated("pause", self._pause_answer, choices="short", seconds=gate.short_pause_seconds())
 
     def _pause_answer(self, result: str) -> None:
         if result == "ok":
@@ -251,7 +250,7 @@ class Tray:
         elif result == "short":
             seconds = gate.short_pause_seconds()
             self._pause(seconds, "short")
-            self._info("gate.paused_short", minutes=max(1, round(seconds / 60)))
+            self._info("gate.paused_short", duration=gate.duration_words(seconds, self.lang))
         else:
             gate.report("pause", "refused", self.agent.settings, self._notifier(), source="tray")
             self._info("gate.kept_on")
@@ -259,7 +258,7 @@ class Tray:
     def _pause(self, seconds: float, result: str) -> None:
         self.agent.pause(seconds)
         minutes = max(1, round(seconds / 60))
-        gate.report("pause", result, self.agent.settings, self._notifier(), source="tray", minutes=minutes)
+        gate.report("pause", result, self.agent.settings, self._notifier(), source="tray", seconds=seconds)
         self._tell_helper("paused", minutes=minutes, source="tray")
 
     def _notifier(self):

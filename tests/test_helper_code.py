@@ -86,7 +86,7 @@ def test_the_urgent_message_names_the_action_the_tool_and_the_code(lang):
                         lang, person="Jeanne")
     assert "AnyDesk" in m.title and "Jeanne" in m.title
     assert ("Vigie closed AnyDesk" if lang == "en" else "Vigie a fermé AnyDesk") in _flat(m.text)
-    ok = messages.render("protection_weakened", {"action": "pause", "result": "ok", "minutes": 60}, lang)
+    ok = messages.render("protection_weakened", {"action": "pause", "result": "ok", "seconds": 3600}, lang)
     assert ("the helper code was used" if lang == "en" else "le code de l'aidant a été utilisé") in _flat(ok.text)
     assert "60 minutes" in _flat(ok.text)
     wrong = messages.render("protection_weakened", {"action": "uninstall", "result": "wrong", "fails": 2}, lang)

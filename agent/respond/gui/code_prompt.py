@@ -16,12 +16,14 @@ CODE_FONT = 40
 
 class CodePrompt:
     def __init__(self, root, parent, keys, lang: str, action: str, wrap: int, on_result, on_try=None,
-                 tool: str = "", helper: str = "", minutes: int = 0, short: bool = False):
+                 tool: str = "", helper: str = "", seconds: float = 0.0, short: bool = False):
         import tkinter as tk  # noqa: PLC0415
         from tkinter import font as tkfont  # noqa: PLC0415
         self.root, self.lang, self.on_result, self.on_try = root, lang, on_result, on_try
         self.finished = False
-        values = {"tool": tool or "?", "helper": helper.strip() or t("gate.your_helper", lang), "minutes": minutes}
+        from agent.gate import duration_words  # noqa: PLC0415
+        values = {"tool": tool or "?", "helper": helper.strip() or t("gate.your_helper", lang),
+                  "duration": duration_words(seconds, lang)}
         self.widgets = []
         self._label(parent, t(f"gate.why_{action}", lang, **values), wrap, "first", True, pady=(20, 8))
         self._label(parent, t("gate.scam_warning", lang), wrap, "body", False, bg=NOTE_BG, ipady=8, pady=(0, 12))

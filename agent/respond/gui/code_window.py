@@ -1,11 +1,11 @@
 """The helper code window: asked before Pause or Quit (the tray), in its own process::
 
     python -m agent.respond.gui.code_window --action pause --lang fr [--helper-name Marie]
-        [--minutes 5] [--choices short|confirm]
+        [--seconds 300] [--choices short|confirm]
 
 Calm (a blue band, no red), big masked digits, "Cancel: I don't have the code" always there
 and first in reach of Escape and the window's close: it keeps the protection on. With
-``--choices short`` (a pause) it also offers "Pause for N minutes only"; with ``--choices
+``--choices short`` (a pause) it also offers "Pause for 5 minutes only"; with ``--choices
 confirm`` (Quit where no code is set) it only asks "Quit Vigie?" (keep / yes).
 
 Prints JSON lines: ``shown`` (layout), ``{"event": "action", "action": "helper_code",
@@ -49,7 +49,7 @@ class CodeApp:
                             "ok": button(root, body, self.keys, t("tray.quit_yes", lang), lambda: self.done("ok"), wrap)}
         else:
             self.prompt = CodePrompt(root, body, self.keys, lang, args.action, wrap, self.done, self.wrong,
-                                     tool=args.tool_name, helper=args.helper_name, minutes=args.minutes,
+                                     tool=args.tool_name, helper=args.helper_name, seconds=args.seconds,
                                      short=args.choices == "short")
             self.buttons = self.prompt.buttons
         if self.prompt is None:
@@ -78,7 +78,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--action", default="pause")
     p.add_argument("--tool-name", default="")
     p.add_argument("--helper-name", default="")
-    p.add_argument("--minutes", type=int, default=5)
+    p.add_argument("--seconds", type=float, default=300.0, help="how long a pause without the code lasts")
     p.add_argument("--choices", default="", choices=("", "short", "confirm"))
     p.add_argument("--lang", default="auto")
     p.add_argument("--scale", type=float, default=1.0)

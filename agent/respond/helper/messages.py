@@ -126,7 +126,10 @@ def _facts(kind: str, d: dict, lang: str, host: str, stamp: str) -> list[tuple[s
 def weakened_words(d: dict, lang: str) -> dict:
     """``action`` and ``outcome`` of a ``protection_weakened`` message, in words (agent/gate.py)."""
     action, result = str(d.get("action") or "?"), str(d.get("result") or "?")
-    values = {"tool": d.get("tool") or "?", "minutes": d.get("minutes") or "?", "fails": d.get("fails") or 1}
+    from agent.gate import duration_words  # noqa: PLC0415
+    seconds = d.get("seconds") if isinstance(d.get("seconds"), (int, float)) else None
+    values = {"tool": d.get("tool") or "?", "fails": d.get("fails") or 1,
+              "duration": duration_words(seconds, lang) if seconds is not None else "?"}
     outcome = next((w for k in (f"{action}_{result}", result)
                     if (w := _optional(f"gate.weak_result_{k}", lang, **values))), result)
     return {"action": _optional(f"gate.weak_action_{action}", lang, **values) or action, "outcome": outcome}
