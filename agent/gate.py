@@ -119,13 +119,17 @@ def ask_window(action: str, settings, notifier=None, *, tool: str = "", seconds:
     return str(line.get("result")) if line else "no_window"
 
 
-def ask_cli(action: str, settings, lang: str, given: str | None = None, **facts) -> bool:
+def ask_cli(action: str, settings, lang: str, given: str | None = None, *, report_free: bool = True,
+            **facts) -> bool:
     """May ``action`` go on? The code from ``given`` (``--code``), else asked on the terminal
     (not echoed) when there is one. Says why not, in ``lang``; reports every outcome (with
-    ``facts``: ``tool``, ``address``). Main thread."""
+    ``facts``: ``tool``, ``address``). ``report_free=False``: where no code is set, say nothing
+    (``vigie uninstall`` sends its own notice and leaves no file behind). Main thread."""
     how = mode(settings)
     if how != "code":
-        report(action, "no_code" if how == "no_code" else "none", settings, source="cli", wait=True, **facts)
+        if report_free:
+            report(action, "no_code" if how == "no_code" else "none", settings, source="cli", wait=True,
+                   **facts)
         return True
     code = given
     if code is None and sys.stdin is not None and sys.stdin.isatty():

@@ -303,7 +303,7 @@ def run_uninstall(args) -> int:
         print(t("install.cancelled", lang))
         return 1
     from agent import gate  # noqa: PLC0415 - the helper code first; the helper hears at once
-    if not gate.ask_cli("uninstall", settings, lang, getattr(args, "code", None)):
+    if not gate.ask_cli("uninstall", settings, lang, getattr(args, "code", None), report_free=False):
         return 1
     purge = args.purge and _yes(t("install.confirm_purge", lang), lang, args.silent, True)
     if settings.helper_notify:
