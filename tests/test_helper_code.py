@@ -18,6 +18,7 @@ from tests.test_helper_servers import WebhookServer, mail_url, smtp  # noqa: F40
 from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
+CODE = "4821"
 
 
 def test_the_code_is_stored_hashed_owner_only_and_checked():
@@ -200,3 +201,13 @@ def test_install_cannot_replace_the_code_or_the_addresses_without_it(tmp_path):
     ok = vigie("install", "--silent", "--helper-code", "2468", "--code", "4821")
     assert ok.returncode == 0, ok.stderr
     assert helper_code.check("2468").result == "ok"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_doctor_says_whether_a_helper_code_is_set(lang):
+    from agent.cli import doctor
+    none = doctor.check_helper_code(config.Settings(), lang)
+    assert none.status == doctor.WARNING and "vigie helper code" in none.fix
+    helper_code.save(CODE)
+    ok = doctor.check_helper_code(config.Settings(), lang)
+    assert ok.status == doctor.OK and ok.title == ("Helper code" if lang == "en" else "Code de l'aidant")
