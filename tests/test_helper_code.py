@@ -196,6 +196,8 @@ def test_install_cannot_replace_the_code_or_the_addresses_without_it(tmp_path):
     assert out.returncode == 2 and "needs the current code" in out.stderr
     out = vigie("install", "--silent", "--notify", "json://127.0.0.1:9/scammer")
     assert out.returncode == 2
+    out = vigie("install", "--silent", "--helper-phone", "+1-800-555-0199")   # the alert would show his number
+    assert out.returncode == 2 and config.load(vigie.config)[0].helper_phone == ""
     assert config.load(vigie.config)[0].helper_notify == ("json://127.0.0.1:9/old",)
     assert helper_code.check("4821").result == "ok"
     ok = vigie("install", "--silent", "--helper-code", "2468", "--code", "4821")

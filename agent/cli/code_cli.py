@@ -78,10 +78,13 @@ def run(args, settings, lang) -> int:
 
 def install_code(args, settings, changes: dict, lang: str) -> tuple[bool, str | None]:
     """Before ``vigie install`` writes anything: (may go on, the new code to store or None).
-    Where a code is set, replacing it or dropping a helper address needs the current one."""
+    Where a code is set, replacing it, dropping a helper address or changing the helper's name
+    or number (the alert tells the person to call it) needs the current one."""
     had = helper_code.is_set()
     new = getattr(args, "helper_code", None)
     dropped = "helper_notify" in changes and any(u not in changes["helper_notify"] for u in settings.helper_notify)
+    # the number the alert tells the person to call is the helper's: a scammer would put his own
+    dropped = dropped or any(k in changes and changes[k] != getattr(settings, k) for k in ("helper_phone", "helper_name"))
     if had and (new is not None or dropped):
         if new is not None and not dropped and helper_code.check(new).result == "ok":
             return True, None                      # the same code again: nothing changes
