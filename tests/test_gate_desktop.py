@@ -203,3 +203,39 @@ def test_tray_pause_without_the_code_is_short_ends_by_itself_and_the_helper_hear
         assert not any(e["type"] == "stopped" for e in events.read())
     finally:
         drv.kill()
+
+
+def test_killing_the_question_without_an_answer_closes_the_paused_tool(desktop, smtp, tmp_path):  # noqa: F811
+    """"Open the task manager and end that Vigie window": with a code set, the paused tool is
+    not resumed but closed, and the helper hears of it."""
+    import psutil
+    from agent.respond.helper.notifier import HelperNotifier
+    from agent.respond.responder import Responder
+    helper_code.save(CODE)
+    settings = config.Settings(language="fr", speak=False, remote_tools_mode="suspend",
+                               helper_notify=(mail_url(smtp),), helper_person_name="Jeanne")
+    notifier = HelperNotifier(settings)
+    notifier.start(announce=False)
+    responder = Responder(settings, notifier)
+    exe = tmp_path / "AnyDesk"
+    shutil.copy("/bin/sleep", exe)
+    tool = subprocess.Popen([str(exe), "600"])
+    try:
+        assert wait_for(lambda: psutil.Process(tool.pid).name() == "AnyDesk", 20)
+        decision = responder.on_remote_tool({"id": "anydesk", "name": "AnyDesk"}, {"pid": tool.pid, "name": "AnyDesk"},
+                                            {"after_alert": True, "allowlisted": False, "bank_site": False})
+        assert decision == "asked_suspended"
+        gui = responder.processes[-1]
+        assert gui.wait_for("shown", 30)
+        gui.proc.kill()                                   # ended from outside, no answer
+        assert wait_for(lambda: tool.poll() is not None, 30)
+        assert ("allow_tool", "refused") in gate_events(events.read)
+        assert not any(e["type"] == "remote_tool_resumed" for e in events.read())
+        assert wait_for(lambda: any("AnyDesk" in m["Subject"] and "fermé AnyDesk" in flat(m)
+                                    for m in smtp.messages), 60), [m["Subject"] for m in smtp.messages]
+    finally:
+        responder.close_windows()
+        notifier.stop()
+        if tool.poll() is None:
+            tool.kill()
+        tool.wait(10)
