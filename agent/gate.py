@@ -73,6 +73,8 @@ def report(action: str, result: str, settings, notifier=None, *, source: str = "
             ids = notifier.notify("protection_weakened", data)
             if wait and ids:
                 notifier.flush(timeout=CLI_SEND_WAIT, msg_id=notifier.last_msg_id)
+            elif wait and notifier.health():      # the outbox cannot be written: send from memory
+                notifier.send_from_memory(CLI_SEND_WAIT)
         else:
             notifier.notify("protection_weakened", data)
     except Exception as exc:  # noqa: BLE001 - the event is written; the outbox keeps the message

@@ -157,10 +157,12 @@ def test_its_my_helper_with_the_code_lets_it_run_and_the_helper_knows(live_agent
 def test_tray_pause_without_the_code_is_short_ends_by_itself_and_the_helper_hears(trayer, smtp,  # noqa: F811
                                                                                    monkeypatch):
     from tests import test_tray          # its tray process, with the helper notifier `vigie run` has
-    monkeypatch.setattr(test_tray, "DRIVER", test_tray.DRIVER.replace(
-        "agent = Agent(settings, problems, responder=None)",
+    monkeypatch.setattr(test_tray, "DRIVER", test_tray.DRIVER.replace(   # (and no remote tool: stand-ins
+        "agent = Agent(settings, problems, responder=None)",              # of other runs are not its business)
+        "import dataclasses\nfrom agent.watch import catalog\n"
         "from agent.respond.helper.notifier import HelperNotifier\n"
-        "agent = Agent(settings, problems, responder=None, notifier=HelperNotifier(settings))"))
+        "agent = Agent(settings, problems, responder=None, notifier=HelperNotifier(settings),\n"
+        "              catalog=dataclasses.replace(catalog.get(), tools=[]))"))
     config_write.save(config.Settings(language="en", helper_name="Marie", helper_person_name="Jeanne",
                                       helper_notify=(mail_url(smtp),), helper_heartbeat_hours=0))
     helper_code.save(CODE)
@@ -181,7 +183,7 @@ def test_tray_pause_without_the_code_is_short_ends_by_itself_and_the_helper_hear
         screenshot(ARTEFACTS / "gate-tray-pause-code-en.png")
         key("alt+p")                                                 # "Pause for 6 seconds only"
         assert drv.wait_for(lambda r: r.get("state") == "paused", 30), drv.last
-        assert drv.wait_for(lambda r: r.get("state") == "protecting", 60), drv.last   # back by itself
+        assert drv.wait_for(lambda r: r.get("state") not in (None, "paused"), 60), drv.last   # back by itself
         assert any(e["type"] == "resumed" and e.get("automatic") for e in events.read())
         assert wait_for(lambda: any("pause" in m["Subject"] and "only" in flat(m) for m in smtp.messages), 60), \
             [m["Subject"] for m in smtp.messages]
@@ -198,8 +200,7 @@ def test_tray_pause_without_the_code_is_short_ends_by_itself_and_the_helper_hear
         key("Escape")                                                # no code: Vigie keeps protecting
         assert wait_for(lambda: ("quit", "refused") in gate_events(events.read), 30)
         assert wait_for(lambda: any("quitting Vigie" in m["Subject"] for m in smtp.messages), 60)
-        # still running and watching ("alert" may come from other stand-ins on this machine)
-        assert drv.proc.poll() is None and drv.last.get("state") in ("protecting", "alert")
+        assert drv.proc.poll() is None and drv.last.get("state") == "protecting"      # still protecting
         assert not any(e["type"] == "stopped" for e in events.read())
     finally:
         drv.kill()
