@@ -91,6 +91,8 @@ class QuestionApp:
 
     def my_helper(self) -> None:
         """"It's my helper": the helper code first, when one is set (same window)."""
+        if self.prompt is not None or self.answered:
+            return
         if not helper_code.is_set():
             self.allow("none")
             return
