@@ -213,3 +213,45 @@ def test_doctor_says_whether_a_helper_code_is_set(lang):
     helper_code.save(CODE)
     ok = doctor.check_helper_code(config.Settings(), lang)
     assert ok.status == doctor.OK and ok.title == ("Helper code" if lang == "en" else "Code de l'aidant")
+
+
+def test_interactive_install_asks_the_code_twice_and_never_shows_it(tmp_path):
+    """`vigie install` on a real terminal (a pty): a bad code is asked again, the code is typed
+    twice and never echoed."""
+    import pty
+    import select
+    import time
+    vigie = Cli(tmp_path)
+    vigie.config.unlink()
+    pid, fd = pty.fork()
+    if pid == 0:                                            # the child: vigie install on the pty
+        os.chdir(ROOT)
+        os.execve(sys.executable, [sys.executable, "-m", "agent", "install"], vigie.env)
+    seen = b""
+
+    def until(word: str, timeout: float = 60) -> bool:
+        nonlocal seen
+        end = time.monotonic() + timeout
+        while word.encode() not in seen and time.monotonic() < end:
+            if select.select([fd], [], [], 0.2)[0]:
+                try:
+                    seen += os.read(fd, 4096)
+                except OSError:
+                    break
+        found = word.encode() in seen
+        seen = seen.replace(word.encode(), b"#", 1)            # the next wait looks for the next one
+        return found
+    try:
+        for prompt, answer in (("Language", "en"), ("Country", "FR"), ("belongs to", "Jeanne"),
+                               ("person to call", "Marie"), ("phone number", "0600"), ("empty for none", ""),
+                               ("Enter to skip", "12"), ("4 to 8 digits: nothing", None),
+                               ("Enter to skip", CODE), ("again", CODE), ("Vigie is installed", None)):
+            assert until(prompt), (prompt, seen[-400:])
+            if answer is not None:
+                os.write(fd, (answer + "\n").encode())
+    finally:
+        os.waitpid(pid, 0)
+        os.close(fd)
+    assert CODE.encode() not in seen                          # typed without echo
+    assert helper_code.check(CODE).result == "ok"
+    assert (vigie.home / ".config" / "autostart" / "vigie.desktop").exists()
