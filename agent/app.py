@@ -125,6 +125,8 @@ class Agent:
                           alive.DeadMan(lambda: self.settings, self._stop), self._tamper]
         for t in self._threads:
             t.start()
+        from agent.gate import CodeWatch  # noqa: PLC0415 - the helper code file, kept while running
+        self._code_watch = CodeWatch(lambda: self.settings, self.notifier)
         watch = threading.Thread(target=self._watch_settings, args=(self._stamp,), name="settings-watch",
                                  daemon=True)
         watch.start()
@@ -143,9 +145,10 @@ class Agent:
     def _watch_settings(self, stamp) -> None:
         """Every ``SETTINGS_POLL`` s: reload the settings file when it changed since the
         agent was made (``vigie helper add``, ``vigie config``, an editor), and show the
-        helper outbox's health."""
+        helper outbox's health, and keep the helper code file (:class:`agent.gate.CodeWatch`)."""
         while not self._stop.wait(SETTINGS_POLL):
             try:
+                self._code_watch.check()
                 now = self._settings_stamp()
                 if now != stamp:
                     stamp = now

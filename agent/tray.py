@@ -24,11 +24,11 @@ from pathlib import Path
 
 from agent import paths
 from agent.i18n import t
+from agent.tray_gate import GatedActions
 
 log = logging.getLogger(__name__)
 STATES = ("protecting", "paused", "alert", "degraded")
-PAUSE_SECONDS = 3600
-ACTIONS = ("window", "show_last", "pause", "resume", "open_evidence", "test_alert", "help", "quit")
+ACTIONS = ("window", "show_last", "pause", "resume", "open_evidence", "test_alert", "help", "quit", "quit_menu")
 
 
 def icon_path(state: str) -> Path:
@@ -146,8 +146,9 @@ def alert_command(incident, settings, lang: str) -> list[str] | None:
     return cmd
 
 
-class Tray:
-    """Ties the agent to a pystray icon and to the status window. Main thread builds it."""
+class Tray(GatedActions):
+    """Ties the agent to a pystray icon and to the status window. Main thread builds it.
+    Pause and Quit go through the helper code (:class:`agent.tray_gate.GatedActions`)."""
 
     def __init__(self, agent, pystray_module=None):
         self.agent = agent
@@ -157,6 +158,7 @@ class Tray:
         self._pystray = pystray_module
         self._stop = threading.Event()
         self._draw_lock = threading.Lock()
+        self._asking = threading.Lock()     # one helper code window at a time
         self.state = agent.state
 
     # -- what the icon shows -------------------------------------------------------
@@ -217,8 +219,8 @@ class Tray:
         if notifier is not None:
             notifier.notify(kind, data)
 
-    def _info(self, key: str) -> None:
-        self._window().send({**self.status(), "info": t(key, self.lang)})
+    def _info(self, key: str, **values) -> None:
+        self._window().send({**self.status(), "info": t(key, self.lang, **values)})
 
     def _window(self):
         from agent.status_window import StatusWindow  # noqa: PLC0415 - no Tk in this process
@@ -232,10 +234,6 @@ class Tray:
 
     def _do_help(self) -> None:
         self._window().send({**self.status(), "help": True, "raise": True})
-
-    def _do_pause(self) -> None:
-        self.agent.pause(PAUSE_SECONDS)
-        self._tell_helper("paused", minutes=PAUSE_SECONDS // 60, source="tray")
 
     def _do_resume(self) -> None:
         self.agent.resume()
@@ -260,12 +258,6 @@ class Tray:
             log.warning("cannot show the last alert (%s); opening the evidence folder", exc)
             open_folder(paths.evidence_dir())
 
-    def _do_quit(self) -> None:
-        self._tell_helper("quit", source="tray")
-        self._stop.set()
-        if self.icon is not None:
-            self.icon.stop()
-
     # -- pystray -------------------------------------------------------------------
     def menu(self):
         ps = self._pystray
@@ -281,7 +273,7 @@ class Tray:
             item(t("tray.menu_test_alert", self.lang), act("test_alert")),
             item(t("tray.menu_help", self.lang), act("help")),
             ps.Menu.SEPARATOR,
-            item(t("tray.menu_quit", self.lang), act("quit")))
+            item(t("tray.menu_quit", self.lang), act("quit_menu")))
 
     def _setup(self, icon) -> None:
         """pystray's setup hook (its own thread): show the icon, then draw the current state

@@ -445,10 +445,17 @@ def test_menu_actions_tell_the_helper_through_the_real_outbox(monkeypatch):
     assert "Resume protection now" in [i.text for i in menu] and "Pause for 1 hour" not in [i.text for i in menu]
     items["Resume protection now"](None)
     assert agent.state == "protecting"
+    monkeypatch.delenv("DISPLAY", raising=False)   # the "Quit Vigie?" window cannot show: quits as before
     items["Quit"](None)
-    (row,) = notifier.outbox.rows()          # one "news" message for the helper, sent at the quit
-    assert row["kind"] == "notices" and row["next_attempt_at"] <= time.time()
+    assert wait_for(lambda: t._stop.is_set(), 30)
+    rows = notifier.outbox.rows()
+    (row,) = [r for r in rows if r["kind"] == "notices"]   # one "news" message, sent at the quit
+    assert row["next_attempt_at"] <= time.time()
     assert [i["kind"] for i in json.loads(row["data"])["items"]] == ["paused", "resumed", "quit"]
+    # no helper code set: Pause and Quit are done as asked, and the helper hears of each at once
+    urgent = [json.loads(r["data"]) for r in rows if r["kind"] == "protection_weakened"]
+    assert [(u["action"], u["result"]) for u in urgent] == [("pause", "no_code"), ("quit", "no_code")]
+    assert all(r["next_attempt_at"] <= time.time() for r in rows if r["kind"] == "protection_weakened")
     assert "paused" in _event_types() and "resumed" in _event_types()
 
 

@@ -239,6 +239,14 @@ def check_helper(settings: config.Settings, lang: str) -> list[Check]:
         return list(pool.map(lambda u: _reach(u, lang), urls))
 
 
+def check_helper_code(settings: config.Settings, lang: str) -> Check:
+    """Is a helper code set (asked before Pause, Quit, uninstall...)? See :mod:`agent.gate`."""
+    from agent import helper_code  # noqa: PLC0415
+    if helper_code.is_set():
+        return _c(lang, "helper_code", OK, "helper_code_ok")
+    return _c(lang, "helper_code", WARNING, "helper_code_none", "fix_helper_code_none")
+
+
 def check_autostart(lang: str) -> Check:
     try:
         from agent.install import autostart  # noqa: PLC0415
@@ -294,6 +302,7 @@ def run_checks(settings: config.Settings, problems: list, langs: str | None = No
     out.append(check_notifications(lang))
     out.append(check_speech(settings, lang))
     out += check_helper(settings, lang)
+    out.append(check_helper_code(settings, lang))
     out.append(check_autostart(lang))
     return out
 

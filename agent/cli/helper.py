@@ -1,4 +1,4 @@
-"""``vigie helper add URL | remove URL | list | test | status | flush | watch [URL | --off]``.
+"""``vigie helper add URL | remove URL [--code C] | list | test | status | flush | code | watch [URL | --off]``.
 
 ``add`` checks the URL with apprise, moves its password/token to the keyring (or the
 private ``secrets.toml``) and writes the URL, without the secret, to the config file;
@@ -29,6 +29,9 @@ def register(sub) -> None:
     a.add_argument("url", metavar="URL")
     r = hs.add_parser("remove", help=_h("helper_remove"))
     r.add_argument("url", metavar="URL")
+    r.add_argument("--code", help=_h("code_option"))
+    from agent.cli import code_cli  # noqa: PLC0415
+    code_cli.register(hs)
     hs.add_parser("list", help=_h("helper_list"))
     for name, key in (("test", "helper_test"), ("flush", "helper_flush")):
         c = hs.add_parser(name, help=_h(key))
@@ -51,8 +54,9 @@ def run(args) -> int:
     if action in ("test", "flush", "list") and not settings.helper_notify:
         print(t("helper.cli_no_channel", lang), file=sys.stderr)
         return 2
+    from agent.cli import code_cli  # noqa: PLC0415
     return {"add": _add, "remove": _remove, "list": _list, "test": _test, "status": _status,
-            "flush": _flush, "watch": _watch}[action](args, settings, lang)
+            "flush": _flush, "watch": _watch, "code": code_cli.run}[action](args, settings, lang)
 
 
 def _watch(args, settings, lang) -> int:
@@ -158,6 +162,9 @@ def _remove(args, settings, lang) -> int:
     if match is None:
         print(t("helper.cli_not_found", lang, url=display_url(secrets.split_url(given)[0])), file=sys.stderr)
         return 2
+    from agent import gate  # noqa: PLC0415 - the helper code; the old addresses hear of it first
+    if not gate.ask_cli("helper_remove", settings, lang, args.code, address=display_url(match)):
+        return 1
     if not _write(settings, lang, [c for c in chans if c != match]):
         return 2
     from agent import instance  # noqa: PLC0415

@@ -38,10 +38,13 @@ def register(sub) -> None:
     p.add_argument("--notify", nargs="+", action="extend", metavar="URL",
                    help=_h("install_notify"))
     p.add_argument("--systemd", action="store_true", help=_h("install_systemd"))
+    p.add_argument("--helper-code", metavar="DIGITS", help=_h("install_helper_code"))
+    p.add_argument("--code", help=_h("code_option"))
     p.set_defaults(func=run_install)
     u = sub.add_parser("uninstall", help=_h("uninstall_help"))
     u.add_argument("--silent", action="store_true", help=_h("silent"))
     u.add_argument("--purge", action="store_true", help=_h("uninstall_purge"))
+    u.add_argument("--code", help=_h("code_option"))
     u.set_defaults(func=run_uninstall)
 
 
@@ -194,6 +197,10 @@ def run_install(args) -> int:
     if bad:
         print(t("install.failed", lang, error=t("install.bad_notify", lang, value=bad[0])), file=sys.stderr)
         return 2
+    from agent.cli import code_cli  # noqa: PLC0415 - the helper code: asked, or checked before a change
+    go_on, new_code = code_cli.install_code(args, settings, changes, lang)
+    if not go_on:
+        return 2
     cfg = paths.config_file()
     undo = Undo()
     try:
@@ -222,6 +229,11 @@ def run_install(args) -> int:
         return 1
     if dropped:  # addresses replaced by this install: their secrets are no longer used
         _forget_secrets(dropped)
+    if new_code is not None:
+        code_cli.save(new_code, settings.replace(**{k: v for k, v in changes.items() if k == "helper_notify"}),
+                      lang, "install", had=code_cli.helper_code.is_set())
+    elif not args.silent and not code_cli.helper_code.is_set():
+        print(t("gate.install_no_code", lang))
     entry = str(written[0]) if written else "?"
     print(t("install.installed", lang, entry=entry, config=str(cfg)))
     if not args.silent:
@@ -289,6 +301,9 @@ def run_uninstall(args) -> int:
         return 0
     if not _yes(t("install.confirm_uninstall", lang), lang, args.silent, True):
         print(t("install.cancelled", lang))
+        return 1
+    from agent import gate  # noqa: PLC0415 - the helper code first; the helper hears at once
+    if not gate.ask_cli("uninstall", settings, lang, getattr(args, "code", None), report_free=False):
         return 1
     purge = args.purge and _yes(t("install.confirm_purge", lang), lang, args.silent, True)
     if settings.helper_notify:

@@ -17,7 +17,7 @@ import threading
 import time
 from pathlib import Path
 
-from agent import events
+from agent import events, gate
 from agent.i18n import t
 from agent.platform import winproc
 from agent.respond import audio, contain, desktop_notify, guidance, speech, takeback
@@ -303,17 +303,23 @@ class Responder:
                                               "at_start": True})
         if decision not in ("asked", "asked_suspended"):
             return decision
-        args = ["--tool-id", tool_id, "--tool-name", name, "--pid", str(pid)]
+        args = ["--tool-id", tool_id, "--tool-name", name, "--pid", str(pid), "--helper-name",
+                self.settings.helper_name]
         if suspended:
             args.append("--suspended")
 
         def on_answer(line: dict) -> None:
             if line.get("action") == "allow_tool":
                 self.allowed_tools.add(tool_id)
+            gate.question_answered(line, self.settings, self.notifier, name)
 
         def on_exit(gui: GuiProcess) -> None:
             answered = any(a.get("action") != "close_attempt" for a in gui.actions)
-            if suspended and not answered and contain.alive(pid):
+            if gate.mode(self.settings) == "code" and not answered and contain.alive(pid):
+                contain.terminate_tree(pid)        # no answer, no code: the tool is not allowed
+                gate.report("allow_tool", "refused", self.settings, self.notifier, source="question", tool=name,
+                            reason="question closed without an answer")
+            elif suspended and not answered and contain.alive(pid):
                 log.error("the question about %s closed without an answer; %s is resumed", name, pid)
                 contain.resume_tree(pid)
                 events.append("remote_tool_resumed", tool=tool_id, pid=pid, reason="no answer")

@@ -7,7 +7,7 @@
 ;
 ; Remote or silent install by the family helper, e.g.:
 ;   vigie-setup-0.1.0.exe /VERYSILENT /SUPPRESSMSGBOXES /NORESTART /VIGIELANG=fr /COUNTRY=FR
-;       /PERSONNAME="Jeanne" /HELPERNAME="Marie" /HELPERPHONE="01 99 00 12 34" /NOTIFY="ntfy://my-topic"
+;       /PERSONNAME="Jeanne" /HELPERNAME="Marie" /HELPERPHONE="01 99 00 12 34" /NOTIFY="ntfy://my-topic" /HELPERCODE="4821"
 ; /NOTIFY takes one address; add more later with `vigie helper add URL`. `vigie install` moves
 ; a password in it to the Windows Credential Manager, but Inno Setup writes its own command
 ; line into the setup log when one is asked for (/LOG): no log is written unless asked
@@ -95,5 +95,5 @@ begin
   end;
   Result := '--lang ' + Lang + Arg('--country', 'COUNTRY') + Arg('--person-name', 'PERSONNAME')
     + Arg('--helper-name', 'HELPERNAME')
-    + Arg('--helper-phone', 'HELPERPHONE') + Arg('--notify', 'NOTIFY');
+    + Arg('--helper-phone', 'HELPERPHONE') + Arg('--notify', 'NOTIFY') + Arg('--helper-code', 'HELPERCODE');
 end;

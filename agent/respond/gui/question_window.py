@@ -5,13 +5,15 @@ Runs as its own process, started by the Responder::
     python -m agent.respond.gui.question_window --tool-id anydesk --tool-name AnyDesk --pid 4321 \
         [--suspended] --lang fr
 
-"Close it" ends the tool's process tree; "It's my helper" lets it run (resumes it when it
-was paused) and the Responder allows it for this session. Both are recorded
-(``alert_action`` events, JSON lines on stdout). The window never closes itself before the
-person answered: Escape does nothing then; Alt+F4, the title bar's × or another program's
-close only bring it back to the front (``alert_action`` ``close_attempt``); the answer's outcome is shown
-(the window grows to hold it: nothing cut at 1366×768) a few seconds before it closes.
-Exit 0 when answered, 2 when no display.
+"Close it" ends the tool's process tree; "It's my helper" asks for the helper code when one
+is set (:mod:`agent.respond.gui.code_prompt`): with it the tool runs (resumed when it was
+paused) and the Responder allows it for this session; without it ("Cancel: I don't have the
+code") the tool is closed. Where no code is set it runs as before (``code: "none"``). Both are
+recorded (``alert_action`` events, JSON lines on stdout). The window never closes itself before
+the person answered: Escape does nothing then (on the code view it is "Cancel"); Alt+F4, the
+title bar's × or another program's close only bring it back to the front (``alert_action``
+``close_attempt``); the answer's outcome is shown (the window grows to hold it: nothing cut at
+1366×768) a few seconds before it closes. Exit 0 when answered, 2 when no display.
 """
 from __future__ import annotations
 
@@ -20,8 +22,10 @@ import logging
 import sys
 import threading
 
+from agent import helper_code
 from agent.i18n import resolve, t
 from agent.respond import contain
+from agent.respond.gui.code_prompt import CodePrompt
 from agent.respond.gui.tkwindow import (BODY_BG, BODY_FG, HEADER_BG, HEADER_FG, NOTE_BG, Keys, bring_up,
                                     button, emit, font, layout, make_root, place, record, run_app)
 
@@ -53,8 +57,10 @@ class QuestionApp:
         if args.suspended:
             self.label(self.t("question_suspended", tool=self.tool), bg=NOTE_BG, ipady=8, pady=(0, 8))
         self.buttons["close_tool"] = button(root, self.body, self.keys, self.t("btn_close_it"), self.close_it, self.wrap)
-        self.buttons["allow_tool"] = button(root, self.body, self.keys, self.t("btn_my_helper"), self.allow, self.wrap)
+        self.buttons["allow_tool"] = button(root, self.body, self.keys, self.t("btn_my_helper"), self.my_helper,
+                                            self.wrap)
         self.status = self.label("", bold=True, pady=(8, 16))
+        self.prompt = None
         root.protocol("WM_DELETE_WINDOW", self.close_attempt)
         place(root, 0.55)
         root.after(30, bring_up, self)   # focus on "Close it", the first button
@@ -86,11 +92,39 @@ class QuestionApp:
             self.root.after(4000, self.root.destroy)
         poll()
 
-    def allow(self) -> None:
+    def my_helper(self) -> None:
+        """"It's my helper": the helper code first, when one is set (same window)."""
+        if self.prompt is not None or self.answered:
+            return
+        if not helper_code.is_set():
+            self.allow("none")
+            return
+        for w in self.body.winfo_children():
+            w.pack_forget()
+        self.prompt = CodePrompt(self.root, self.body, self.keys, self.lang, "allow_tool", self.wrap, self.code_given,
+                                 self.wrong_code, tool=self.tool, helper=self.args.helper_name)
+        self.status = self.prompt.status
+        self.buttons = dict(self.prompt.buttons)
+        place(self.root, 0.55)
+        self.prompt.focus()
+        self.root.after(300, lambda: emit({"event": "shown", "view": "code", **layout(self.root, self.buttons)}))
+
+    def wrong_code(self, result: str, fails: int) -> None:
+        record(None, "helper_code", result=result, fails=fails, tool=self.args.tool_id, tool_pid=self.args.pid)
+
+    def code_given(self, result: str) -> None:
+        if result == "ok":
+            self.allow("ok")
+            return
+        record(None, "allow_tool_refused", tool=self.args.tool_id, tool_pid=self.args.pid, reason="no_code")
+        self.status.configure(text=t("gate.no_code_closed", self.lang, tool=self.tool))
+        self.close_it()
+
+    def allow(self, code: str = "none") -> None:
         if self.args.suspended and self.args.pid:
             contain.resume_tree(self.args.pid)
         self.answered = True
-        record(None, "allow_tool", tool=self.args.tool_id, tool_pid=self.args.pid)
+        record(None, "allow_tool", tool=self.args.tool_id, tool_pid=self.args.pid, code=code)
         for b in self.buttons.values():
             b.configure(state="disabled")
         self.say(self.t("tool_allowed", tool=self.tool))
@@ -110,13 +144,19 @@ class QuestionApp:
               "status": [st.winfo_rootx(), st.winfo_rooty(), st.winfo_width(), st.winfo_reqheight()]})
 
     def escape(self) -> None:
-        """Escape closes an answered window; before the answer it does nothing."""
-        if self.answered:
+        """Escape closes an answered window; before the answer it does nothing (on the code
+        view it is "Cancel": the tool is closed)."""
+        if self.prompt is not None and not self.prompt.finished:
+            self.prompt.finish("cancel")
+        elif self.answered:
             self.root.destroy()
 
     def close_attempt(self) -> None:
-        """Alt+F4, ×, a close from another program: once answered the window may go;
-        before, it stays and comes back to the front (the question needs an answer)."""
+        """Alt+F4, ×, a close from another program: once answered the window may go; on the
+        code view it is "Cancel"; before an answer, it stays and comes back to the front."""
+        if self.prompt is not None and not self.prompt.finished:
+            self.prompt.finish("cancel")
+            return
         if self.answered:
             self.root.destroy()
             return
@@ -132,6 +172,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--tool-name", default="")
     p.add_argument("--pid", type=int, default=0)
     p.add_argument("--suspended", action="store_true", help="the tool is paused until the answer")
+    p.add_argument("--helper-name", default="")
     p.add_argument("--lang", default="auto")
     p.add_argument("--country", default="auto")
     p.add_argument("--scale", type=float, default=1.0)

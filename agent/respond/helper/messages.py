@@ -26,7 +26,7 @@ WIDTH = 78                       # plain-text lines: e-mail's customary width…
 MAX_LINE = 100                   # …and never longer than this, even for a long address
 SCREENSHOT_SLOT = "<!--vigie-screenshot-->"
 KINDS = ("scam", "follow_up", "remote_tool", "risky_context", "notices", "started", "heartbeat",
-         "test", "uninstalled", "aftercare", "stopped", "tampered")
+         "test", "uninstalled", "aftercare", "stopped", "tampered", "protection_weakened")
 NOTICE_KINDS = ("paused", "resumed", "quit", "started")
 
 
@@ -118,6 +118,8 @@ def _facts(kind: str, d: dict, lang: str, host: str, stamp: str) -> list[tuple[s
         rows += [("situation", _optional(f"helper.risky_{what}", lang) or d.get("description") or what),
                  ("tool", d.get("name") or d.get("tool")), ("site", d.get("site") or d.get("url")),
                  ("title", d.get("title")), ("process", d.get("browser")), ("command", d.get("command"))]
+    elif kind == "protection_weakened":
+        rows += [("tool", d.get("tool")), ("address", d.get("address"))]
     elif kind in ("started", "heartbeat") and d.get("problems"):
         rows.append(("problems", "; ".join(map(str, d["problems"]))))
     if kind == "started" and d.get("untold"):
@@ -136,6 +138,18 @@ def _facts(kind: str, d: dict, lang: str, host: str, stamp: str) -> list[tuple[s
         rows.append(("your_phone", d["_helper_phone"] or t("helper.your_phone_none", lang)))
     rows += [("when", stamp), ("computer", host), ("incident", d.get("incident"))]
     return [(t(f"helper.fact_{k}", lang), " ".join(str(v).split())) for k, v in rows if v not in (None, "", [], ())]
+
+
+def weakened_words(d: dict, lang: str) -> dict:
+    """``action`` and ``outcome`` of a ``protection_weakened`` message, in words (agent/gate.py)."""
+    action, result = str(d.get("action") or "?"), str(d.get("result") or "?")
+    from agent.gate import duration_words  # noqa: PLC0415
+    seconds = d.get("seconds") if isinstance(d.get("seconds"), (int, float)) else None
+    values = {"tool": d.get("tool") or "?", "fails": d.get("fails") or 1,
+              "duration": duration_words(seconds, lang) if seconds is not None else "?"}
+    outcome = next((w for k in (f"{action}_{result}", result)
+                    if (w := _optional(f"gate.weak_result_{k}", lang, **values))), result)
+    return {"action": _optional(f"gate.weak_action_{action}", lang, **values) or action, "outcome": outcome}
 
 
 def _key(kind: str, d: dict) -> str:
@@ -192,6 +206,8 @@ def render(kind: str, data: dict | None, lang: str, *, when: _dt.datetime | None
               else t("helper.computer_of_someone", lang), "kind": kind, "certainty": certainty(d.get("score"), lang) or "",
               "when_alert": _clock(alert_at, lang) if alert_at else stamp,
               "clock": when.strftime(t("helper.clock_format", lang))}
+    if kind == "protection_weakened":
+        values.update(weakened_words(d, lang))
     title = t(f"helper.title_{key}", lang, **values)
     intro_key = "follow_up_none" if kind == "follow_up" and not d.get("actions") else key
     intro = t(f"helper.intro_{intro_key}", lang, **values)

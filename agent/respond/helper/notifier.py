@@ -5,7 +5,8 @@ one outbox row per channel in one transaction *before* any send, then wakes the 
 thread; it never raises and returns quickly (worker thread, alert process, tray, CLI).
 What a helper receives, and when (:data:`NOTICE_HOLD`, :data:`FOLLOW_UP_QUIET`):
 
-- a scam, a remote-control program, a risky situation: at once;
+- a scam, a remote-control program, a risky situation, and whatever turns the protection
+  down or tried to (``protection_weakened``, see :mod:`agent.gate`): at once;
 - a restart after a crash (a start with no clean stop before): at once, at most once an hour;
 - the person's choices on an alert (``alert_action``): merged into ONE follow-up per
   incident, sent when the alert closes (:meth:`incident_closed`) or after a quiet time;
