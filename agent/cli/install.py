@@ -13,6 +13,7 @@ Runs on the main thread.
 """
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import platform
@@ -38,6 +39,10 @@ def register(sub) -> None:
     p.add_argument("--notify", nargs="+", action="extend", metavar="URL",
                    help=_h("install_notify"))
     p.add_argument("--systemd", action="store_true", help=_h("install_systemd"))
+    p.add_argument("--ntfy-server", metavar="URL", help=_h("install_ntfy_server"))
+    p.add_argument("--start", action=argparse.BooleanOptionalAction, default=None, help=_h("install_start"))
+    p.add_argument("--test-message", action=argparse.BooleanOptionalAction, default=None,
+                   help=_h("install_test_message"))
     p.set_defaults(func=run_install)
     u = sub.add_parser("uninstall", help=_h("uninstall_help"))
     u.add_argument("--silent", action="store_true", help=_h("silent"))
@@ -85,7 +90,7 @@ def _changes_from_args(args) -> dict:
     return changes
 
 
-def _interview(settings: config.Settings, changes: dict) -> dict:
+def _interview(settings: config.Settings, changes: dict, args=None) -> dict:
     """Ask the helper; answers from the options are the defaults. Main thread, stdin."""
     lang = resolve(changes.get("language", settings.language))
     print(t("install.intro", lang))
@@ -98,15 +103,12 @@ def _interview(settings: config.Settings, changes: dict) -> dict:
                                          changes.get("helper_person_name", settings.helper_person_name))
     changes["helper_name"] = _ask(t("install.ask_helper_name", lang), changes.get("helper_name", settings.helper_name))
     changes["helper_phone"] = _ask(t("install.ask_helper_phone", lang), changes.get("helper_phone", settings.helper_phone))
-    notify = " ".join(changes.get("helper_notify", settings.helper_notify))
-    while True:
-        urls = _ask(t("install.ask_notify", lang), notify).split()
-        bad = [u for u in urls if not _valid_notify(u)]
-        if not bad:
-            changes["helper_notify"] = tuple(urls)
-            return changes
-        print(t("install.bad_notify", lang, value=bad[0]))
-        notify = ""
+    from agent.cli.install_channel import ask_channel  # noqa: PLC0415
+    current = tuple(changes.get("helper_notify", settings.helper_notify))
+    changes["helper_notify"] = ask_channel(lang, current, changes["helper_name"],
+                                           getattr(args, "ntfy_server", None))
+    # (the helper code that guards Vigie's own settings is asked here, right after the channel)
+    return changes
 
 
 def _ask_country(current: str, lang: str) -> str:
@@ -188,7 +190,7 @@ def run_install(args) -> int:
     settings, _problems = config.load()
     changes = _changes_from_args(args)
     if not args.silent:
-        changes = _interview(settings, changes)
+        changes = _interview(settings, changes, args)
     lang = resolve(changes.get("language", settings.language))
     bad = [u for u in changes.get("helper_notify", ()) if not _valid_notify(u)]
     if bad:
@@ -224,12 +226,18 @@ def run_install(args) -> int:
         _forget_secrets(dropped)
     entry = str(written[0]) if written else "?"
     print(t("install.installed", lang, entry=entry, config=str(cfg)))
-    if not args.silent:
-        if secret_kept:
-            from agent.respond.helper import secrets  # noqa: PLC0415
-            print(t("helper.cli_secret_kept", lang, where=secrets.backend_name()))
+    if secret_kept and not args.silent:
+        from agent.respond.helper import secrets  # noqa: PLC0415
+        print(t("helper.cli_secret_kept", lang, where=secrets.backend_name()))
+    from agent.cli import install_finish  # noqa: PLC0415
+    status = 0
+    if (not args.silent if args.test_message is None else args.test_message) and changes.get("helper_notify"):
+        install_finish.send_test(lang)
+    if not args.silent if args.start is None else args.start:
+        status = install_finish.start_now(lang) or status
+    elif not args.silent:
         print(t("install.installed_now", lang, command=" ".join(autostart.entry_command())))
-    return 0
+    return status
 
 
 def _tell_helper(settings: config.Settings, purge: bool, lang: str) -> None:
