@@ -23,11 +23,13 @@ from agent.platform import winproc
 from agent.respond import audio, contain, desktop_notify, guidance, speech, takeback
 from agent.respond.aftercare.session import Aftercare
 from agent.respond.evidence import store as evidence
+from agent.respond.evidence import timeline
 from agent.respond.gui.process import GuiProcess
 
 log = logging.getLogger(__name__)
 REPEAT_SECONDS = 120.0     # the same scam window/family is not re-alerted within this time
 AGAIN_SECONDS = 8.0        # after "I'm safe", a page still fullscreen this long is named once more
+VISIT_SECONDS = 1800.0     # the same page back within this time is a return of one visit, not a new incident
 
 
 class Responder:
@@ -39,6 +41,8 @@ class Responder:
         self.allowed_tools: set[str] = set()      # "It's my helper" answers, this session
         self.processes: list[GuiProcess] = []     # alert and question windows started
         self.last_alert: float | None = None      # time.monotonic() of the last scam alert
+        self.last_alert_iso: str | None = None     # ...and its wall-clock time, for the helper's messages
+        self._visits: dict[tuple, dict] = {}      # (page, family) -> {"incident": Path, "at": monotonic}
         self._current: dict | None = None         # the scam being alerted, for de-duplication
         self._questions: dict[int, GuiProcess] = {}
         self.silencer = audio.Silencer(takeback.PageWatch, contain.browser_root,
@@ -80,10 +84,12 @@ class Responder:
             self._bg(speech.speak, text, lang, name="speech")
 
     def _gui(self, module: str, args: list[str], on_action=None, on_exit=None,
-             stdin: bool = False) -> GuiProcess | None:
+             stdin: bool = False, thread=None) -> GuiProcess | None:
+        """Start a window process; ``thread`` (a name, or a callable giving it) files the
+        person's answers under the right conversation and incident."""
         argv = [sys.executable, "-m", module, "--lang", self.lang, "--country", self.country or "auto", *args]
         try:
-            proc = GuiProcess(argv, on_action=self._forward(on_action), on_exit=on_exit, stdin=stdin)
+            proc = GuiProcess(argv, on_action=self._forward(on_action, thread), on_exit=on_exit, stdin=stdin)
         except OSError as exc:
             log.error("cannot start %s: %s; the notification still warns", module, exc)
             return None
@@ -91,21 +97,57 @@ class Responder:
             self.processes = [p for p in self.processes if p.running()] + [proc]
         return proc
 
-    def _forward(self, extra):
+    def _forward(self, extra, thread=None):
         def on_action(line: dict) -> None:
-            self._tell_helper("alert_action", {k: v for k, v in line.items() if k != "event"})
+            data = {k: v for k, v in line.items() if k != "event"}
+            key = thread() if callable(thread) else thread
+            if key:
+                data["thread"] = data.get("incident") or key
+            self._tell_helper("alert_action", data)
+            folder = data.get("incident") or key
+            if folder and (evidence.paths.evidence_dir() / str(folder)).is_dir():
+                timeline.add(folder, {"what": "pressed", **{k: v for k, v in data.items()
+                                                            if k not in ("incident", "thread")}})
             if extra:
                 extra(line)
         return on_action
+
+    def _visit_of(self, page: tuple | None) -> Path | None:
+        """The incident of this page's current visit (seen within ``VISIT_SECONDS``), or None."""
+        if page is None:
+            return None
+        with self._lock:
+            visit = self._visits.get(page)
+            if visit and visit["incident"] and time.monotonic() - visit["at"] < VISIT_SECONDS:
+                return visit["incident"]
+        return None
+
+    def _page_back(self, incident: Path, image, title: str | None, url: str | None, **extra) -> None:
+        """The same page came back: its screenshot and time go into the same incident, and
+        the helper's conversation of that incident hears it (no new alert message)."""
+        n = timeline.returns(incident) + 1
+        files = {}
+        if image is not None:
+            try:
+                files[f"return-{n}.png"] = evidence.png_bytes(image)
+            except (OSError, ValueError, AttributeError) as exc:
+                log.error("the screenshot of the page's return could not be encoded: %s", exc)
+        timeline.add(incident, {"what": "page_back", "count": n, "screenshot": next(iter(files), None),
+                                "title": title, "url": url, **extra}, files)
+        self._tell_helper("page_back", {"incident": incident.name, "time": events.now_iso(), "title": title,
+                                        "url": url, **extra})
 
     def _helper_args(self) -> list[str]:
         return ["--helper-name", self.settings.helper_name, "--helper-phone", self.settings.helper_phone]
 
     # ---- scam screen ---------------------------------------------------------------
-    def on_scam(self, verdict, image, window, trigger) -> Path | None:
+    def on_scam(self, verdict, image, window, trigger, incident_hint: Path | None = None) -> Path | None:
         """Evidence, alert window, notification, speech, helper. Worker thread; quick.
         ``trigger == "test"`` (the tray's test alert): the alert says it is a test and no
-        evidence is kept; the helper notifier still gets ``data["test"] = True``."""
+        evidence is kept; the helper notifier still gets ``data["test"] = True``. The same
+        page back within ``VISIT_SECONDS`` is one visit: its return goes into the same
+        incident and the same conversation with the helper (``page_back``); ``"again"``
+        (still open after "I'm safe") names the incident in ``incident_hint``."""
         family = getattr(verdict, "family", None) or "tss"
         key = (getattr(window, "id", None), getattr(window, "pid", None), family)
         with self._lock:
@@ -117,16 +159,21 @@ class Responder:
             cur["gui"].close()          # a new scam supersedes the alert still open
         is_test = trigger == "test" or getattr(trigger, "kind", None) == "test"
         keep = not is_test and trigger != "again"    # a test alert is no evidence; "again" has it
+        title = getattr(window, "title", "") or ""
+        url = getattr(window, "url", None) or getattr(trigger, "url", None)
+        page = (" ".join((url or title).split()).lower(), family) if (url or title) and not is_test else None
+        returning = self._visit_of(page) if keep else incident_hint
         pid = getattr(window, "pid", None) or 0
         pname = getattr(window, "process_name", "") or ""
         browser_pid = pid if pid and (contain.is_browser(pname) or contain.is_browser(_name_of(pid))) else 0
         phones = list(getattr(verdict, "phones", []) or [])
         wid = int(getattr(window, "id", 0) or 0)
-        title = getattr(window, "title", "") or ""
         args = ["--kind", "test" if is_test else "scam", "--family", family, "--browser-pid", str(browser_pid),
                 "--window-id", str(wid if browser_pid else 0), "--page-title", title,
                 "--browser-name", pname or _name_of(pid), *self._helper_args()]
-        if keep:
+        if returning is not None:
+            args += ["--incident", str(returning)]
+        elif keep:
             args.append("--incident-later")     # the window shows first; the folder follows on stdin
         if trigger == "again":
             args.append("--again")
@@ -137,21 +184,24 @@ class Responder:
             def on_action(line: dict, _args=(verdict, image, window, key)) -> None:
                 if line.get("action") == "safe":
                     self._bg(self._say_again, *_args, name="again")
-        saved: dict = {"name": None}          # the folder, once saved (the window shows first)
+        saved: dict = {"name": returning.name if returning is not None else None}   # the folder, once saved
 
         def on_exit(_gui) -> None:
-            if trigger != "again":            # the helper's follow-up goes once, for the first alert
-                self._alert_closed(saved["name"])
-        gui = self._gui("agent.respond.gui.alert_window", args, on_action, on_exit, stdin=keep)
-        incident = None
+            self._alert_closed(saved["name"])   # the conversation's follow-up can go
+        gui = self._gui("agent.respond.gui.alert_window", args, on_action, on_exit,
+                        stdin=keep and returning is None,
+                        thread=lambda: saved["name"] or ("test" if is_test else None))
+        incident = returning
         try:
-            if keep:
+            if keep and returning is None:
                 incident = evidence.save_incident(verdict, image, window, trigger)
         except evidence.EvidenceError as exc:
             log.error("%s; the alert is shown anyway", exc)
         saved["name"] = incident.name if incident else None
-        if gui is not None and keep:
+        if gui is not None and keep and returning is None:
             gui.send({"incident": str(incident) if incident else None})
+        if returning is not None and trigger != "again":
+            self._page_back(returning, image, title, url)
         # the worker records the detection itself ("scam_screen"); this records the alert
         events.append("test_alert_shown" if is_test else "alert_shown",
                       incident=incident.name if incident else None, family=family,
@@ -162,14 +212,17 @@ class Responder:
         with self._lock:
             self._current = {"key": key, "incident": incident, "gui": gui, "at": time.monotonic()}
             self.last_alert = time.monotonic()
-        if trigger == "again":
+            self.last_alert_iso = events.now_iso()
+            if page is not None and incident is not None:
+                self._visits[page] = {"incident": incident, "at": time.monotonic()}
+        if trigger == "again" or returning is not None:
             return incident
         shot = incident / "screenshot.png" if incident else None
         attach = [shot] if shot and self.settings.helper_attach_screenshot and shot.is_file() else []
         self._tell_helper("scam", {"family": family, "score": getattr(verdict, "score", None),
                                    "phones": phones, "phones_e164": list(getattr(verdict, "phones_e164", []) or []),
                                    "title": getattr(window, "title", None), "process": pname or None,
-                                   "url": getattr(window, "url", None) or getattr(trigger, "url", None),
+                                   "url": url, "thread": "test" if is_test else None,
                                    "incident": incident.name if incident else None, "time": events.now_iso(),
                                    "test": is_test},
                           attach)
@@ -195,9 +248,13 @@ class Responder:
             if not still or key in self._again_done:
                 return
             self._again_done.add(key)
+            incident = self._current["incident"] if self._current and self._current["key"] == key else None
             self._current = None
         events.append("alert_again", title=getattr(window, "title", None), pid=getattr(window, "pid", None))
-        self.on_scam(verdict, image, window, "again")
+        if incident is not None:        # "I'm safe" while the page was still open: a risk for the helper
+            self._page_back(incident, None, getattr(window, "title", None), getattr(window, "url", None),
+                            open_after_safe=True)
+        self.on_scam(verdict, image, window, "again", incident_hint=incident)
 
     # ---- remote-control tools --------------------------------------------------------
     def recent_alert(self) -> bool:
@@ -254,12 +311,14 @@ class Responder:
                 self.allowed_tools.add(tool_id)
 
         def on_exit(gui: GuiProcess) -> None:
+            self._alert_closed(f"tool-{tool_id}-{pid}")     # the answer's follow-up can go
             if suspended and not gui.actions and contain.alive(pid):
                 log.error("the question about %s closed without an answer; %s is resumed", name, pid)
                 contain.resume_tree(pid)
                 events.append("remote_tool_resumed", tool=tool_id, pid=pid, reason="no answer")
 
-        gui = self._gui("agent.respond.gui.question_window", args, on_answer, on_exit)
+        thread = f"tool-{tool_id}-{pid}"
+        gui = self._gui("agent.respond.gui.question_window", args, on_answer, on_exit, thread=thread)
         if gui is None and suspended:
             contain.resume_tree(pid)
         elif gui is not None:
@@ -267,7 +326,9 @@ class Responder:
                 self._questions[pid] = gui
         self._warn("notify_tool", ("question_title", "question_body"), tool=name)
         self._tell_helper("remote_tool", {"tool": tool_id, "name": name, "pid": pid, "after_alert": after_alert,
-                                          "allowlisted": allowlisted, "suspended": suspended})
+                                          "after_alert_at": self.last_alert_iso if after_alert else None,
+                                          "allowlisted": allowlisted, "suspended": suspended, "thread": thread,
+                                          "time": events.now_iso()})
         return decision
 
     def on_remote_session_ended(self, tool: dict, process: dict, context: dict) -> None:
@@ -287,10 +348,12 @@ class Responder:
         family = "clickfix_run" if repeat else "clickfix"
         incident = None
         if not repeat:
+            files = {"command.txt": (command or "").encode("utf-8"), "details.json": evidence._json(details)}
+            shot = _screen_png()
+            if shot:
+                files["screenshot.png"] = shot      # the page that asked for the paste, as evidence
             try:
-                incident = evidence.save_files("clickfix", {"command.txt": (command or "").encode("utf-8"),
-                                                            "details.json": evidence._json(details)},
-                                               {"kind": "clickfix"})
+                incident = evidence.save_files("clickfix", files, {"kind": "clickfix"})
             except evidence.EvidenceError as exc:
                 log.error("%s; the alert is shown anyway", exc)
         events.append("alert_shown", kind=family, incident=incident.name if incident else None,
@@ -306,16 +369,20 @@ class Responder:
             args += ["--status-key", "clipboard_note"]
         if incident:
             args += ["--incident", str(incident)]
-        gui = self._gui("agent.respond.gui.alert_window", args)
+        thread = incident.name if incident else f"clickfix-{int(time.time())}"
+        gui = self._gui("agent.respond.gui.alert_window", args, on_exit=lambda _g: self._alert_closed(thread),
+                        thread=thread)
         self._warn("notify_clickfix", ("title_clickfix", "first_clickfix"))
         with self._lock:
             self._current = {"key": ("clickfix",), "incident": incident, "gui": gui, "at": time.monotonic(),
                              "clickfix": True}
             self.last_alert = time.monotonic()
+            self.last_alert_iso = events.now_iso()
         if not repeat:
             self._tell_helper("risky_context", {"kind": "clickfix", "title": details.get("title"),
                                                 "browser": details.get("browser"), "command": (command or "")[:300],
-                                                "incident": incident.name if incident else None})
+                                                "url": details.get("url"), "time": events.now_iso(),
+                                                "incident": incident.name if incident else None, "thread": thread})
         return incident
 
     # ---- strongest alert ---------------------------------------------------------------
@@ -335,10 +402,11 @@ class Responder:
                 "--tool-name", str(details.get("name") or details.get("tool") or ""), *self._helper_args()]
         if incident:
             args += ["--incident", str(incident)]
-        self._gui("agent.respond.gui.alert_window", args)
+        thread = incident.name if incident else f"risky-{int(time.time())}"
+        self._gui("agent.respond.gui.alert_window", args, on_exit=lambda _g: self._alert_closed(thread), thread=thread)
         self._warn(f"notify_{warn}", (f"title_{warn}", f"first_{warn}"))
-        self._tell_helper("risky_context", {"kind": kind, **details,
-                                            "incident": incident.name if incident else None})
+        self._tell_helper("risky_context", {"kind": kind, **details, "time": events.now_iso(),
+                                            "incident": incident.name if incident else None, "thread": thread})
         return incident
 
     def prune_evidence(self) -> list[str]:
@@ -357,6 +425,17 @@ class Responder:
         self.silencer.stop_all()
         for p in procs:
             p.close()
+
+
+def _screen_png() -> bytes | None:
+    """The whole screen now, as PNG (the ClickFix page's evidence); None when it cannot be had."""
+    try:
+        from agent import platform as _platform  # noqa: PLC0415
+        image = _platform.get().capture()
+        return evidence.png_bytes(image) if image is not None else None
+    except Exception as exc:  # noqa: BLE001 - no display, a capture failure: the evidence goes without it
+        log.warning("no screenshot for the ClickFix incident: %s", exc)
+        return None
 
 
 def _name_of(pid: int) -> str:
