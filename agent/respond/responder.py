@@ -72,11 +72,12 @@ class Responder:
             except Exception:  # noqa: BLE001
                 log.exception("helper notifier failed when the alert closed")
 
-    def _warn(self, body_key: str, speech_keys: tuple[str, ...] = (), **values) -> None:
-        """Desktop notification and spoken warning, each in its own thread."""
+    def _warn(self, body_key: str, speech_keys: tuple[str, ...] = (), test: bool = False, **values) -> None:
+        """Desktop notification and spoken warning, each in its own thread; a ``test``
+        alert's notification says it is a test."""
         lang = self.lang
-        self._bg(desktop_notify.notify, t("alert.notify_title", lang), t(f"alert.{body_key}", lang, **values),
-                 name="notify")
+        title, body = ("alert.notify_title_test", "alert.notify_test") if test else ("alert.notify_title", f"alert.{body_key}")
+        self._bg(desktop_notify.notify, t(title, lang), t(body, lang, **values), name="notify")
         if self.settings.speak and speech_keys:
             keys = ("speech_intro", *speech_keys, "speech_end")
             parts = [t(f"alert.{k}", lang, **values).strip() for k in keys]
@@ -208,7 +209,7 @@ class Responder:
                       score=round(float(getattr(verdict, "score", 0) or 0), 3), phones=phones,
                       title=getattr(window, "title", None), process=pname or None, pid=pid or None)
         fam = family if family in guidance.FAMILIES else "tss"
-        self._warn(f"notify_{fam}", (f"title_{fam}", f"first_{fam}"))
+        self._warn(f"notify_{fam}", (f"title_{fam}", f"first_{fam}"), test=is_test)
         with self._lock:
             self._current = {"key": key, "incident": incident, "gui": gui, "at": time.monotonic()}
             self.last_alert = time.monotonic()
