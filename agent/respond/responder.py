@@ -85,12 +85,13 @@ class Responder:
             self._bg(speech.speak, text, lang, name="speech")
 
     def _gui(self, module: str, args: list[str], on_action=None, on_exit=None,
-             stdin: bool = False, thread=None) -> GuiProcess | None:
+             stdin: bool = False, thread=None, facts: dict | None = None) -> GuiProcess | None:
         """Start a window process; ``thread`` (a name, or a callable giving it) files the
-        person's answers under the right conversation and incident."""
+        person's answers under the right conversation and incident; ``facts`` are added to
+        each answer the helper hears about (the tool's name)."""
         argv = [sys.executable, "-m", module, "--lang", self.lang, "--country", self.country or "auto", *args]
         try:
-            proc = GuiProcess(argv, on_action=self._forward(on_action, thread), on_exit=on_exit, stdin=stdin)
+            proc = GuiProcess(argv, on_action=self._forward(on_action, thread, facts), on_exit=on_exit, stdin=stdin)
         except OSError as exc:
             log.error("cannot start %s: %s; the notification still warns", module, exc)
             return None
@@ -98,9 +99,9 @@ class Responder:
             self.processes = [p for p in self.processes if p.running()] + [proc]
         return proc
 
-    def _forward(self, extra, thread=None):
+    def _forward(self, extra, thread=None, facts=None):
         def on_action(line: dict) -> None:
-            data = {k: v for k, v in line.items() if k != "event"}
+            data = {**(facts or {}), **{k: v for k, v in line.items() if k != "event"}}
             key = thread() if callable(thread) else thread
             if key:
                 data["thread"] = data.get("incident") or key
@@ -319,7 +320,8 @@ class Responder:
                 events.append("remote_tool_resumed", tool=tool_id, pid=pid, reason="no answer")
 
         thread = f"tool-{tool_id}-{pid}"
-        gui = self._gui("agent.respond.gui.question_window", args, on_answer, on_exit, thread=thread)
+        gui = self._gui("agent.respond.gui.question_window", args, on_answer, on_exit, thread=thread,
+                        facts={"tool_name": name})
         if gui is None and suspended:
             contain.resume_tree(pid)
         elif gui is not None:

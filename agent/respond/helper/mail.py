@@ -12,6 +12,7 @@ decided). Returns a :class:`channels.Result`; never raises. Sender thread or CLI
 """
 from __future__ import annotations
 
+import email.policy
 import email.utils
 import mimetypes
 import re
@@ -23,6 +24,10 @@ from pathlib import Path
 from agent.respond.helper import messages
 
 SCHEMES = ("mailto", "mailtos")
+# Headers are not folded at 78 columns: Python's folding of a long non-ASCII subject into
+# several encoded words loses the space between them ("arrêtée à" read back as "arrêteeà");
+# 998 is the line limit of RFC 5322.
+POLICY = email.policy.default.clone(max_line_length=998)
 ID_DOMAIN = "vigie.invalid"       # Message-IDs are Vigie's own message ids: a resend keeps its id
 _META = re.compile(r'<meta name="vigie-(message|reply_to)" content="([^"<>]*)">')
 
@@ -51,7 +56,7 @@ def _addr(pair) -> str:
 def build(obj, title: str, text: str, html: str, attachments=(), msg_id: str = "",
           lang: str = "en") -> EmailMessage:
     """The message for apprise's e-mail object ``obj`` (pure apart from reading the files)."""
-    msg = EmailMessage()
+    msg = EmailMessage(policy=POLICY)
     msg["Subject"] = title
     msg["From"] = _addr(obj.from_addr)
     msg["To"] = ", ".join(_addr(x) for x in obj.targets)

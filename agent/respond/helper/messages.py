@@ -183,12 +183,13 @@ def follow_up_lines(d: dict, lang: str) -> list[str]:
     returns = [r for r in d.get("returns") or () if isinstance(r, dict)]
     risks: list[str] = []
     safe = [a for a in actions if a.get("action") in ("safe", "im_safe")]
-    if safe:
-        after = [r for r in returns if str(r.get("time", "")) >= str(safe[0].get("time", ""))]
-        if after or d.get("open_after_safe"):
-            when = _clock((after[0] if after else safe[0]).get("time", ""), lang)
-            risks.append(t("helper.risk_safe_but_open", lang, person=person,
-                           clock=_clock(safe[0].get("time", ""), lang), back=when))
+    safe_at = str(safe[0].get("time", "")) if safe else ""
+    after = [r for r in returns if (safe_at and str(r.get("time", "")) >= safe_at) or r.get("after_safe")
+             or r.get("open_after_safe")]
+    if after:                # "I'm safe" pressed, yet the page was there again: a risk, not good news
+        pressed = safe_at or str(after[0].get("after_safe") or after[0].get("time", ""))
+        risks.append(t("helper.risk_safe_but_open", lang, person=person, clock=_clock(pressed, lang),
+                       back=_clock(after[0].get("time", ""), lang)))
     for a in actions:
         if a.get("action") in RISKY_ACTIONS:
             risks.append(t("helper.risk_tool_allowed", lang, person=person, clock=_clock(a.get("time", ""), lang),

@@ -73,6 +73,7 @@ class HelperNotifier(Sender):
         self._alert_times: dict[str, str] = {}
         self._roots: dict[str, tuple[str, str]] = {}     # thread group -> (root msg id, root title)
         self._returns: dict[str, int] = {}               # thread group -> times the page came back
+        self._safe_at: dict[str, str] = {}               # thread group -> when "I'm safe" was first pressed
         self._merge_lock = threading.Lock()
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -102,11 +103,15 @@ class HelperNotifier(Sender):
         data = dict(data or {})
         try:
             if kind == "alert_action":
+                if data.get("action") in ("safe", "im_safe"):
+                    self._safe_at.setdefault(self._group_of(data), data.get("time") or _now_iso())
                 return self._merge(self._group_of(data), "follow_up", "actions", data, FOLLOW_UP_QUIET,
                                    FOLLOW_UP_MAX)
             if kind == "page_back":
                 group = self._group_of(data)
                 self._returns[group] = self._returns.get(group, 0) + 1
+                if group in self._safe_at:       # back after "I'm safe": a risk the helper must read
+                    data["after_safe"] = self._safe_at[group]
                 return self._merge(group, "follow_up", "returns", {**data, "total": self._returns[group]},
                                    FOLLOW_UP_QUIET, FOLLOW_UP_MAX)
             if kind in NOTICE_KINDS or kind == "started" and not data.get("after_crash"):
