@@ -197,8 +197,7 @@ def follow_up_lines(d: dict, lang: str) -> list[str]:
     lines = risks
     total = int(d.get("returns_total") or len(returns))
     if total:
-        lines.append(t("helper.page_back", lang, count=total,
-                       clocks=", ".join(_clock(r.get("time", ""), lang) for r in returns[-5:])))
+        lines.append(t("helper.page_back", lang, count=total, last=_clock(returns[-1].get("time", ""), lang)))
     lines += [t("helper.chose_at", lang, clock=_clock(a.get("time", ""), lang), action=action_words(a, lang))
               for a in actions]
     return lines
