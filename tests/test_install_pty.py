@@ -21,6 +21,7 @@ import pytest
 from agent import agent_status, config, paths
 from agent.respond.helper import secrets
 from tests import waiting
+from tests.test_install_cli import home  # noqa: F401 - the fixture (a fresh HOME)
 from tests.test_helper_servers import SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,17 +41,6 @@ PROMPTS = {  # what the son reads, per language
            "not_protecting": "Vigie NE protège PAS cet ordinateur", "protecting": "Vigie protège cet ordinateur",
            "ntfy_ready": "Appuyez sur Entrée une fois l'abonnement fait", "country_value": "FR"},
 }
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    h = tmp_path / "home"
-    h.mkdir()
-    monkeypatch.setenv("HOME", str(h))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(h / ".config"))
-    monkeypatch.setenv("XDG_CONFIG_DIRS", str(tmp_path / "etc-xdg"))
-    monkeypatch.delenv("VIGIE_LAUNCHER", raising=False)
-    return h
 
 
 def _spawn(lang: str, *argv: str) -> pexpect.spawn:
