@@ -181,3 +181,25 @@ def test_install_with_phone_push_through_ntfy(home, lang):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_silent_install_with_the_helper_s_mail_and_the_password_in_the_environment(home):
+    """What the Windows installer's page runs: no question, the password never on the
+    command line; the test message asked for is received by the server that demands it."""
+    smtp = SmtpServer(password=PASSWORD).start()
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+        env["VIGIE_MAIL_PASSWORD"] = PASSWORD
+        out = subprocess.run([sys.executable, "-m", "agent", "install", "--silent", "--lang", "fr",
+                              "--mail", "marc@vigie-test.invalid", "--mail-server", f"127.0.0.1:{smtp.port}",
+                              "--test-message", "--no-start"], env=env, capture_output=True, text=True,
+                             timeout=120, cwd=ROOT)
+        assert out.returncode == 0, out.stderr
+        assert PROMPTS["fr"]["accepted"] in out.stdout and "e-mail à m…@vigie-test.invalid" in out.stdout
+        assert waiting.wait_for(lambda: smtp.messages, 30)
+        assert PASSWORD not in paths.config_file().read_text(encoding="utf-8")
+        bad = subprocess.run([sys.executable, "-m", "agent", "install", "--silent", "--mail", "marc@vigie-test.invalid"],
+                             env=env, capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert bad.returncode == 2 and "--mail-server" in bad.stderr     # unknown server: said, nothing written
+    finally:
+        smtp.stop()

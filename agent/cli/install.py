@@ -1,14 +1,19 @@
 """``vigie install`` and ``vigie uninstall``: one step for the family helper.
 
 ``vigie install [--silent] [--lang fr] [--country FR] [--helper-name …] [--helper-phone …]
-[--notify URL…] [--systemd]`` writes the settings (through :mod:`agent.config_write`)
+[--notify URL…] [--mail ADDRESS [--mail-server HOST[:PORT]]] [--ntfy] [--systemd]
+[--[no-]start] [--[no-]test-message]`` writes the settings (through :mod:`agent.config_write`)
 and registers autostart for the current user; running it twice changes nothing. If any
 step fails, everything this run changed is put back and one clear sentence says why.
 Passwords and tokens in notification URLs go to the keyring (or the private
 ``secrets.toml``) as ``vigie helper add`` does; the config file holds only references.
 ``vigie uninstall [--silent] [--purge]`` tells the helper (if addresses are set), then
 removes what install added; evidence stays unless ``--purge``. Silent mode asks nothing
-and prints one line; interactive mode asks the few questions a helper can answer.
+and prints one line; interactive mode asks the few questions a helper can answer (the
+channel: :mod:`agent.cli.install_channel`), then sends a test message and starts Vigie
+(:mod:`agent.cli.install_finish`). ``--mail`` takes the password from the environment
+variable ``VIGIE_MAIL_PASSWORD`` (the Windows installer's page sets it), never from the
+command line.
 Runs on the main thread.
 """
 from __future__ import annotations
@@ -39,6 +44,9 @@ def register(sub) -> None:
     p.add_argument("--notify", nargs="+", action="extend", metavar="URL",
                    help=_h("install_notify"))
     p.add_argument("--systemd", action="store_true", help=_h("install_systemd"))
+    p.add_argument("--mail", metavar="ADDRESS", help=_h("install_mail"))
+    p.add_argument("--mail-server", metavar="HOST[:PORT]", help=_h("install_mail_server"))
+    p.add_argument("--ntfy", action="store_true", help=_h("install_ntfy"))
     p.add_argument("--ntfy-server", metavar="URL", help=_h("install_ntfy_server"))
     p.add_argument("--start", action=argparse.BooleanOptionalAction, default=None, help=_h("install_start"))
     p.add_argument("--test-message", action=argparse.BooleanOptionalAction, default=None,
@@ -88,6 +96,25 @@ def _changes_from_args(args) -> dict:
     if args.notify is not None:
         changes["helper_notify"] = tuple(u.strip() for u in args.notify if u.strip())
     return changes
+
+
+def _channels_from_args(args, changes: dict, lang: str) -> str | None:
+    """``--mail`` (its password from ``VIGIE_MAIL_PASSWORD``, never the command line) and
+    ``--ntfy`` add their channel to the list; returns the reason when ``--mail`` cannot be
+    used."""
+    from agent.cli import install_channel  # noqa: PLC0415
+    extra = []
+    if getattr(args, "mail", None):
+        try:
+            extra.append(install_channel.mail_channel(args.mail.strip(), os.environ.pop("VIGIE_MAIL_PASSWORD", ""),
+                                                      args.mail_server))
+        except ValueError as exc:
+            return str(exc)
+    if getattr(args, "ntfy", False):
+        extra.append(install_channel.ask_ntfy(lang, args.ntfy_server or install_channel.NTFY_SERVER, wait=False))
+    if extra:
+        changes["helper_notify"] = tuple(changes.get("helper_notify", ())) + tuple(extra)
+    return None
 
 
 def _interview(settings: config.Settings, changes: dict, args=None) -> dict:
@@ -192,6 +219,10 @@ def run_install(args) -> int:
     if not args.silent:
         changes = _interview(settings, changes, args)
     lang = resolve(changes.get("language", settings.language))
+    problem = _channels_from_args(args, changes, lang)
+    if problem:
+        print(t("install.failed", lang, error=problem), file=sys.stderr)
+        return 2
     bad = [u for u in changes.get("helper_notify", ()) if not _valid_notify(u)]
     if bad:
         print(t("install.failed", lang, error=t("install.bad_notify", lang, value=bad[0])), file=sys.stderr)

@@ -93,6 +93,29 @@ def ask_mail(lang: str) -> str:
     return mailsetup.mail_url(address, password, provider)
 
 
+def mail_channel(address: str, password: str, server: str | None = None) -> str:
+    """The e-mail address built without questions (``--mail``; the Windows installer's
+    page): the server is known, discovered, or ``server`` (probed for its security).
+    Raises ValueError with the reason in a short text."""
+    if not mailsetup.looks_like_address(address):
+        raise ValueError(f"not an e-mail address: {address}")
+    if server:
+        parsed = mailsetup.parse_server(server)
+        if parsed is None:
+            raise ValueError(f"not a server name: {server}")
+        found = mailsetup.probe(*parsed)
+        if not isinstance(found, tuple):
+            raise ValueError(f"{server}: {found}")
+        provider = mailsetup.Provider(name=mailsetup.domain_of(address), smtp=parsed[0], port=found[1],
+                                      mode=found[0], source="typed")
+    else:
+        provider = mailsetup.provider_for(address) or mailsetup.discover(address)
+        if provider is None:
+            raise ValueError(f"the outgoing mail server of {mailsetup.domain_of(address)} is unknown: "
+                             "give it with --mail-server")
+    return mailsetup.mail_url(address, password, provider)
+
+
 def _ask_server(lang: str, domain: str) -> mailsetup.Provider:
     """The outgoing server typed by the helper, its security found by talking to it."""
     print(t("install.mail_not_found", lang, domain=domain))
@@ -124,14 +147,16 @@ def ntfy_url(server: str, topic: str) -> str:
     return f"{'ntfys' if scheme == 'https' else 'ntfy'}://{host}/{topic}"
 
 
-def ask_ntfy(lang: str, server: str) -> str:
-    """A new private topic; the two steps on the phone as text and a QR code."""
+def ask_ntfy(lang: str, server: str, wait: bool = True) -> str:
+    """A new private topic; the two steps on the phone as text and a QR code (``wait``:
+    until the helper says the app is subscribed)."""
     topic = new_topic()
     link = f"{server.rstrip('/')}/{topic}"
     print(t("install.ntfy_steps", lang, topic=topic, server=server.split('://')[-1].rstrip('/'), link=link))
     show_qr(link)
     print(t("install.ntfy_private", lang))
-    _ask(t("install.ntfy_ready", lang))
+    if wait:
+        _ask(t("install.ntfy_ready", lang))
     return ntfy_url(server, topic)
 
 
