@@ -196,7 +196,8 @@ class Responder:
         incident = returning
         try:
             if keep and returning is None:
-                incident = evidence.save_incident(verdict, image, window, trigger)
+                incident = evidence.save_incident(verdict, image, window, trigger,
+                                                  extra={"url": url} if url else None)
         except evidence.EvidenceError as exc:
             log.error("%s; the alert is shown anyway", exc)
         saved["name"] = incident.name if incident else None
