@@ -17,7 +17,8 @@ import time
 from agent import __version__, agent_status, events
 
 log = logging.getLogger(__name__)
-ALERT_SECONDS = 300.0        # the tray stays red this long after a scam or a remote tool
+ALERT_SECONDS = 30.0         # the tray says "alert" from the detection until the alert window is up (at
+                             # most this long without one), then while it is open, and no longer
 TRANSIENT_SECONDS = 60.0     # a passing failure keeps the agent "degraded" this long
 PRUNE_SECONDS = 86400.0      # old evidence is looked for at start, then once a day
 SETTINGS_POLL = 2.0          # the settings file is looked at (one stat) this often
@@ -39,6 +40,7 @@ class Agent:
         self._degraded: dict[str, tuple[str, float | None]] = {}
         self._paused_until: float | None = None
         self._alert_on: tuple[object, float] | None = None
+        self._alert_seen_open = False              # the alert window of the current alert was seen open
         self._last_incident: dict | None = None
         self._state = "protecting"
         self._started = False
@@ -382,6 +384,7 @@ class Agent:
         before the event is written, so that whoever reads the event sees the alert state."""
         with self._lock:
             self._alert_on = (key, time.monotonic())
+            self._alert_seen_open = False
         self._refresh()
 
     def scan_ok(self, key) -> None:
@@ -428,11 +431,14 @@ class Agent:
     def _refresh(self) -> None:
         with self._lock:
             now = time.monotonic()
-            if self._alert_on and now - self._alert_on[1] > ALERT_SECONDS:
-                self._alert_on = None
+            open_now = self._alert_window_open()
+            seen = self._alert_seen_open or open_now
+            self._alert_seen_open = seen
+            if self._alert_on and not open_now and (seen or now - self._alert_on[1] > ALERT_SECONDS):
+                self._alert_on = None         # the alert is over: "protecting" again, not minutes of red
             if self._paused_until is not None:  # cleared by tick() once "resumed" is written
                 new = "paused"
-            elif self._alert_on or self._alert_window_open():
+            elif self._alert_on or open_now:
                 new = "alert"
             elif self.problems_now():
                 new = "degraded"

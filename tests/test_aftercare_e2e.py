@@ -153,6 +153,16 @@ def test_vigie_aftercare_on_demand(home, tmp_path):
     js = subprocess.run([sys.executable, "-m", "agent", "aftercare", "--json", "--incident", folder.name], env=env,
                         capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert js.returncode == 0 and json.loads(js.stdout)["added"] == {"autostart": ["Lecteur PDF"]}
+    # run again by hand: the report already kept, not one more incident
+    assert json.loads(js.stdout)["reused"] is True and "déjà gardé" in js.stderr
+    again = subprocess.run([sys.executable, "-m", "agent", "aftercare"], env=env, capture_output=True, text=True,
+                           timeout=120, cwd=ROOT)
+    assert again.returncode == 0 and "Lancé à l'ouverture de session : Lecteur PDF" in again.stdout
+    assert [i.family for i in evidence.list_incidents()].count("aftercare") == 1
+    new = subprocess.run([sys.executable, "-m", "agent", "aftercare", "--new"], env=env, capture_output=True,
+                         text=True, timeout=120, cwd=ROOT)
+    assert new.returncode == 0 and "Rapport écrit dans" in new.stderr
+    assert [i.family for i in evidence.list_incidents()].count("aftercare") == 2
 
 
 def test_vigie_aftercare_without_a_snapshot_says_so(home):

@@ -122,6 +122,33 @@ def test_the_same_page_back_in_fullscreen_is_handed_on_again_at_once(agent_with)
     assert len(screens) == 2 and "repeat" not in screens[0] and screens[1]["repeat"] is True
 
 
+class WindowRecorder(Recorder):
+    """A Responder stand-in whose alert window opens and closes when the test says."""
+
+    def __init__(self):
+        super().__init__()
+        self.open = False
+
+    def alert_open(self):
+        return self.open
+
+
+def test_the_tray_says_alert_only_while_the_alert_is_open(agent_with):
+    fb = FakeBackend([browser(full=False)])
+    fb.set_image(7, picture(SCAM_TEXT))
+    rec = WindowRecorder()
+    a = agent_with(fb, rec)
+    fb.set_windows([browser(full=True, title="Security Warning - Chromium")])
+    wait_until(lambda: rec.calls)
+    assert a.state == "alert"                      # from the detection until the window is up
+    rec.open = True                                # the alert window shows
+    wait_until(lambda: a.state == "alert" and a._alert_seen_open)
+    fb.set_windows([browser(full=False)])          # the page went away behind the alert
+    rec.open = False                               # the person answered: the window closes
+    wait_until(lambda: a.state == "protecting")
+    assert drain(a.state_changes)[-1] == "protecting"
+
+
 def test_legitimate_fullscreen_is_ok_and_changes_are_rescanned(agent_with):
     fb = FakeBackend([browser(full=False)])
     fb.set_image(7, picture(OK_TEXT))

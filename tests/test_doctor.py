@@ -99,7 +99,8 @@ def test_helper_endpoints(url, expected):
 
 @pytest.mark.desktop
 def test_everything_essential_works_on_the_desktop(desktop, tmp_path):
-    """Real display + dunst + a live and a dead helper server: warnings only, exit 0."""
+    """Real display + dunst + a live and a dead helper server: warnings only, but Vigie is
+    not running, so the verdict says it does not protect now (exit 1)."""
     live = socket.socket()
     live.bind(("127.0.0.1", 0))
     live.listen()
@@ -117,7 +118,9 @@ def test_everything_essential_works_on_the_desktop(desktop, tmp_path):
     data = json.loads(r.stdout)
     checks = data["checks"]
     by = _by_id(data)
-    assert r.returncode == 0 and data["ok"] is True, r.stdout
+    assert r.returncode == 1 and data["ok"] is False and data["running"] is False, r.stdout
+    assert [c["id"] for c in checks if c["status"] == "problem"] == ["agent"]
+    assert "NOT protecting" in data["verdict"] and " run" in by["agent"]["fix"]
     assert by["capture"]["status"] == "ok" and by["data_dir"]["status"] == "ok"
     assert by["notifications"]["status"] == "ok"          # dunst owns org.freedesktop.Notifications
     assert by["tray"]["status"] == "warning"               # no tray host on this desktop
@@ -130,13 +133,13 @@ def test_everything_essential_works_on_the_desktop(desktop, tmp_path):
 def test_plain_output_has_one_line_per_check_and_fixes(desktop):
     config_write.save(config.Settings(language="en", ocr_languages="eng", speak=False))
     r = _doctor()
-    assert r.returncode == 0
+    assert r.returncode == 1          # nothing runs: not protecting now
     lines = r.stdout.splitlines()
     assert any(x.startswith("OK") and "Screen capture" in x for x in lines)
     assert any(x.startswith("WARNING") and "Icon next to the clock" in x for x in lines)
     assert any(x.strip().startswith("→") and "vigie helper add" in x for x in lines)
     assert any("Spoken warning: turned off" in x for x in lines)
-    assert "Vigie can protect this computer" in r.stdout
+    assert lines[-1].startswith("Vigie is NOT protecting this computer now - start it with: ")
 
 
 def test_macos_screen_recording_permission_refused(monkeypatch):

@@ -142,6 +142,28 @@ def test_cli_list_verify_export(tmp_path, capsys):
     assert not list(tmp_path.glob(".*.tmp"))
 
 
+def test_what_the_person_pressed_and_the_page_returns_stay_in_one_checked_incident(tmp_path, capsys):
+    """timeline.add: the answers and each return (with its screenshot) go into the same
+    folder, the manifest follows, and the export's README says it in the person's words."""
+    from agent.respond.evidence import timeline
+    folder = evidence.save_incident(make_verdict(), make_image(), make_window(), None)
+    assert timeline.add(folder.name, {"what": "pressed", "action": "safe"})
+    shot = evidence.png_bytes(make_image())
+    assert timeline.add(folder, {"what": "page_back", "count": 1, "screenshot": "return-1.png"},
+                        {"return-1.png": shot})
+    assert evidence.verify(folder) == []
+    facts = timeline.read(folder)
+    assert [f["what"] for f in facts] == ["pressed", "page_back"] and all(f["time"] for f in facts)
+    assert timeline.returns(folder) == 1 and (folder / "return-1.png").read_bytes() == shot
+    assert [i.id for i in evidence.list_incidents()] == [folder.name]      # still one incident
+    out_zip = tmp_path / "police.zip"
+    assert cli.main(["evidence", "export", folder.name, "--out", str(out_zip)]) == 0
+    with zipfile.ZipFile(out_zip) as z:
+        readme = z.read(f"{folder.name}/README.txt").decode()
+    assert "timeline.jsonl" in readme and "[tss]" in readme
+    assert "Kind: fake technical support (a page that pretends" in readme
+
+
 def test_cli_export_of_damaged_incident_warns_and_unknown_id_fails(tmp_path, capsys):
     folder = evidence.save_incident(make_verdict(), None, None, None)
     (folder / "text.txt").write_text("edited")

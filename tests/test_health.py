@@ -42,7 +42,7 @@ def test_run_reports_every_start_problem_and_doctor_follows_it():
     (cfg.parent / "phrases").mkdir(parents=True)
     (cfg.parent / "phrases" / "broken.toml").write_text("[en.tss\nthreat = [\n")
     cfg.write_text('ocr_languages = "zzz"\ncolour = "blue"\n')
-    assert _doctor()["agent"]["status"] == "warning"
+    assert _doctor()["agent"]["status"] == "problem"      # not running: not protecting now
     assert "not running" in _doctor()["agent"]["detail"]
     proc = subprocess.Popen([sys.executable, "-m", "agent", "run", "--no-tray"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

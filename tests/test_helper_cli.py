@@ -44,7 +44,7 @@ def test_the_helper_sets_up_tests_and_follows_a_channel():
         assert code == 0 and "1. mailto://helper:***@" in out and PASSWORD not in out
 
         code, out = vigie("test")
-        assert code == 0 and "OK  mailto://helper:***@" in out, out
+        assert code == 0 and "OK  e-mail to h…@example.org" in out, out
         assert len(srv.messages) == 1 and "test message" in srv.messages[0]["Subject"]
 
         srv.stop()

@@ -96,8 +96,9 @@ def test_one_incident_three_presses_two_readable_mails(smtp, tmp_path, lang):
     render_artefact(alert, lang)
 
 
-def render_artefact(mail, lang: str) -> None:
-    """The HTML part as a mail program shows it (inline image resolved), as a PNG."""
+def render_artefact(mail, lang: str, name: str = "helper-mail") -> None:
+    """The HTML part as a mail program shows it (inline image resolved), as a PNG:
+    build/artefacts/<name>-<lang>.png."""
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     if not exe:
         pytest.skip("Chromium is not installed")
@@ -109,9 +110,9 @@ def render_artefact(mail, lang: str) -> None:
             html = html.replace(f"cid:{cid}", f"data:{part.get_content_type()};base64,{data}")
     assert "cid:" not in html
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    page = ARTEFACTS / f"helper-mail-{lang}.html"
+    page = ARTEFACTS / f"{name}-{lang}.html"
     page.write_text(html, encoding="utf-8")
-    png = ARTEFACTS / f"helper-mail-{lang}.png"
+    png = ARTEFACTS / f"{name}-{lang}.png"
     png.unlink(missing_ok=True)
     subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
                     f"--user-data-dir={ARTEFACTS / '.chromium-profile'}", f"--screenshot={png}",

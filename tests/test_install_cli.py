@@ -122,12 +122,13 @@ def test_uninstall_when_not_installed(home, capsys):
 
 
 def test_interactive_install_asks_the_helper(home, monkeypatch, capsys):
-    answers = "fr\nFrance\n\nJeanne\nMarie\n01 99 00 12 34\npas-une-adresse\nntfy://vigie-essai\n"
+    answers = "fr\nFrance\n\nJeanne\nMarie\n01 99 00 12 34\n7\n3\npas-une-adresse\nntfy://vigie-essai\n"
     monkeypatch.setattr(sys, "stdin", io.StringIO(answers))
-    assert vigie("install") == 0
+    assert vigie("install", "--no-start", "--no-test-message") == 0
     out = capsys.readouterr().out
     assert "Prénom de la personne à appeler" in out
     assert "Vigie ne peut pas utiliser cette adresse : pas-une-adresse" in out
+    assert "avec l'application gratuite ntfy" in out and "Tapez l'un des numéros proposés (pas 7)" in out
     assert "Tapez deux lettres, par exemple FR ou BE (et non France)" in out
     settings, _ = config.load()
     assert (settings.language, settings.helper_name, settings.helper_notify) == ("fr", "Marie", ("ntfy://vigie-essai",))
@@ -342,8 +343,8 @@ def test_install_with_a_new_address_forgets_the_secret_of_the_old_one(home, monk
 def test_interactive_install_keeps_the_typed_password_out_of_the_config(home, monkeypatch, capsys):
     from agent.respond.helper import secrets
     monkeypatch.setenv("VIGIE_SECRETS", "file")
-    monkeypatch.setattr(sys, "stdin", io.StringIO(f"fr\nBE\nJeanne\nMarie\n01 99 00 12 34\n{SECRET_URL}\n"))
-    assert vigie("install") == 0
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"fr\nBE\nJeanne\nMarie\n01 99 00 12 34\n3\n{SECRET_URL}\n"))
+    assert vigie("install", "--no-start", "--no-test-message") == 0
     out = capsys.readouterr().out
     assert "Son mot de passe ou son jeton est conservé dans : file " in out
     assert "hunter2" not in paths.config_file().read_text(encoding="utf-8")

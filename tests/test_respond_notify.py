@@ -127,3 +127,24 @@ def test_test_trigger_keeps_no_evidence_and_says_it_is_a_test(monkeypatch):
     assert "--kind" in r.processes[-1].argv and r.processes[-1].argv[r.processes[-1].argv.index("--kind") + 1] == "test"
     assert calls[0][0] == "scam" and calls[0][1]["test"] is True
     assert [e["type"] for e in events.read()] == ["test_alert_shown"]
+
+
+@pytest.mark.desktop
+def test_vigie_notifications_go_away_by_themselves_and_a_test_says_test(desktop):
+    """Normal urgency with an expiry (dunst keeps critical ones until clicked): the pop-up
+    leaves without anyone touching it; the test alert's pop-up says it is a test."""
+    subprocess.run(["dunstctl", "close-all"], check=True)
+    r = Responder(Settings(language="en", speak=False))
+    try:
+        r.on_scam(Verdict("scam", "tss", 0.9, text="test"), None, None, "test")
+        displayed = lambda: int(subprocess.run(["dunstctl", "count", "displayed"], capture_output=True,  # noqa: E731
+                                               text=True).stdout.strip() or 0)
+        assert wait_until(lambda: displayed() >= 1)
+        assert wait_until(lambda: displayed() == 0, timeout=60)      # gone by itself (15 s expiry)
+        out = subprocess.run(["dunstctl", "history"], capture_output=True, text=True, check=True).stdout
+        summaries = [i["summary"]["data"] + " | " + i["body"]["data"] for i in json.loads(out)["data"][0]]
+        assert summaries and summaries[0].startswith("Vigie: TEST alert | This is only a test")
+        assert "this is a scam" not in summaries[0]            # (the history's newest first)
+    finally:
+        r.close_windows()
+    assert desktop_notify.MAX_SECONDS <= 15

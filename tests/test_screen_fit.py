@@ -103,6 +103,7 @@ def test_alert_fits_1366x768_in_every_view(small_screen, lang):
         steps = gui.wait_for("view", 20, view="steps")
         assert steps and inside(steps["buttons"].values(), sw, sh) and steps["size"][1] <= sh
         shot(f"alert-1366x768-{lang}-steps.png")
+        assert steps["fits"] is True, "the steps need scrolling at 1366x768"
     finally:
         gui.close()
 

@@ -1,8 +1,9 @@
-"""``vigie aftercare [--incident ID] [--json]``: after a remote session, compare the
+"""``vigie aftercare [--incident ID] [--json] [--new]``: after a remote session, compare the
 computer now with the snapshot Vigie took when the remote-control program was seen
 (the latest ``remote_session`` incident, or the one named), print the report (who
 connected, what was installed or set to start, the steps to take) in the user's
-language and keep it as an ``aftercare`` incident. Exit 1 when there is no snapshot to
+language and keep it as an ``aftercare`` incident. Run again for the same session, it
+prints the report already kept (no new incident); ``--new`` compares again. Exit 1 when there is no snapshot to
 compare with. Main thread.
 """
 from __future__ import annotations
@@ -21,6 +22,7 @@ def register(sub) -> None:
     p = sub.add_parser("aftercare", help=_h("aftercare_help"), description=_h("aftercare_help"))
     p.add_argument("--incident", default=None, help=_h("aftercare_incident"))
     p.add_argument("--json", action="store_true", help=_h("aftercare_json"))
+    p.add_argument("--new", action="store_true", help=_h("aftercare_new"))
     p.set_defaults(func=run)
 
 
@@ -34,6 +36,25 @@ def _session_folder(ident: str | None):
     return sessions[-1].path if sessions else None
 
 
+def _lang(lang: str) -> str:
+    return lang if lang in ("en", "fr") else "en"
+
+
+def _last_report(session_folder, lang: str):
+    """(folder, text) of the newest aftercare report of this session, or None."""
+    for inc in reversed(evidence.list_incidents()):
+        if inc.family != "aftercare":
+            continue
+        manifest, _damaged = evidence.load_manifest(inc.path)
+        if manifest.get("session") != session_folder.name:
+            continue
+        try:
+            return inc.path, (inc.path / f"report.{_lang(lang)}.txt").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+    return None
+
+
 def run(args) -> int:
     from agent.respond.aftercare import session as aftercare  # noqa: PLC0415 - psutil, only when used
     settings, _ = config.load(quiet=True)
@@ -44,6 +65,22 @@ def run(args) -> int:
             print(t("evidence.not_found", lang, id=args.incident), file=sys.stderr)
         print(t("aftercare.no_snapshot", lang), file=sys.stderr)
         return 1
+    kept = None if args.new else _last_report(folder, lang)
+    if kept is not None:             # run again by hand: the report already kept, not a new incident
+        report, text = kept
+        if args.json:
+            from agent.respond.aftercare import report as words  # noqa: PLC0415
+            try:
+                changes = json.loads((report / "changes.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                changes = {}
+            print(json.dumps({"incident": report.name, "report": str(report / f"report.{_lang(lang)}.txt"),
+                              "added": words.summary(changes) if isinstance(changes, dict) else {},
+                              "reused": True}, ensure_ascii=False, indent=2))
+        else:
+            print(text)
+        print(t("aftercare.cli_reused", lang, path=report), file=sys.stderr)
+        return 0
     try:
         session = aftercare.load_session(folder)
     except (OSError, ValueError) as exc:

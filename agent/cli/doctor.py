@@ -2,8 +2,9 @@
 
 What a helper runs on a parent's computer over the phone. One line per check with OK /
 WARNING / PROBLEM, plain words and the fix, in the user's language. Exit status 0 only
-when protection itself works (Tesseract with the languages, screen capture, a writable
-data folder); a missing tray host, notification daemon, speech, helper channel or
+when Vigie runs now and protection itself works (Tesseract with the languages, screen
+capture, a writable data folder); the last line is one verdict ("Vigie is NOT protecting
+now — start it with …"). A missing tray host, notification daemon, speech, helper channel or
 autostart, or a config mistake, is a warning. Tesseract's ``TESSDATA_PREFIX`` is
 honoured. Runs on the main thread; every check is bounded in time and never raises.
 """
@@ -217,7 +218,8 @@ def endpoint(url: str) -> tuple[str, int] | None:
 
 
 def _reach(url: str, lang: str) -> Check:
-    shown = config.mask_url(url)
+    from agent.respond.helper.describe import in_words  # noqa: PLC0415
+    shown = in_words(url, lang)
     where = endpoint(url)
     if where is None:
         return _c(lang, "helper", WARNING, "helper_unknown", "fix_helper", url=shown)
@@ -283,9 +285,20 @@ def check_agent(lang: str) -> Check:
         if st["state"] == "degraded":
             return _c(lang, "agent", WARNING, "agent_degraded", "fix_agent_degraded", **v)
         return _c(lang, "agent", OK, "agent_running", **v)
+    command = start_command()
     if st["crashed"]:
-        return _c(lang, "agent", WARNING, "agent_crashed", "fix_agent", pid=st["pid"], since=_when(st["updated"]))
-    return _c(lang, "agent", WARNING, "agent_not_running", "fix_agent")
+        return _c(lang, "agent", PROBLEM, "agent_crashed", "fix_agent", pid=st["pid"], since=_when(st["updated"]),
+                  command=command)
+    return _c(lang, "agent", PROBLEM, "agent_not_running", "fix_agent", command=command)
+
+
+def start_command() -> str:
+    """The command that starts Vigie now, as the autostart entry runs it."""
+    try:
+        from agent.install import autostart  # noqa: PLC0415
+        return " ".join(autostart.entry_command())
+    except Exception:  # noqa: BLE001
+        return "vigie run"
 
 
 def run_checks(settings: config.Settings, problems: list, langs: str | None = None,
@@ -320,8 +333,15 @@ def main(args) -> int:
     lang = settings.lang()
     checks = run_checks(settings, problems, args.lang, lang)
     healthy = not any(c.status == PROBLEM for c in checks)
+    running = next((c.status != PROBLEM for c in checks if c.id == "agent"), False)
+    others = [c for c in checks if c.status == PROBLEM and c.id != "agent"]
+    verdict = t("doctor.summary_bad" if others else "doctor.summary_ok" if running else "doctor.summary_not_running",
+                lang, command=start_command())
+    if not running and others:
+        verdict = t("doctor.summary_not_running", lang, command=start_command()) + " " + verdict
     if args.json:
-        print(json.dumps({"ok": healthy, "checks": [asdict(c) for c in checks]}, ensure_ascii=False, indent=2))
+        print(json.dumps({"ok": healthy, "running": running, "verdict": verdict,
+                          "checks": [asdict(c) for c in checks]}, ensure_ascii=False, indent=2))
         return 0 if healthy else 1
     labels = {s: t(f"doctor.status_{s}", lang) for s in (OK, WARNING, PROBLEM)}
     width = max(len(x) for x in labels.values())
@@ -330,5 +350,5 @@ def main(args) -> int:
         if c.fix:
             print(f"{'':<{width}}  → {c.fix}")
     print()
-    print(t("doctor.summary_ok" if healthy else "doctor.summary_bad", lang))
+    print(verdict)
     return 0 if healthy else 1

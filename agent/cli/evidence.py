@@ -139,6 +139,15 @@ def _put_in_place(tmp: Path, out: Path, force: bool) -> None:
     tmp.unlink()
 
 
+def kind_words(family: str, lang: str) -> str:
+    """The incident's kind in words ("fake technical support…"), its code in brackets."""
+    from agent import i18n  # noqa: PLC0415
+    key = f"evidence.kind_{family}"
+    if key in i18n.catalogue(i18n.resolve(lang)) or key in i18n.catalogue(i18n.FALLBACK):
+        return f"{t(key, lang)} [{family}]"
+    return family
+
+
 def export_zip(folder: Path, out: Path, lang: str, force: bool = False) -> tuple[int, list[str]]:
     """Write ``folder`` as a zip at ``out`` (atomically); returns (files, problems).
     Problems come from the folder itself and from re-reading the zip. Raises
@@ -147,8 +156,10 @@ def export_zip(folder: Path, out: Path, lang: str, force: bool = False) -> tuple
     problems = evidence.verify(folder)
     manifest, _damaged = evidence.load_manifest(folder)
     readme = t("evidence.readme", lang, id=folder.name, time=manifest["time"],
-               family=manifest["family"], phones=", ".join(manifest["phones"]) or "-")
+               family=kind_words(manifest["family"], lang), phones=", ".join(manifest["phones"]) or "-")
     names = sorted(p.name for p in folder.iterdir() if p.is_file() and not p.is_symlink())
+    if "timeline.jsonl" in names:
+        readme += t("evidence.readme_timeline", lang)
     fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(fd)
     tmp = Path(name)

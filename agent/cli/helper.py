@@ -16,6 +16,7 @@ import time
 
 from agent import config
 from agent.i18n import t
+from agent.respond.helper.describe import in_words
 
 REQUEUE_DAYS = 7
 STATUS_WAIT = 5.0     # `helper status` answers within seconds even when another process holds a lock
@@ -199,7 +200,7 @@ def _reason(row: dict, lang: str) -> str:
 
 
 def _test(args, settings, lang) -> int:
-    from agent.respond.helper.notifier import HelperNotifier, display_url  # noqa: PLC0415
+    from agent.respond.helper.notifier import HelperNotifier  # noqa: PLC0415
     notifier = HelperNotifier(settings)
     print(t("helper.cli_test_sending", lang, count=len(settings.helper_notify)))
     if not notifier.notify("test", {}):
@@ -213,7 +214,7 @@ def _test(args, settings, lang) -> int:
         rows = notifier.outbox.rows(msg_id)
     status = 0
     for r in rows:
-        url = display_url(r["channel"])
+        url = in_words(r["channel"], lang)
         if r["state"] == "sent":
             print(t("helper.cli_test_ok", lang, url=url))
         elif r["state"] == "sending":
@@ -227,14 +228,13 @@ def _test(args, settings, lang) -> int:
 
 def _test_from_memory(notifier, timeout: float, lang: str) -> int:
     """The outbox cannot be written (read-only or full disk, a lock): send the test from memory."""
-    from agent.respond.helper.notifier import display_url  # noqa: PLC0415
     problem = notifier.health()
     if not problem:
         return 2
     print(t("helper.cli_outbox_problem", lang, reason=problem), file=sys.stderr)
     results = notifier.send_from_memory(timeout)
     for channel, result in results.items():
-        url = display_url(channel)
+        url = in_words(channel, lang)
         print(t("helper.cli_test_ok", lang, url=url) if result.ok else
               t("helper.cli_test_fail", lang, url=url, reason=t(f"helper.error_{result.code or 'unknown'}", lang)
                 + (f" [{result.detail}]" if result.detail else "")))

@@ -1,18 +1,24 @@
 """``vigie install`` and ``vigie uninstall``: one step for the family helper.
 
 ``vigie install [--silent] [--lang fr] [--country FR] [--helper-name …] [--helper-phone …]
-[--notify URL…] [--systemd]`` writes the settings (through :mod:`agent.config_write`)
+[--notify URL…] [--mail ADDRESS [--mail-server HOST[:PORT]]] [--ntfy] [--systemd]
+[--[no-]start] [--[no-]test-message]`` writes the settings (through :mod:`agent.config_write`)
 and registers autostart for the current user; running it twice changes nothing. If any
 step fails, everything this run changed is put back and one clear sentence says why.
 Passwords and tokens in notification URLs go to the keyring (or the private
 ``secrets.toml``) as ``vigie helper add`` does; the config file holds only references.
 ``vigie uninstall [--silent] [--purge]`` tells the helper (if addresses are set), then
 removes what install added; evidence stays unless ``--purge``. Silent mode asks nothing
-and prints one line; interactive mode asks the few questions a helper can answer.
+and prints one line; interactive mode asks the few questions a helper can answer (the
+channel: :mod:`agent.cli.install_channel`), then sends a test message and starts Vigie
+(:mod:`agent.cli.install_finish`). ``--mail`` takes the password from the environment
+variable ``VIGIE_MAIL_PASSWORD`` (the Windows installer's page sets it), never from the
+command line.
 Runs on the main thread.
 """
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import platform
@@ -40,6 +46,13 @@ def register(sub) -> None:
     p.add_argument("--systemd", action="store_true", help=_h("install_systemd"))
     p.add_argument("--helper-code", metavar="DIGITS", help=_h("install_helper_code"))
     p.add_argument("--code", help=_h("code_option"))
+    p.add_argument("--mail", metavar="ADDRESS", help=_h("install_mail"))
+    p.add_argument("--mail-server", metavar="HOST[:PORT]", help=_h("install_mail_server"))
+    p.add_argument("--ntfy", action="store_true", help=_h("install_ntfy"))
+    p.add_argument("--ntfy-server", metavar="URL", help=_h("install_ntfy_server"))
+    p.add_argument("--start", action=argparse.BooleanOptionalAction, default=None, help=_h("install_start"))
+    p.add_argument("--test-message", action=argparse.BooleanOptionalAction, default=None,
+                   help=_h("install_test_message"))
     p.set_defaults(func=run_install)
     u = sub.add_parser("uninstall", help=_h("uninstall_help"))
     u.add_argument("--silent", action="store_true", help=_h("silent"))
@@ -88,7 +101,26 @@ def _changes_from_args(args) -> dict:
     return changes
 
 
-def _interview(settings: config.Settings, changes: dict) -> dict:
+def _channels_from_args(args, changes: dict, lang: str) -> str | None:
+    """``--mail`` (its password from ``VIGIE_MAIL_PASSWORD``, never the command line) and
+    ``--ntfy`` add their channel to the list; returns the reason when ``--mail`` cannot be
+    used."""
+    from agent.cli import install_channel  # noqa: PLC0415
+    extra = []
+    if getattr(args, "mail", None):
+        try:
+            extra.append(install_channel.mail_channel(args.mail.strip(), os.environ.pop("VIGIE_MAIL_PASSWORD", ""),
+                                                      args.mail_server))
+        except ValueError as exc:
+            return str(exc)
+    if getattr(args, "ntfy", False):
+        extra.append(install_channel.ask_ntfy(lang, args.ntfy_server or install_channel.NTFY_SERVER, wait=False))
+    if extra:
+        changes["helper_notify"] = tuple(changes.get("helper_notify", ())) + tuple(extra)
+    return None
+
+
+def _interview(settings: config.Settings, changes: dict, args=None) -> dict:
     """Ask the helper; answers from the options are the defaults. Main thread, stdin."""
     lang = resolve(changes.get("language", settings.language))
     print(t("install.intro", lang))
@@ -101,15 +133,12 @@ def _interview(settings: config.Settings, changes: dict) -> dict:
                                          changes.get("helper_person_name", settings.helper_person_name))
     changes["helper_name"] = _ask(t("install.ask_helper_name", lang), changes.get("helper_name", settings.helper_name))
     changes["helper_phone"] = _ask(t("install.ask_helper_phone", lang), changes.get("helper_phone", settings.helper_phone))
-    notify = " ".join(changes.get("helper_notify", settings.helper_notify))
-    while True:
-        urls = _ask(t("install.ask_notify", lang), notify).split()
-        bad = [u for u in urls if not _valid_notify(u)]
-        if not bad:
-            changes["helper_notify"] = tuple(urls)
-            return changes
-        print(t("install.bad_notify", lang, value=bad[0]))
-        notify = ""
+    from agent.cli.install_channel import ask_channel  # noqa: PLC0415
+    current = tuple(changes.get("helper_notify", settings.helper_notify))
+    changes["helper_notify"] = ask_channel(lang, current, changes["helper_name"],
+                                           getattr(args, "ntfy_server", None))
+    # (the helper code that guards Vigie's own settings is asked here, right after the channel)
+    return changes
 
 
 def _ask_country(current: str, lang: str) -> str:
@@ -191,8 +220,12 @@ def run_install(args) -> int:
     settings, _problems = config.load()
     changes = _changes_from_args(args)
     if not args.silent:
-        changes = _interview(settings, changes)
+        changes = _interview(settings, changes, args)
     lang = resolve(changes.get("language", settings.language))
+    problem = _channels_from_args(args, changes, lang)
+    if problem:
+        print(t("install.failed", lang, error=problem), file=sys.stderr)
+        return 2
     bad = [u for u in changes.get("helper_notify", ()) if not _valid_notify(u)]
     if bad:
         print(t("install.failed", lang, error=t("install.bad_notify", lang, value=bad[0])), file=sys.stderr)
@@ -236,12 +269,18 @@ def run_install(args) -> int:
         print(t("gate.install_no_code", lang))
     entry = str(written[0]) if written else "?"
     print(t("install.installed", lang, entry=entry, config=str(cfg)))
-    if not args.silent:
-        if secret_kept:
-            from agent.respond.helper import secrets  # noqa: PLC0415
-            print(t("helper.cli_secret_kept", lang, where=secrets.backend_name()))
+    if secret_kept and not args.silent:
+        from agent.respond.helper import secrets  # noqa: PLC0415
+        print(t("helper.cli_secret_kept", lang, where=secrets.backend_name()))
+    from agent.cli import install_finish  # noqa: PLC0415
+    status = 0
+    if (not args.silent if args.test_message is None else args.test_message) and changes.get("helper_notify"):
+        install_finish.send_test(lang)
+    if not args.silent if args.start is None else args.start:
+        status = install_finish.start_now(lang) or status
+    elif not args.silent:
         print(t("install.installed_now", lang, command=" ".join(autostart.entry_command())))
-    return 0
+    return status
 
 
 def _tell_helper(settings: config.Settings, purge: bool, lang: str) -> None:

@@ -1,8 +1,10 @@
 """The desktop notification shown beside the alert window.
 
-Linux: ``notify-send`` (what plyer itself runs there) called directly, so the urgency is
-``critical`` and a failure is seen (plyer ignores its exit status); without notify-send,
-plyer. Windows/macOS: plyer (toast / notification centre). No daemon, no display or no
+Linux: ``notify-send`` (what plyer itself runs there) called directly, so a failure is
+seen (plyer ignores its exit status); without notify-send, plyer. The notification goes
+away by itself after ``MAX_SECONDS`` at most (the alert window carries the message; a
+pop-up left for minutes would cover other windows' buttons): urgency ``normal``, because
+notification daemons keep ``critical`` ones until they are clicked. Windows/macOS: plyer (toast / notification centre). No daemon, no display or no
 backend → ``False`` and one log line per hour, never an exception. Takes a few
 milliseconds: the Responder calls it from a short-lived thread.
 """
@@ -19,10 +21,11 @@ from agent.log import Once
 log = logging.getLogger(__name__)
 _once = Once()
 APP_NAME = "Vigie"
+MAX_SECONDS = 15
 
 
 def _notify_send(exe: str, title: str, message: str, timeout: int) -> bool:
-    cmd = [exe, "--app-name", APP_NAME, "--urgency", "critical", "--expire-time", str(timeout * 1000),
+    cmd = [exe, "--app-name", APP_NAME, "--urgency", "normal", "--expire-time", str(timeout * 1000),
            "--icon", "dialog-warning", "--", title, message]
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
@@ -49,8 +52,10 @@ def _plyer(title: str, message: str, timeout: int) -> bool:
         return False
 
 
-def notify(title: str, message: str, timeout: int = 120) -> bool:
-    """Show one notification; True if the notification daemon accepted it."""
+def notify(title: str, message: str, timeout: int = MAX_SECONDS) -> bool:
+    """Show one notification for ``timeout`` seconds (at most ``MAX_SECONDS``); True if
+    the notification daemon accepted it."""
+    timeout = max(1, min(int(timeout), MAX_SECONDS))
     exe = shutil.which("notify-send") if sys.platform.startswith("linux") else None
     ok = _notify_send(exe, title, message, timeout) if exe else _plyer(title, message, timeout)
     if ok:

@@ -23,6 +23,7 @@ from agent.platform import winproc
 from agent.respond import audio, contain, desktop_notify, guidance, speech, takeback
 from agent.respond.aftercare.session import Aftercare
 from agent.respond.evidence import store as evidence
+from agent.respond.evidence import timeline
 from agent.respond.gui.process import GuiProcess
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ REPEAT_SECONDS = 120.0     # the same scam window/family back within this time: 
                            # once, but the helper is not told again (no new evidence either)
 AGAIN_SECONDS = 1.0        # after "I'm safe", a page still open this long after is named once more
 REOPEN_LIMIT = (5, 60.0)   # an alert window that dies is reopened at most 5 times a minute
+VISIT_SECONDS = 1800.0     # the same page back within this time is a return of one visit, not a new incident
 
 
 class Responder:
@@ -41,6 +43,8 @@ class Responder:
         self.allowed_tools: set[str] = set()      # "It's my helper" answers, this session
         self.processes: list[GuiProcess] = []     # alert and question windows started
         self.last_alert: float | None = None      # time.monotonic() of the last scam alert
+        self.last_alert_iso: str | None = None     # ...and its wall-clock time, for the helper's messages
+        self._visits: dict[tuple, dict] = {}      # (page, family) -> {"incident": Path, "at": monotonic}
         self._current: dict | None = None         # the scam being alerted, for de-duplication
         self._questions: dict[int, GuiProcess] = {}
         self.silencer = audio.Silencer(takeback.PageWatch, contain.browser_root,
@@ -71,11 +75,12 @@ class Responder:
             except Exception:  # noqa: BLE001
                 log.exception("helper notifier failed when the alert closed")
 
-    def _warn(self, body_key: str, speech_keys: tuple[str, ...] = (), **values) -> None:
-        """Desktop notification and spoken warning, each in its own thread."""
+    def _warn(self, body_key: str, speech_keys: tuple[str, ...] = (), test: bool = False, **values) -> None:
+        """Desktop notification and spoken warning, each in its own thread; a ``test``
+        alert's notification says it is a test."""
         lang = self.lang
-        self._bg(desktop_notify.notify, t("alert.notify_title", lang), t(f"alert.{body_key}", lang, **values),
-                 name="notify")
+        title, body = ("alert.notify_title_test", "alert.notify_test") if test else ("alert.notify_title", f"alert.{body_key}")
+        self._bg(desktop_notify.notify, t(title, lang), t(body, lang, **values), name="notify")
         if self.settings.speak and speech_keys:
             keys = ("speech_intro", *speech_keys, "speech_end")
             parts = [t(f"alert.{k}", lang, **values).strip() for k in keys]
@@ -83,10 +88,13 @@ class Responder:
             self._bg(speech.speak, text, lang, name="speech")
 
     def _gui(self, module: str, args: list[str], on_action=None, on_exit=None,
-             stdin: bool = False) -> GuiProcess | None:
+             stdin: bool = False, thread=None, facts: dict | None = None) -> GuiProcess | None:
+        """Start a window process; ``thread`` (a name, or a callable giving it) files the
+        person's answers under the right conversation and incident; ``facts`` are added to
+        each answer the helper hears about (the tool's name)."""
         argv = [sys.executable, "-m", module, "--lang", self.lang, "--country", self.country or "auto", *args]
         try:
-            proc = GuiProcess(argv, on_action=self._forward(on_action), on_exit=on_exit, stdin=stdin)
+            proc = GuiProcess(argv, on_action=self._forward(on_action, thread, facts), on_exit=on_exit, stdin=stdin)
         except OSError as exc:
             log.error("cannot start %s: %s; the notification still warns", module, exc)
             return None
@@ -94,12 +102,45 @@ class Responder:
             self.processes = [p for p in self.processes if p.running()] + [proc]
         return proc
 
-    def _forward(self, extra):
+    def _forward(self, extra, thread=None, facts=None):
         def on_action(line: dict) -> None:
-            self._tell_helper("alert_action", {k: v for k, v in line.items() if k != "event"})
+            data = {**(facts or {}), **{k: v for k, v in line.items() if k != "event"}}
+            key = thread() if callable(thread) else thread
+            if key:
+                data["thread"] = data.get("incident") or key
+            self._tell_helper("alert_action", data)
+            folder = data.get("incident") or key
+            if folder and (evidence.paths.evidence_dir() / str(folder)).is_dir():
+                timeline.add(folder, {"what": "pressed", **{k: v for k, v in data.items()
+                                                            if k not in ("incident", "thread")}})
             if extra:
                 extra(line)
         return on_action
+
+    def _visit_of(self, page: tuple | None) -> Path | None:
+        """The incident of this page's current visit (seen within ``VISIT_SECONDS``), or None."""
+        if page is None:
+            return None
+        with self._lock:
+            visit = self._visits.get(page)
+            if visit and visit["incident"] and time.monotonic() - visit["at"] < VISIT_SECONDS:
+                return visit["incident"]
+        return None
+
+    def _page_back(self, incident: Path, image, title: str | None, url: str | None, **extra) -> None:
+        """The same page came back: its screenshot and time go into the same incident, and
+        the helper's conversation of that incident hears it (no new alert message)."""
+        n = timeline.returns(incident) + 1
+        files = {}
+        if image is not None:
+            try:
+                files[f"return-{n}.png"] = evidence.png_bytes(image)
+            except (OSError, ValueError, AttributeError) as exc:
+                log.error("the screenshot of the page's return could not be encoded: %s", exc)
+        timeline.add(incident, {"what": "page_back", "count": n, "screenshot": next(iter(files), None),
+                                "title": title, "url": url, **extra}, files)
+        self._tell_helper("page_back", {"incident": incident.name, "time": events.now_iso(), "title": title,
+                                        "url": url, **extra})
 
     def _helper_args(self) -> list[str]:
         return ["--helper-name", self.settings.helper_name, "--helper-phone", self.settings.helper_phone]
@@ -112,7 +153,10 @@ class Responder:
         evidence is kept; the helper notifier still gets ``data["test"] = True``.
         The same page (window, process, family) back within ``REPEAT_SECONDS`` of its
         alert — re-entering fullscreen, reopened — is alerted again at once (``alert_again``
-        with ``reason="back"``), without new evidence and without telling the helper again.
+        with ``reason="back"``). The same page (address or title) back within
+        ``VISIT_SECONDS`` is one visit: the alert shows at once, its return goes into the same
+        incident (``timeline.jsonl``, ``return-N.png``) and the same conversation with the
+        helper (``page_back``), with no new incident and no new alert message.
         ``trigger`` "again" / "reopen" (the Responder's own: the page still open after "I'm
         safe", the alert window died) show the alert of ``incident`` once more."""
         family = getattr(verdict, "family", None) or "tss"
@@ -124,6 +168,7 @@ class Responder:
                 return cur["incident"]
             back = (not is_test and trigger not in ("again", "reopen") and cur is not None and cur["key"] == key
                     and time.monotonic() - cur["at"] < REPEAT_SECONDS)
+        own = trigger in ("again", "reopen")      # the Responder's own re-show of an incident
         if back:
             # the quiet time saves the helper from a second message, never the person from the alert
             events.append("alert_again", reason="back", trigger=getattr(trigger, "kind", trigger),
@@ -132,24 +177,32 @@ class Responder:
             trigger, incident = "again", cur["incident"]
         if cur and cur["gui"] and cur["gui"].showing():
             cur["gui"].close()          # a new scam supersedes the alert still open
-        keep = not is_test and trigger not in ("again", "reopen")   # a test alert is no evidence; the others have it
+        title = getattr(window, "title", "") or ""
+        url = getattr(verdict, "page_url", None) or getattr(window, "url", None) or getattr(trigger, "url", None)
+        page = (" ".join((url or title).split()).lower(), family) if (url or title) and not is_test else None
+        if own or back:
+            returning = incident
+        elif is_test:
+            returning = None
+        else:
+            returning = self._visit_of(page)
+        keep = not is_test and returning is None     # new evidence for a new visit only (a test alert has none)
         if follow_up is None:
-            follow_up = trigger != "again"    # the helper's follow-up goes once, when the first alert ends
+            follow_up = not own    # the helper's follow-up goes when this alert ends (once for "I'm safe" again)
         pid = getattr(window, "pid", None) or 0
         pname = getattr(window, "process_name", "") or ""
         browser_pid = pid if pid and (contain.is_browser(pname) or contain.is_browser(_name_of(pid))) else 0
         phones = list(getattr(verdict, "phones", []) or [])
         wid = int(getattr(window, "id", 0) or 0)
-        title = getattr(window, "title", "") or ""
         args = ["--kind", "test" if is_test else "scam", "--family", family, "--browser-pid", str(browser_pid),
                 "--window-id", str(wid if browser_pid else 0), "--page-title", title,
                 "--browser-name", pname or _name_of(pid), *self._helper_args()]
-        if keep:
+        if returning is not None:
+            args += ["--incident", str(returning)]
+        elif keep:
             args.append("--incident-later")     # the window shows first; the folder follows on stdin
         if trigger == "again":
             args.append("--again")
-        if incident and not keep:
-            args += ["--incident", str(incident)]
         if browser_pid and not is_test:
             self.silencer.silence(browser_pid, wid)     # until the page is gone
         on_action = None
@@ -159,7 +212,7 @@ class Responder:
                     self.silencer.release(browser_pid)    # the page is gone: its browser may sound again
                 if line.get("action") == "safe" and trigger != "again":
                     self._bg(self._say_again, *_args, name="again")
-        saved: dict = {"incident": incident}     # the folder, once saved (the window shows first)
+        saved: dict = {"incident": returning}     # the folder, once saved (the window shows first)
 
         def on_exit(g) -> None:
             if not is_test and self._died(g) and self._reopen(verdict, image, window, key, saved["incident"],
@@ -167,34 +220,42 @@ class Responder:
                 return
             if follow_up:
                 self._alert_closed(saved["incident"].name if saved["incident"] else None)
-        gui = self._gui("agent.respond.gui.alert_window", args, on_action, on_exit, stdin=keep)
+        gui = self._gui("agent.respond.gui.alert_window", args, on_action, on_exit, stdin=keep,
+                        thread=lambda: saved["incident"].name if saved["incident"] else ("test" if is_test else None))
+        incident = returning
         try:
-            if keep:
-                incident = evidence.save_incident(verdict, image, window, trigger)
+            if keep and returning is None:
+                incident = evidence.save_incident(verdict, image, window, trigger,
+                                                  extra={"url": url} if url else None)
         except evidence.EvidenceError as exc:
             log.error("%s; the alert is shown anyway", exc)
         saved["incident"] = incident
         if gui is not None and keep:
             gui.send({"incident": str(incident) if incident else None})
+        if returning is not None and not own:      # the page came back: one visit, its return recorded
+            self._page_back(returning, image, title, url)
         # the worker records the detection itself ("scam_screen"); this records the alert
         events.append("test_alert_shown" if is_test else "alert_shown",
                       incident=incident.name if incident else None, family=family,
                       score=round(float(getattr(verdict, "score", 0) or 0), 3), phones=phones,
                       title=getattr(window, "title", None), process=pname or None, pid=pid or None)
         fam = family if family in guidance.FAMILIES else "tss"
-        self._warn(f"notify_{fam}", (f"title_{fam}", f"first_{fam}"))
+        self._warn(f"notify_{fam}", (f"title_{fam}", f"first_{fam}"), test=is_test)
         with self._lock:
             self._current = {"key": key, "incident": incident, "gui": gui, "at": time.monotonic()}
             self.last_alert = time.monotonic()
-        if trigger in ("again", "reopen"):
+            self.last_alert_iso = events.now_iso()
+            if page is not None and incident is not None:
+                self._visits[page] = {"incident": incident, "at": time.monotonic()}
+        if trigger in ("again", "reopen") or returning is not None:
             return incident
         shot = incident / "screenshot.png" if incident else None
         attach = [shot] if shot and self.settings.helper_attach_screenshot and shot.is_file() else []
         self._tell_helper("scam", {"family": family, "score": getattr(verdict, "score", None),
                                    "phones": phones, "phones_e164": list(getattr(verdict, "phones_e164", []) or []),
                                    "title": getattr(window, "title", None), "process": pname or None,
-                                   "url": getattr(verdict, "page_url", None) or getattr(window, "url", None),
-                                   "page_url": getattr(verdict, "page_url", None) or None,
+                                   "url": url, "page_url": getattr(verdict, "page_url", None) or None,
+                                   "thread": "test" if is_test else None,
                                    "incident": incident.name if incident else None, "time": events.now_iso(),
                                    "test": is_test},
                           attach)
@@ -254,8 +315,12 @@ class Responder:
                 return
             self._again_done.add(key)
             cur, self._current = self._current, None
+        incident = cur["incident"] if cur and cur["key"] == key else None
         events.append("alert_again", title=getattr(window, "title", None), pid=getattr(window, "pid", None))
-        self.on_scam(verdict, image, window, "again", cur["incident"] if cur and cur["key"] == key else None)
+        if incident is not None:        # "I'm safe" while the page was still open: a risk for the helper
+            self._page_back(incident, None, getattr(window, "title", None), getattr(window, "url", None),
+                            open_after_safe=True)
+        self.on_scam(verdict, image, window, "again", incident)
 
     # ---- remote-control tools --------------------------------------------------------
     def recent_alert(self) -> bool:
@@ -314,6 +379,7 @@ class Responder:
             gate.question_answered(line, self.settings, self.notifier, name)
 
         def on_exit(gui: GuiProcess) -> None:
+            self._alert_closed(f"tool-{tool_id}-{pid}")     # the answer's follow-up can go
             answered = any(a.get("action") != "close_attempt" for a in gui.actions)
             if gate.mode(self.settings) == "code" and not answered and contain.alive(pid):
                 contain.terminate_tree(pid)        # no answer, no code: the tool is not allowed
@@ -324,7 +390,9 @@ class Responder:
                 contain.resume_tree(pid)
                 events.append("remote_tool_resumed", tool=tool_id, pid=pid, reason="no answer")
 
-        gui = self._gui("agent.respond.gui.question_window", args, on_answer, on_exit)
+        thread = f"tool-{tool_id}-{pid}"
+        gui = self._gui("agent.respond.gui.question_window", args, on_answer, on_exit, thread=thread,
+                        facts={"tool_name": name})
         if gui is None and suspended:
             contain.resume_tree(pid)
         elif gui is not None:
@@ -332,7 +400,9 @@ class Responder:
                 self._questions[pid] = gui
         self._warn("notify_tool", ("question_title", "question_body"), tool=name)
         self._tell_helper("remote_tool", {"tool": tool_id, "name": name, "pid": pid, "after_alert": after_alert,
-                                          "allowlisted": allowlisted, "suspended": suspended})
+                                          "after_alert_at": self.last_alert_iso if after_alert else None,
+                                          "allowlisted": allowlisted, "suspended": suspended, "thread": thread,
+                                          "time": events.now_iso()})
         return decision
 
     def on_remote_session_ended(self, tool: dict, process: dict, context: dict) -> None:
@@ -352,10 +422,12 @@ class Responder:
         family = "clickfix_run" if repeat else "clickfix"
         incident = None
         if not repeat:
+            files = {"command.txt": (command or "").encode("utf-8"), "details.json": evidence._json(details)}
+            shot = _screen_png()
+            if shot:
+                files["screenshot.png"] = shot      # the page that asked for the paste, as evidence
             try:
-                incident = evidence.save_files("clickfix", {"command.txt": (command or "").encode("utf-8"),
-                                                            "details.json": evidence._json(details)},
-                                               {"kind": "clickfix"})
+                incident = evidence.save_files("clickfix", files, {"kind": "clickfix"})
             except evidence.EvidenceError as exc:
                 log.error("%s; the alert is shown anyway", exc)
         events.append("alert_shown", kind=family, incident=incident.name if incident else None,
@@ -371,16 +443,20 @@ class Responder:
             args += ["--status-key", "clipboard_note"]
         if incident:
             args += ["--incident", str(incident)]
-        gui = self._gui("agent.respond.gui.alert_window", args)
+        thread = incident.name if incident else f"clickfix-{int(time.time())}"
+        gui = self._gui("agent.respond.gui.alert_window", args, on_exit=lambda _g: self._alert_closed(thread),
+                        thread=thread)
         self._warn("notify_clickfix", ("title_clickfix", "first_clickfix"))
         with self._lock:
             self._current = {"key": ("clickfix",), "incident": incident, "gui": gui, "at": time.monotonic(),
                              "clickfix": True}
             self.last_alert = time.monotonic()
+            self.last_alert_iso = events.now_iso()
         if not repeat:
             self._tell_helper("risky_context", {"kind": "clickfix", "title": details.get("title"),
                                                 "browser": details.get("browser"), "command": (command or "")[:300],
-                                                "incident": incident.name if incident else None})
+                                                "url": details.get("url"), "time": events.now_iso(),
+                                                "incident": incident.name if incident else None, "thread": thread})
         return incident
 
     # ---- strongest alert ---------------------------------------------------------------
@@ -400,10 +476,11 @@ class Responder:
                 "--tool-name", str(details.get("name") or details.get("tool") or ""), *self._helper_args()]
         if incident:
             args += ["--incident", str(incident)]
-        self._gui("agent.respond.gui.alert_window", args)
+        thread = incident.name if incident else f"risky-{int(time.time())}"
+        self._gui("agent.respond.gui.alert_window", args, on_exit=lambda _g: self._alert_closed(thread), thread=thread)
         self._warn(f"notify_{warn}", (f"title_{warn}", f"first_{warn}"))
-        self._tell_helper("risky_context", {"kind": kind, **details,
-                                            "incident": incident.name if incident else None})
+        self._tell_helper("risky_context", {"kind": kind, **details, "time": events.now_iso(),
+                                            "incident": incident.name if incident else None, "thread": thread})
         return incident
 
     def prune_evidence(self) -> list[str]:
@@ -422,6 +499,17 @@ class Responder:
         self.silencer.stop_all()
         for p in procs:
             p.close()
+
+
+def _screen_png() -> bytes | None:
+    """The whole screen now, as PNG (the ClickFix page's evidence); None when it cannot be had."""
+    try:
+        from agent import platform as _platform  # noqa: PLC0415
+        image = _platform.get().capture()
+        return evidence.png_bytes(image) if image is not None else None
+    except Exception as exc:  # noqa: BLE001 - no display, a capture failure: the evidence goes without it
+        log.warning("no screenshot for the ClickFix incident: %s", exc)
+        return None
 
 
 def _name_of(pid: int) -> str:

@@ -44,6 +44,9 @@ from agent.respond.gui.tkwindow import (BODY_BG, BODY_FG, HEADER_BG, HEADER_FG, 
 
 FAMILIES = ("tss", "refund", "summons", "sextortion", "clickfix")
 CLICKFIX = ("clickfix", "clickfix_run", "clickfix_paste")
+STEPS_SHARE = 0.5     # of the screen's height for "what to do": all of it fits 1366x768, no scrolling
+STEPS_WIDTH = 0.9     # ...and of its width (wide lines: fewer of them)
+REPORT_SHOWN = 3      # where to report: the first ones (the country's own first)
 
 
 class AlertApp:
@@ -68,6 +71,7 @@ class AlertApp:
         self.acted = False
         self.busy = False        # the page is being closed: buttons greyed, the page may take the keys
         self.pending: list = []  # threads the process waits for once the window is gone (session files)
+        self.steps_fit = False
         self.view = "main"
         header = tk.Frame(root, bg=HEADER_BG)
         header.pack(fill="x")
@@ -110,9 +114,10 @@ class AlertApp:
         self.view = name
 
     def _emit_view(self) -> None:
-        place(self.root)
+        place(self.root, STEPS_WIDTH if self.view == "steps" else 0.62)
         focus_first(self.buttons)
-        emit({"event": "view", "view": self.view, **layout(self.root, self.buttons)})
+        extra = {"fits": self.steps_fit} if self.view == "steps" else {}
+        emit({"event": "view", "view": self.view, **layout(self.root, self.buttons), **extra})
 
     def label(self, text: str, kind: str = "body", bold: bool = False, bg: str = BODY_BG, **pack):
         w = self.tk.Label(self.body, text=text, font=font(self.root, kind, bold), bg=bg, fg=BODY_FG,
@@ -169,25 +174,31 @@ class AlertApp:
         f = font(self.root, "body", False)
         line = f.metrics("linespace")
         text = self.tk.Text(frame, wrap="word", font=f, bg=BODY_BG, fg=BODY_FG, bd=0, padx=8,
-                            height=max(6, int(self.root.winfo_screenheight() * 0.42) // line),
+                            height=max(6, int(self.root.winfo_screenheight() * STEPS_SHARE) // line),
                             width=10, highlightthickness=0, takefocus=0)
         bar = self.tk.Scrollbar(frame, command=text.yview, width=24)
         text.configure(yscrollcommand=bar.set)
         bar.pack(side="right", fill="y")
         text.pack(side="left", fill="both", expand=True)
-        text.tag_configure("h", font=font(self.root, "body"), spacing1=12, spacing3=6)
-        text.tag_configure("p", spacing3=8, lmargin2=30)
+        text.tag_configure("h", font=font(self.root, "body"), spacing1=8, spacing3=4)
+        text.tag_configure("p", spacing3=4, lmargin2=30)
         for n, step in enumerate(g.steps, 1):
             text.insert("end", f"{n}.  {step}\n", "p")
         text.insert("end", self.t("report_heading") + "\n", "h")
-        for channel in g.report:
+        for channel in g.report[:REPORT_SHOWN]:    # the first ones: the person reads, not scrolls
             text.insert("end", f"•  {channel}\n", "p")
+        text.delete("end-2c")                  # no empty line after the last one
         text.configure(state="disabled")
         for key, amount, unit in (("<Next>", 1, "pages"), ("<Prior>", -1, "pages"),
                                   ("<Down>", 3, "units"), ("<Up>", -3, "units")):
             self.body.bind_all(key, lambda e, a=amount, u=unit: text.yview_scroll(a, u))
         self.add("back", "btn_back", self.show_main)
         self.add("safe", "btn_safe", self.safe)
+        place(self.root, STEPS_WIDTH)
+        self.root.update_idletasks()
+        self.steps_fit = text.yview() == (0.0, 1.0)       # all of it shown, no scrolling needed
+        if self.steps_fit:
+            bar.pack_forget()                              # nothing to scroll: no scroll bar
         self._emit_view()
 
     def _busy(self, status_key: str) -> None:

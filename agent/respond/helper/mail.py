@@ -4,14 +4,18 @@ apprise reads the ``mailto://``/``mailtos://`` address (its provider templates f
 server, port and security of Gmail, Outlook, Free…) but its e-mail writer turns the HTML
 into one long plain-text line per paragraph; here the message is built with the standard
 library instead: ``multipart/alternative`` with Vigie's own plain text (short lines) and
-HTML, the screenshot inline (``multipart/related``) at the HTML's screenshot slot, and a
-``Vigie-Message-Id`` header. Sent with ``smtplib`` (SSL, STARTTLS or plain as apprise
+HTML, the screenshot inline (``multipart/related``) at the HTML's screenshot slot, a
+``Vigie-Message-Id`` header, a Message-ID made of Vigie's message id, and for a follow-up
+``In-Reply-To``/``References`` naming its alert's (so mail programs show one conversation
+per incident; apprise's writer cannot set these). Sent with ``smtplib`` (SSL, STARTTLS or plain as apprise
 decided). Returns a :class:`channels.Result`; never raises. Sender thread or CLI.
 """
 from __future__ import annotations
 
+import email.policy
 import email.utils
 import mimetypes
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -20,6 +24,23 @@ from pathlib import Path
 from agent.respond.helper import messages
 
 SCHEMES = ("mailto", "mailtos")
+# Headers are not folded at 78 columns: Python's folding of a long non-ASCII subject into
+# several encoded words loses the space between them ("arrêtée à" read back as "arrêteeà");
+# 998 is the line limit of RFC 5322.
+POLICY = email.policy.default.clone(max_line_length=998)
+ID_DOMAIN = "vigie.invalid"       # Message-IDs are Vigie's own message ids: a resend keeps its id
+_META = re.compile(r'<meta name="vigie-(message|reply_to)" content="([^"<>]*)">')
+
+
+def message_id(msg_id: str) -> str:
+    """The e-mail Message-ID of a Vigie message id (stable: a retry is the same message)."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "", msg_id)
+    return f"<{safe}@{ID_DOMAIN}>" if safe else email.utils.make_msgid("vigie")
+
+
+def thread_of(html: str) -> dict:
+    """``{"message": …, "reply_to": …}`` as :mod:`messages` wrote them in the HTML head."""
+    return {k: v for k, v in _META.findall(html or "")}
 
 
 def is_mail(url: str) -> bool:
@@ -35,14 +56,18 @@ def _addr(pair) -> str:
 def build(obj, title: str, text: str, html: str, attachments=(), msg_id: str = "",
           lang: str = "en") -> EmailMessage:
     """The message for apprise's e-mail object ``obj`` (pure apart from reading the files)."""
-    msg = EmailMessage()
+    msg = EmailMessage(policy=POLICY)
     msg["Subject"] = title
     msg["From"] = _addr(obj.from_addr)
     msg["To"] = ", ".join(_addr(x) for x in obj.targets)
     if obj.cc:
         msg["Cc"] = ", ".join(sorted(obj.cc))
     msg["Date"] = email.utils.formatdate(localtime=True)
-    msg["Message-ID"] = email.utils.make_msgid("vigie")
+    msg["Message-ID"] = message_id(msg_id) if msg_id else email.utils.make_msgid("vigie")
+    parent = thread_of(html).get("reply_to")
+    if parent:                            # one conversation per incident: under its alert
+        msg["In-Reply-To"] = message_id(parent)
+        msg["References"] = message_id(parent)
     if msg_id:
         msg["Vigie-Message-Id"] = msg_id
     msg.set_content(text, subtype="plain", charset="utf-8")

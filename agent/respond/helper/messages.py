@@ -120,6 +120,9 @@ def _facts(kind: str, d: dict, lang: str, host: str, stamp: str) -> list[tuple[s
                  ("title", d.get("title")), ("process", d.get("browser")), ("command", d.get("command"))]
     elif kind == "protection_weakened":
         rows += [("tool", d.get("tool")), ("address", d.get("address"))]
+    elif kind == "follow_up":
+        back = [r for r in d.get("returns") or () if isinstance(r, dict)]
+        rows += [("title", back[-1].get("title") if back else None), ("url", back[-1].get("url") if back else None)]
     elif kind in ("started", "heartbeat") and d.get("problems"):
         rows.append(("problems", "; ".join(map(str, d["problems"]))))
     if kind == "started" and d.get("untold"):
@@ -159,15 +162,17 @@ def _key(kind: str, d: dict) -> str:
         return "test_scam"
     if kind == "remote_tool" and d.get("at_start"):
         return "remote_tool_at_start"
+    if kind == "remote_tool" and d.get("after_alert"):
+        return "remote_tool_after_alert"
+    if kind == "risky_context" and d.get("kind") == "clickfix":
+        return "clickfix"
     return kind if kind in KINDS else "other"
 
 
 def _items(kind: str, d: dict, lang: str) -> tuple[str | None, list[str]]:
     """(heading, bullet lines) of the list part: the person's choices, or the notices."""
     if kind == "follow_up":
-        return (t("helper.chose_heading", lang, person=d["_person"]),
-                [t("helper.chose_at", lang, clock=_clock(a.get("time", ""), lang), action=action_words(a, lang))
-                 for a in d.get("actions") or () if isinstance(a, dict)])
+        return t("helper.chose_heading", lang, person=d["_person"]), follow_up_lines(d, lang)
     if kind == "notices":
         out = []
         for n in d.get("items") or ():
@@ -178,9 +183,55 @@ def _items(kind: str, d: dict, lang: str) -> tuple[str | None, list[str]]:
             if words:
                 out.append(words)
         return None, out
-    if kind == "aftercare":       # the report of agent/respond/aftercare, already in words
-        return None, [" ".join(line.split()) for line in str(d.get("text") or "").splitlines() if line.strip()]
+    if kind == "aftercare":       # the report of agent/respond/aftercare, already in words (its own bullets)
+        return None, [" ".join(line.split()).lstrip("-•* ").strip() for line in str(d.get("text") or "").splitlines()
+                      if line.strip().lstrip("-•* ")]
     return None, []
+
+
+RISKY_ACTIONS = ("allow_tool", "my_helper", "its_my_helper", "allow_helper")
+
+
+def unique_actions(actions) -> list[dict]:
+    """Each answer once: the same button at the same second (a line read twice, a
+    re-sent merge) counts once (pure)."""
+    seen, out = set(), []
+    for a in actions or ():
+        if not isinstance(a, dict):
+            continue
+        key = (a.get("action"), str(a.get("time", ""))[:19], a.get("tool"), a.get("ok"))
+        if key not in seen:
+            seen.add(key)
+            out.append(a)
+    return out
+
+
+def follow_up_lines(d: dict, lang: str) -> list[str]:
+    """The follow-up's bullets: what leaves a risk first, worded as a risk; then how often
+    the page came back; then each answer once, with its time (pure)."""
+    person = d.get("_person") or t("helper.someone", lang)
+    actions = unique_actions(d.get("actions"))
+    returns = [r for r in d.get("returns") or () if isinstance(r, dict)]
+    risks: list[str] = []
+    safe = [a for a in actions if a.get("action") in ("safe", "im_safe")]
+    safe_at = str(safe[0].get("time", "")) if safe else ""
+    after = [r for r in returns if (safe_at and str(r.get("time", "")) >= safe_at) or r.get("after_safe")
+             or r.get("open_after_safe")]
+    if after:                # "I'm safe" pressed, yet the page was there again: a risk, not good news
+        pressed = safe_at or str(after[0].get("after_safe") or after[0].get("time", ""))
+        risks.append(t("helper.risk_safe_but_open", lang, person=person, clock=_clock(pressed, lang),
+                       back=_clock(after[0].get("time", ""), lang)))
+    for a in actions:
+        if a.get("action") in RISKY_ACTIONS:
+            risks.append(t("helper.risk_tool_allowed", lang, person=person, clock=_clock(a.get("time", ""), lang),
+                           tool=a.get("tool_name") or a.get("tool") or "?"))
+    lines = risks
+    total = int(d.get("returns_total") or len(returns))
+    if total:
+        lines.append(t("helper.page_back", lang, count=total, last=_clock(returns[-1].get("time", ""), lang)))
+    lines += [t("helper.chose_at", lang, clock=_clock(a.get("time", ""), lang), action=action_words(a, lang))
+              for a in actions]
+    return lines
 
 
 def render(kind: str, data: dict | None, lang: str, *, when: _dt.datetime | None = None,
@@ -204,19 +255,27 @@ def render(kind: str, data: dict | None, lang: str, *, when: _dt.datetime | None
     alert_at = d.get("alert_time")
     values = {"person": person, "when": stamp, "computer": t("helper.computer_of", lang, person=name) if name
               else t("helper.computer_of_someone", lang), "kind": kind, "certainty": certainty(d.get("score"), lang) or "",
-              "when_alert": _clock(alert_at, lang) if alert_at else stamp,
-              "clock": when.strftime(t("helper.clock_format", lang))}
+              "when_alert": _clock(alert_at, lang) if alert_at else stamp}
+    values["clock"] = _clock(d.get("time") or when.isoformat(), lang)
+    values["tool"] = d.get("name") or d.get("tool") or ""
+    values["alert_clock"] = _clock(d["after_alert_at"], lang) if d.get("after_alert_at") else ""
+    if kind == "remote_tool" and d.get("after_alert") and not d.get("after_alert_at"):
+        key = "remote_tool_after_alert_unknown"
     if kind == "protection_weakened":
         values.update(weakened_words(d, lang))
     title = t(f"helper.title_{key}", lang, **values)
-    intro_key = "follow_up_none" if kind == "follow_up" and not d.get("actions") else key
+    if kind == "follow_up" and d.get("_root_title"):
+        title = t("helper.reply_prefix", lang) + str(d["_root_title"])
+    intro_key = "follow_up_none" if kind == "follow_up" and not d.get("actions") and not d.get("returns") \
+        else key
     intro = t(f"helper.intro_{intro_key}", lang, **values)
     facts = _facts(kind, d, lang, host, stamp)
     heading, items = _items(kind, d, lang)
     todo = _optional(f"helper.todo_{key}", lang, **values)
     footer = t("helper.footer", lang, msg_id=msg_id)
+    thread = {"message": msg_id, "reply_to": str(d.get("_reply_to") or "")}
     return Message(title, _text(intro, facts, heading, items, todo, lang, footer),
-                   _html(title, intro, facts, heading, items, todo, lang, footer))
+                   _html(title, intro, facts, heading, items, todo, lang, footer, thread))
 
 
 def _wrap(text: str, indent: str = "", first: str = "") -> list[str]:
@@ -249,9 +308,10 @@ def _text(intro, facts, heading, items, todo, lang, footer) -> str:
     return "\n".join(out).strip() + "\n"
 
 
-def _html(title, intro, facts, heading, items, todo, lang, footer) -> str:
+def _html(title, intro, facts, heading, items, todo, lang, footer, thread=None) -> str:
     e = html.escape
-    parts = [f"<!DOCTYPE html><html lang=\"{e(lang)}\"><head><meta charset=\"utf-8\"><title>{e(title)}</title>",
+    meta = "".join(f"<meta name=\"vigie-{k}\" content=\"{e(v)}\">" for k, v in (thread or {}).items() if v)
+    parts = [f"<!DOCTYPE html><html lang=\"{e(lang)}\"><head><meta charset=\"utf-8\">{meta}<title>{e(title)}</title>",
              "</head><body style=\"font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.45;"
              "color:#1a1a1a;max-width:720px\">",
              f"<h2 style=\"font-size:20px\">{e(title)}</h2>", f"<p>{e(intro)}</p>"]

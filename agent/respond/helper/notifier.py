@@ -8,8 +8,15 @@ What a helper receives, and when (:data:`NOTICE_HOLD`, :data:`FOLLOW_UP_QUIET`):
 - a scam, a remote-control program, a risky situation, and whatever turns the protection
   down or tried to (``protection_weakened``, see :mod:`agent.gate`): at once;
 - a restart after a crash (a start with no clean stop before): at once, at most once an hour;
-- the person's choices on an alert (``alert_action``): merged into ONE follow-up per
-  incident, sent when the alert closes (:meth:`incident_closed`) or after a quiet time;
+- the person's choices on an alert (``alert_action``) and the returns of the same page
+  (``page_back``): merged into ONE follow-up per incident, sent when the alert closes
+  (:meth:`incident_closed`) or after a quiet time;
+
+One conversation per incident: the alert (``scam``, ``remote_tool``, ``risky_context``)
+opens a thread keyed by ``data["thread"]`` or its incident folder; the follow-ups of that
+thread carry its message id (``_reply_to``, e-mail's ``In-Reply-To``/``References``) and
+its subject after "Re: ". The roots are remembered in memory and in the outbox's meta
+table (another process — the CLI, a restarted agent — finds them).
 - pauses, resumes and a quit: merged into one "news" message at most every
   ``NOTICE_HOLD`` (a quit releases it); a clean start sends nothing;
 - the heartbeat on the helper's schedule (default daily) only.
@@ -50,6 +57,7 @@ FOLLOW_UP_MAX = 600.0     # ...or at the latest this long after the first
 NOTICE_HOLD = 900.0       # pauses/resumes/quit: one "news" message at most every 15 minutes
 NOTICE_KINDS = ("paused", "resumed", "quit")
 REPLACED_SHOWN = 600.0    # the tray shows "degraded" this long after the outbox was deleted or replaced
+ROOT_KINDS = ("scam", "remote_tool", "risky_context")   # each opens one conversation
 CRASH_NOTICE_EVERY = 3600.0   # a crash loop tells the helper once an hour, not at every restart
 CRASH_KEY, CRASH_UNTOLD_KEY = "last_crash_notice", "untold_crashes"
 
@@ -66,6 +74,9 @@ class HelperNotifier(Sender):
         self.memory = MemoryQueue()
         self._problem: str | None = None
         self._alert_times: dict[str, str] = {}
+        self._roots: dict[str, tuple[str, str]] = {}     # thread group -> (root msg id, root title)
+        self._returns: dict[str, int] = {}               # thread group -> times the page came back
+        self._safe_at: dict[str, str] = {}               # thread group -> when "I'm safe" was first pressed
         self._merge_lock = threading.Lock()
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -96,8 +107,17 @@ class HelperNotifier(Sender):
         data = dict(data or {})
         try:
             if kind == "alert_action":
+                if data.get("action") in ("safe", "im_safe"):
+                    self._safe_at.setdefault(self._group_of(data), data.get("time") or _now_iso())
                 return self._merge(self._group_of(data), "follow_up", "actions", data, FOLLOW_UP_QUIET,
                                    FOLLOW_UP_MAX)
+            if kind == "page_back":
+                group = self._group_of(data)
+                self._returns[group] = self._returns.get(group, 0) + 1
+                if group in self._safe_at:       # back after "I'm safe": a risk the helper must read
+                    data["after_safe"] = self._safe_at[group]
+                return self._merge(group, "follow_up", "returns", {**data, "total": self._returns[group]},
+                                   FOLLOW_UP_QUIET, FOLLOW_UP_MAX)
             if kind in NOTICE_KINDS or kind == "started" and not data.get("after_crash"):
                 if kind == "started":
                     return []        # a clean start is no news; the heartbeat says "all is well"
@@ -107,7 +127,7 @@ class HelperNotifier(Sender):
                 return ids
             if kind == "started" and not self._crash_notice_due(data):
                 return []            # a crash loop: one notice an hour, counting the others
-            if kind == "scam":
+            if kind in ROOT_KINDS:
                 self._alert_times[self._group_of(data)] = data.get("time") or _now_iso()
             keep = tuple(attachments) if settings.helper_attach_screenshot else ()
             return self._store(Held(self._new_id(), kind, data, chans, keep)) or []
@@ -145,7 +165,30 @@ class HelperNotifier(Sender):
 
     @staticmethod
     def _group_of(data: dict) -> str:
-        return f"incident:{data.get('incident') or 'alert'}"
+        return f"incident:{data.get('thread') or data.get('incident') or 'alert'}"
+
+    def _remember_root(self, group: str, msg_id: str, title: str) -> None:
+        self._roots[group] = (msg_id, title)
+        try:
+            with self.outbox.waiting_at_most(NOTIFY_WAIT):
+                self.outbox.set_meta(f"thread:{group}", f"{msg_id}\n{title}")
+        except (Unavailable, sqlite3.Error):
+            pass                              # kept in memory: this process still threads
+
+    def root_of(self, group: str) -> tuple[str, str] | None:
+        """(message id, subject) of the alert that opened this conversation, if known."""
+        if group in self._roots:
+            return self._roots[group]
+        try:
+            with self.outbox.waiting_at_most(NOTIFY_WAIT):
+                value = self.outbox.get_meta(f"thread:{group}")
+        except (Unavailable, sqlite3.Error):
+            return None
+        if value and "\n" in value:
+            msg_id, title = value.split("\n", 1)
+            self._roots[group] = (msg_id, title)
+            return msg_id, title
+        return None
 
     @staticmethod
     def _new_id() -> str:
@@ -159,6 +202,8 @@ class HelperNotifier(Sender):
         """Write one message to the outbox; None (kept in memory) when it cannot be."""
         msg = self.render(held)
         self.last_msg_id = held.msg_id
+        if held.kind in ROOT_KINDS and not held.group:
+            self._remember_root(self._group_of(held.data), held.msg_id, msg.title)
         try:
             with self.outbox.waiting_at_most(NOTIFY_WAIT):
                 ids = self.outbox.enqueue(held.msg_id, held.kind, msg.title, msg.text, held.channels,
@@ -181,6 +226,8 @@ class HelperNotifier(Sender):
 
         def update(data: dict):
             data[field] = list(data.get(field) or []) + [item]
+            if field == "returns":
+                data["returns_total"] = item.get("total") or len(data[field])
             first = float(data.get("_first") or time.time())
             msg = messages.render(kind, data, lang, msg_id=data.get("_msg_id", ""), person=person)
             due = min(first + most, time.time() + quiet) if kind == "follow_up" else first + most
@@ -198,8 +245,13 @@ class HelperNotifier(Sender):
                 self._set_problem(exc)
             msg_id = self._new_id()
             data = {field: [item], "_first": time.time(), "_msg_id": msg_id}
+            if field == "returns":
+                data["returns_total"] = item.get("total") or 1
             if kind == "follow_up":
                 data["alert_time"] = self._alert_times.get(group)
+                root = self.root_of(group)
+                if root:
+                    data["_reply_to"], data["_root_title"] = root
             due = time.time() + (quiet if kind == "follow_up" else most)
             return self._store(Held(msg_id, kind, data, tuple(self.settings.helper_notify), (), group, due)) or []
 
