@@ -169,6 +169,7 @@ class OcrEngine:
             self._ensure()
             gray = preprocess.to_gray(image)
             scale = preprocess.text_scale(gray)
+            gray = preprocess.without_pattern(gray, scale)
             ranges = preprocess.band_ranges(gray, self.bands, scale)
 
             def band(i: int, rows: tuple[int, int]) -> str:
