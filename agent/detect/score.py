@@ -25,7 +25,7 @@ from typing import Sequence
 
 from rapidfuzz import fuzz
 
-from agent.detect import features as feat, limits, match, model as modelmod, phones as phonemod, sender
+from agent.detect import evasion, features as feat, limits, match, model as modelmod, phones as phonemod, sender
 from agent.detect.phrases import Phrase
 from agent.detect.verdict import FAMILIES, Signal, Verdict
 from agent.detect.words import Word
@@ -114,7 +114,7 @@ def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal"
                model: modelmod.Model | None = None, source: str = "") -> Verdict:
     """The verdict for ``text`` (and its word boxes, for a screen) against ``phrases``;
     ``source`` says where it was read (``"web"``: a browser page). Pure."""
-    text = strip_own(limits.cap_text(text)[0], own_sentences)
+    text = strip_own(evasion.unhide(limits.cap_text(text)[0]), own_sentences)
     if not text.strip():
         return Verdict(verdict="ok", family=None, score=0.0, lang=lang_hint, text=text)
     hits = match.distinct(match.find(match.prepare(text), phrases))
