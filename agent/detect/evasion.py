@@ -48,9 +48,16 @@ def table() -> dict[int, str]:
     return {ord(k): v for k, v in data.get("map", {}).items() if len(k) == 1}
 
 
-def fold(text: str) -> str:
-    """Every look-alike letter of ``text`` as the ASCII one it imitates."""
-    return text if text.isascii() else text.translate(table())
+@functools.lru_cache(maxsize=1)
+def _lower_table() -> dict[int, str]:
+    return {k: v.lower() for k, v in table().items() if chr(k) == chr(k).lower()}
+
+
+def fold(lowered: str) -> str:
+    """Every look-alike letter of a lower-case text as the (lower-case) ASCII one it imitates:
+    the same for any case of the text (Cyrillic ``В`` looks like ``B`` but ``в`` like nothing,
+    so neither is folded here; :func:`unhide` folds such a letter in a Latin word)."""
+    return lowered if lowered.isascii() else lowered.translate(_lower_table())
 
 
 def _is_latin(ch: str) -> bool:

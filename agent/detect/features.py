@@ -23,7 +23,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Sequence
 
-from agent.detect import dispute, intrusion
+from agent.detect import dispute, intrusion, lockout
 from agent.detect.words import Word
 
 # kind (and family for family-restricted kinds) -> (feature name, cap on summed weights)
@@ -45,6 +45,9 @@ NAMES = KINDS + (
     "words", "long_lines", "big_text", "you", "me", "narrative", "years", "capitals",
     "short", "brand_short", "threat_short", "letter", "claim_big", "scan_screen", "intrusion", "web_claim",
     "dispute", "sender_mismatch",
+) + (
+    # issue 21, evidence beyond word lists (agent/detect/lockout.py; the shape of a locker)
+    "lockout", "phone_dominant",
 )
 # where the screen was read: "web" (a browser page: what the agent reads), "app" (a desktop
 # application) or "" (unknown); only "web" adds evidence, the other two read alike
@@ -219,4 +222,14 @@ def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[
             tallest = max((p.height for p in phones), default=0.0)
             if tallest:
                 f["phone_big"] = min(1.0, max(0.0, tallest / med - 1.0) / 1.5)
+    _beyond_lists(f, text)
     return f
+
+
+def _beyond_lists(f: dict[str, float], text: str) -> None:
+    """Issue 21: evidence that needs no phrase list. ``lockout``: "your ⟨organisation⟩
+    account/card/computer is blocked" for any organisation (:mod:`agent.detect.lockout`);
+    ``phone_dominant``: a short screen dominated by one big phone number, in any language
+    (a locker whose words no list knows)."""
+    f["lockout"] = lockout.score(text)
+    f["phone_dominant"] = f["short"] * f["phone_big"]

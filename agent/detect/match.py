@@ -57,7 +57,7 @@ def normalize(text: str) -> str:
     """Lower case, look-alike letters of other scripts as the Latin ones they imitate
     (:func:`agent.detect.evasion.fold`), no accents, punctuation to spaces, one space
     between words."""
-    text = deobfuscate(evasion.fold(unicodedata.normalize("NFKC", text)).replace("’", "'").replace("`", "'").lower())
+    text = deobfuscate(evasion.fold(unicodedata.normalize("NFKC", text).replace("’", "'").replace("`", "'").lower()))
     if not text.isascii():
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     return " ".join(_PUNCT.sub(" ", text).split())

@@ -45,7 +45,7 @@ FAMILY_KINDS = {
 }
 # the model's evidence named as a signal of kind "layout" (its text is the feature name;
 # `vigie scan` shows it in words: assets/i18n/*/scan.toml "layout_<name>")
-LAYOUT_SIGNALS = ("intrusion", "web_claim", "sender_mismatch", "dispute", "phone_big", "phone_many", "words", "long_lines", "big_text", "you", "me", "narrative", "years",
+LAYOUT_SIGNALS = ("lockout", "phone_dominant", "intrusion", "web_claim", "sender_mismatch", "dispute", "phone_big", "phone_many", "words", "long_lines", "big_text", "you", "me", "narrative", "years",
                   "capitals", "claim_big", "short", "brand_short", "threat_short", "scan_screen", "letter", "shape_tss",
                   "shape_refund", "shape_summons", "shape_sextortion")
 
@@ -69,7 +69,7 @@ def strip_own(text: str, own_sentences: Sequence[str]) -> str:
 
 
 CLAIMS = ("brand", "threat", "error_code", "invoice", "accusation", "intimate", "clickfix", "pressure", "scan",
-          "intrusion")
+          "intrusion", "lockout", "phone_dominant")
 ACTIONS = ("phone", "call", "payment", "bitcoin", "fine", "accusation", "clickfix")
 NO_CLAIM_CAP = 0.45
 
