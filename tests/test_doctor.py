@@ -157,3 +157,14 @@ def test_speech_missing_is_only_a_warning(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     c = doctor.check_speech(config.Settings(), "en", platform="linux")
     assert c.status == "warning" and "espeak-ng" in c.fix
+
+
+def test_the_sessions_language_pack_is_offered_not_installed(tessdata_eng_only):
+    """A Polish session whose pack is missing: doctor names the apt package (a warning: English
+    still reads the page), and installs nothing."""
+    r = _doctor("--json", env={"TESSDATA_PREFIX": str(tessdata_eng_only), "LANG": "pl_PL.UTF-8", "LC_ALL": "",
+                               "LC_MESSAGES": "", "LANGUAGE": ""})
+    checks = _by_id(json.loads(r.stdout))
+    assert checks["lang_pol"]["status"] == "warning", checks.get("lang_pol")
+    assert "tesseract-ocr-pol" in checks["lang_pol"]["fix"]
+    assert not Path(tessdata_eng_only, "pol.traineddata").exists()

@@ -48,9 +48,14 @@ def table() -> dict[int, str]:
     return {ord(k): v for k, v in data.get("map", {}).items() if len(k) == 1}
 
 
+# letters with a stroke, which Unicode does not decompose into a letter and an accent (Polish
+# ł, Danish ø, Croatian đ, Maltese ħ): read without it, as an English model reads them
+_STROKED = {ord(k): v for k, v in zip("łøđħ", "lodh")}
+
+
 @functools.lru_cache(maxsize=1)
 def _lower_table() -> dict[int, str]:
-    return {k: v.lower() for k, v in table().items() if chr(k) == chr(k).lower()}
+    return {**{k: v.lower() for k, v in table().items() if chr(k) == chr(k).lower()}, **_STROKED}
 
 
 def fold(lowered: str) -> str:
