@@ -23,7 +23,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Sequence
 
-from agent.detect import dispute, intrusion, lockout
+from agent.detect import dispute, intrusion, keycaps, lockout
 from agent.detect.words import Word
 
 # kind (and family for family-restricted kinds) -> (feature name, cap on summed weights)
@@ -47,7 +47,7 @@ NAMES = KINDS + (
     "dispute", "sender_mismatch",
 ) + (
     # issue 21, evidence beyond word lists (agent/detect/lockout.py; the shape of a locker)
-    "lockout", "phone_dominant",
+    "lockout", "phone_dominant", "clickfix_steps",
 )
 # where the screen was read: "web" (a browser page: what the agent reads), "app" (a desktop
 # application) or "" (unknown); only "web" adds evidence, the other two read alike
@@ -230,6 +230,8 @@ def _beyond_lists(f: dict[str, float], text: str) -> None:
     """Issue 21: evidence that needs no phrase list. ``lockout``: "your ⟨organisation⟩
     account/card/computer is blocked" for any organisation (:mod:`agent.detect.lockout`);
     ``phone_dominant``: a short screen dominated by one big phone number, in any language
-    (a locker whose words no list knows)."""
+    (a locker whose words no list knows); ``clickfix_steps``: the share of the three ClickFix
+    steps (Run box, paste, Enter) on screen, however the keys are drawn (:mod:`agent.detect.keycaps`)."""
     f["lockout"] = lockout.score(text)
+    f["clickfix_steps"] = keycaps.steps(text) / 3
     f["phone_dominant"] = f["short"] * f["phone_big"]
