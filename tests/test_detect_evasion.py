@@ -77,3 +77,8 @@ def test_the_lookalike_table_is_generated_from_unicode_data():
     out = subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_confusables.py"), "--check"],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stdout
+
+
+def test_html_character_references_spliced_into_words_are_undone():
+    out = evasion.unhide("a&#99;cess to your devi&#x63;es and servi&#someone@example9;e, &#xx;f course. Tom & Jerry")
+    assert out == "access to your devices and servie, f course. Tom & Jerry"

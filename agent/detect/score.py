@@ -45,7 +45,7 @@ FAMILY_KINDS = {
 }
 # the model's evidence named as a signal of kind "layout" (its text is the feature name;
 # `vigie scan` shows it in words: assets/i18n/*/scan.toml "layout_<name>")
-LAYOUT_SIGNALS = ("lockout", "phone_dominant", "clickfix_steps", "intrusion", "web_claim", "sender_mismatch", "dispute", "phone_big", "phone_many", "words", "long_lines", "big_text", "you", "me", "narrative", "years",
+LAYOUT_SIGNALS = ("lockout", "phone_dominant", "clickfix_steps", "refund_mismatch", "intrusion", "web_claim", "sender_mismatch", "dispute", "phone_big", "phone_many", "words", "long_lines", "big_text", "you", "me", "narrative", "years",
                   "capitals", "claim_big", "short", "brand_short", "threat_short", "scan_screen", "letter", "shape_tss",
                   "shape_refund", "shape_summons", "shape_sextortion")
 
@@ -91,7 +91,9 @@ def probability(m: modelmod.Model, f: dict[str, float], sensitivity: str = "norm
     no_action = (not any(f[k] > 0 for k in ACTIONS) and not (f["claim_big"] >= 0.2 and f["short"] > 0)
                  and not ((f["intimate"] > 0 or f["intrusion"] > 0) and f["me"] >= 0.3) and not f["scan_screen"] > 0
                  and not f["web_claim"] >= 0.5)
-    p = min(p, NO_CLAIM_CAP) if (no_claim or no_action) else p
+    # the operating system's own security app reporting what it found asks for nothing: only a
+    # browser page (or a window that asks to call, pay or paste) can be the scam
+    p = min(p, NO_CLAIM_CAP) if (no_claim or no_action or f.get("app_quiet", 0.0) > 0) else p
     # a screen that shows all three ClickFix steps (Run box, paste, Enter) as instructions,
     # not in prose and not warning about scams, is the attack itself (agent/detect/keycaps.py)
     if f.get("clickfix_steps", 0.0) >= 1.0 and f["long_lines"] < CLICKFIX_PROSE and f["counter"] == 0:
