@@ -16,7 +16,6 @@ generic to point at one firm (``Bank``, ``Crédit Mutuel`` alone is kept) are le
 """
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -90,19 +89,9 @@ def render(found: list[str]) -> str:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", default=str(DEFAULT_OUT))
-    ap.add_argument("--check", action="store_true")
-    args = ap.parse_args()
-    text = render(names())
-    out = Path(args.out)
-    if args.check:
-        same = out.is_file() and out.read_text(encoding="utf-8") == text
-        print("up to date" if same else f"{out} differs from what the sources give: rerun without --check")
-        return 0 if same else 1
-    out.write_text(text, encoding="utf-8")
-    print(f"wrote {out} ({text.count(chr(10)) - 3} names)")
-    return 0
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import generated  # noqa: PLC0415 - scripts/generated.py
+    return generated.main(__doc__, DEFAULT_OUT, lambda: render(names()), lambda text: text.count(chr(10)) - 3)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ same package version gives the same bytes.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import unicodedata
@@ -51,19 +50,9 @@ def render(mapping: dict[str, str]) -> str:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", default=str(DEFAULT_OUT))
-    ap.add_argument("--check", action="store_true")
-    args = ap.parse_args()
-    text = render(table())
-    out = Path(args.out)
-    if args.check:
-        same = out.is_file() and out.read_text(encoding="utf-8") == text
-        print("up to date" if same else f"{out} differs from what the package gives: rerun without --check")
-        return 0 if same else 1
-    out.write_text(text, encoding="utf-8")
-    print(f"wrote {out} ({len(json.loads(text)['map'])} look-alikes)")
-    return 0
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import generated  # noqa: PLC0415 - scripts/generated.py
+    return generated.main(__doc__, DEFAULT_OUT, lambda: render(table()), lambda text: len(json.loads(text)['map']))
 
 
 if __name__ == "__main__":
