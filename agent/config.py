@@ -148,10 +148,17 @@ class Settings:
         return i18n.resolve(self.language)
 
     def tess_langs(self) -> str:
-        """Tesseract languages for this user: configured, else from the language."""
+        """Tesseract languages for this user: configured, else from the language (or, when
+        Vigie does not speak the session's language, that language's installed model)."""
         if self.ocr_languages and self.ocr_languages != "auto":
             return self.ocr_languages
-        return default_ocr_languages(self.lang())
+        langs = default_ocr_languages(self.lang())
+        if self.language in ("", "auto"):
+            from agent import i18n  # noqa: PLC0415
+            own = i18n.system_language()
+            if own != self.lang() and own in OCR_OFFERED and ocr_pack_installed(OCR_OFFERED[own]):
+                return f"{OCR_OFFERED[own]}+eng"
+        return langs
 
     def replace(self, **changes) -> "Settings":
         return dataclasses.replace(self, **changes)
@@ -162,6 +169,19 @@ class Settings:
 # CPU time of one (measured, README). "ocr_languages" overrides it ("fra", "fra+deu"...).
 OCR_BY_LANG = {"fr": "fra", "en": "eng", "de": "deu", "es": "spa",
                "it": "ita", "nl": "nld", "ja": "jpn"}
+
+
+# Languages of large groups of victims whose model setup.sh does not install: read with their
+# model when the user's session speaks them and the pack is there (`vigie doctor` offers it),
+# and text in their script is read again with it (agent/detect/scripts.py).
+OCR_OFFERED = {"pl": "pol", "ro": "ron", "tr": "tur", "cs": "ces", "ru": "rus", "ar": "ara", "uk": "ukr",
+               "he": "heb", "el": "ell", "ko": "kor", "zh": "chi_sim", "hu": "hun", "pt": "por", "sk": "slk",
+               "bg": "bul", "hi": "hin", "vi": "vie", "th": "tha"}
+
+
+def ocr_pack_installed(model: str) -> bool:
+    from agent.detect.ocr import available_languages  # noqa: PLC0415 - reads the tessdata folder
+    return model in available_languages()
 
 
 def default_ocr_languages(lang: str) -> str:

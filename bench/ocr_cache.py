@@ -15,7 +15,9 @@ depends on the text scale of the screen (``preprocess.text_scale``, cheap, kept 
 Variants are produced here by image transforms of the corpus screens (never stored in
 the project): ``1280x720`` and ``2560x1440`` rescale, ``scale150`` draws the screen at 150 %
 (2049x1152: the same layout drawn with 1.5x the pixels, as 150 % display scaling does), ``dark``
-inverts the luminance (forced dark mode), ``jpeg`` recompresses at quality 60.
+inverts the luminance (forced dark mode), ``jpeg`` recompresses at quality 60, ``desktop`` draws the
+page inside a normal (not fullscreen) browser window on a desktop of our own: wallpaper, a taskbar
+with a clock and the date, a sticky note with a date and a file window behind (``bench/desktop_scene.py``).
 """
 from __future__ import annotations
 
@@ -38,9 +40,9 @@ from agent.config import default_ocr_languages  # noqa: E402
 from agent.detect import preprocess, words as wordmod  # noqa: E402
 from agent.detect.ocr import OcrEngine  # noqa: E402
 
-OCR_VERSION = "1"
+OCR_VERSION = "2"   # 2: page background patterns painted over, wavy lines through text erased
 CACHE = ROOT / "bench" / "out" / "ocr"
-VARIANTS = ("base", "1280x720", "2560x1440", "scale150", "dark", "jpeg")
+VARIANTS = ("base", "1280x720", "2560x1440", "scale150", "dark", "jpeg", "desktop")
 
 
 def variant(image: Image.Image, name: str) -> Image.Image:
@@ -55,6 +57,9 @@ def variant(image: Image.Image, name: str) -> Image.Image:
         return image.resize((w * 3 // 2, h * 3 // 2), Image.LANCZOS)
     if name == "dark":
         return ImageOps.invert(image.convert("RGB"))
+    if name == "desktop":
+        import desktop_scene  # noqa: PLC0415 - bench/
+        return desktop_scene.compose(image)
     if name == "jpeg":
         buf = io.BytesIO()
         image.convert("RGB").save(buf, "JPEG", quality=60)

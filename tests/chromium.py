@@ -44,3 +44,21 @@ class Browser:
             p.wait(10)
         for profile in self._made:
             shutil.rmtree(profile, ignore_errors=True)
+
+
+def screenshot(url: str, png: Path, size: tuple[int, int] = (1366, 768), timeout: float = 120) -> Path:
+    """``url`` drawn by headless Chromium into ``png`` at ``size`` (a new profile, removed after)."""
+    exe = executable()
+    if exe is None:
+        raise RuntimeError("Chromium is not installed")
+    profile = Path(tempfile.mkdtemp(prefix="vigie-shot-"))
+    try:
+        png.unlink(missing_ok=True)
+        subprocess.run([exe, "--headless", *FLAGS, "--hide-scrollbars", f"--user-data-dir={profile}",
+                        f"--screenshot={png}", f"--window-size={size[0]},{size[1]}", url],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout, start_new_session=True)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    if not png.is_file():
+        raise RuntimeError(f"Chromium drew nothing for {url}")
+    return png

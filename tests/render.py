@@ -255,3 +255,74 @@ def security_template(title: str, lines: list[str], dark: bool = True) -> Image.
     for i, line in enumerate(lines):
         d.text((683, 322 + 40 * i), line, font=font(17), fill=ink, anchor="mm")
     return img
+
+
+# --- pages for issue 21, drawn by real Chromium (tests/chromium.screenshot) ---------------
+
+def locker_html(text: str, lang: str) -> str:
+    """A locker page in any language and script (right-to-left for Arabic, Hebrew): the
+    first line as its title, a line with a phone number in large red type, the rest as
+    sentences in a white dialog on a blue page (Chromium shapes every script)."""
+    import html  # noqa: PLC0415
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    body = []
+    for i, line in enumerate(lines[1:]):
+        cls = "phone" if _PHONE_LIKE.search(line) and sum(c.isdigit() for c in line) >= 8 else "line"
+        body.append(f'<p class="{cls}" dir="ltr">{html.escape(line)}</p>' if cls == "phone"
+                    else f'<p class="{cls}">{html.escape(line)}</p>')
+    rtl = "rtl" if lang in ("ar", "he", "fa") else "ltr"
+    return (f'<!DOCTYPE html><html lang="{lang}" dir="{rtl}"><head><meta charset="utf-8"><style>'
+            'body{margin:0;background:#0a5bc4;font-family:"DejaVu Sans",sans-serif}'
+            '.d{background:#fff;width:900px;margin:60px auto;padding:26px 40px;border:2px solid #c00}'
+            'h1{color:#c00;font-size:32px;margin:0 0 14px}.line{font-size:23px;margin:10px 0;color:#222}'
+            '.phone{font-size:40px;font-weight:bold;color:#c00;text-align:center;margin:22px 0;white-space:nowrap}'
+            f'</style></head><body><div class="d"><h1>{html.escape(lines[0])}</h1>{"".join(body)}</div></body></html>')
+
+
+def slide_about_scams_html() -> str:
+    """A slide of a talk about scams in presentation mode (fullscreen): its title, an example
+    locker shown small inside a frame, and the speaker's advice and slide footer."""
+    return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><style>'
+            'body{margin:0;background:#fdfaf3;font-family:"DejaVu Sans",sans-serif;color:#222}'
+            'h1{font-size:40px;margin:34px 60px 10px}.row{display:flex;margin:0 60px}'
+            '.ex{width:520px;height:300px;border:6px solid #999;background:#0a5bc4;padding:14px;box-sizing:border-box}'
+            '.ex .w{background:#fff;padding:10px;font-size:15px}.ex b{color:#c00}'
+            'ul{font-size:24px;line-height:1.5;margin-left:30px;width:560px}'
+            '.foot{position:fixed;bottom:18px;left:60px;right:60px;font-size:16px;color:#666;display:flex;'
+            'justify-content:space-between}</style></head><body>'
+            '<h1>How to spot a fake virus alert</h1><div class="row"><div class="ex"><div class="w">'
+            '<b>Windows Defender - Security Warning</b><br>Your computer is blocked.<br>'
+            'Call Microsoft Support: <b>1-800-555-0100</b></div></div><ul>'
+            '<li>Example of a scam page shown in a browser</li><li>Real warnings from Windows never show a phone number</li>'
+            '<li>Never call the number: close the browser or restart</li><li>Tell a relative or the police</li></ul></div>'
+            '<div class="foot"><span>Digital safety workshop for seniors - October 2026</span><span>Slide 7 / 24</span></div>'
+            '</body></html>')
+
+
+def windows_security_threat() -> Image.Image:
+    """The real Windows Security app (drawn, not a web page) after a scan that found a real
+    threat: side menu, the threat's name and severity, the app's own buttons."""
+    img = Image.new("RGB", (1366, 768), (243, 243, 243))
+    d = ImageDraw.Draw(img)
+    d.rectangle((0, 0, 1366, 32), fill=(255, 255, 255))
+    d.text((12, 7), "Windows Security", font=font(14), fill=(30, 30, 30))
+    d.text((1260, 4), "_   [ ]   X", font=font(16), fill=(30, 30, 30))
+    d.rectangle((0, 32, 250, 768), fill=(230, 230, 230))
+    for i, item in enumerate(["Home", "Virus & threat protection", "Account protection", "Firewall & network protection",
+                              "App & browser control", "Device security", "Device performance & health",
+                              "Family options", "Protection history"]):
+        d.text((16, 70 + 40 * i), item, font=font(15, i == 1), fill=(30, 30, 30))
+    d.text((290, 60), "Virus & threat protection", font=font(30), fill=(20, 20, 20))
+    d.text((290, 110), "Protection for your device against threats.", font=font(16), fill=(70, 70, 70))
+    d.text((290, 170), "Current threats", font=font(20, True), fill=(20, 20, 20))
+    d.text((290, 210), "Threats found. Start the recommended actions.", font=font(16), fill=(20, 20, 20))
+    d.rectangle((290, 245, 900, 330), fill="white")
+    d.text((305, 255), "Trojan:Win32/Wacatac.B!ml", font=font(16, True), fill=(20, 20, 20))
+    d.text((305, 282), "14/10/2026 09:12 (Active)", font=font(14), fill=(70, 70, 70))
+    d.text((800, 268), "Severe", font=font(15), fill=(180, 30, 30))
+    d.rectangle((290, 350, 430, 384), fill=(0, 103, 192))
+    d.text((305, 357), "Start actions", font=font(15), fill="white")
+    d.text((290, 410), "Protection history", font=font(16), fill=(0, 90, 180))
+    d.text((290, 460), "Last scan: 14/10/2026 09:10 (quick scan)", font=font(15), fill=(70, 70, 70))
+    d.text((290, 490), "Quick scan     Scan options     Allowed threats", font=font(15), fill=(0, 90, 180))
+    return img

@@ -185,3 +185,14 @@ def test_a_silent_heartbeat_or_a_stuck_worker_is_not_protecting():
     assert "ne protège pas" in doctor_mod.check_agent("fr").detail.lower()
     assert agent_status.write("protecting", old, alive_every=5.0, worker_ok=False)   # fresh, but stuck
     assert agent_status.read()["stale"] and doctor_mod.check_agent("en").status == "problem"
+
+
+def test_the_sessions_language_pack_is_offered_not_installed(tessdata_eng_only):
+    """A Polish session whose pack is missing: doctor names the apt package (a warning: English
+    still reads the page), and installs nothing."""
+    r = _doctor("--json", env={"TESSDATA_PREFIX": str(tessdata_eng_only), "LANG": "pl_PL.UTF-8", "LC_ALL": "",
+                               "LC_MESSAGES": "", "LANGUAGE": ""})
+    checks = _by_id(json.loads(r.stdout))
+    assert checks["lang_pol"]["status"] == "warning", checks.get("lang_pol")
+    assert "tesseract-ocr-pol" in checks["lang_pol"]["fix"]
+    assert not Path(tessdata_eng_only, "pol.traineddata").exists()

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from urllib.parse import urlsplit
 
-from agent import config, paths
+from agent import config, i18n, paths
 from agent.i18n import t
 
 OK, WARNING, PROBLEM = "ok", "warning", "problem"
@@ -85,6 +85,11 @@ def check_tesseract(langs: str, lang: str) -> list[Check]:
             out.append(_c(lang, f"lang_{code}", OK, "langpack_ok", title_key="langpack", **v))
         else:
             out.append(_c(lang, f"lang_{code}", PROBLEM, "langpack_missing", "fix_langpack", title_key="langpack", **v))
+    own = config.OCR_BY_LANG.get(i18n.system_language()) or config.OCR_OFFERED.get(i18n.system_language())
+    if own and own not in have and own not in langs.split("+"):     # offered, never installed for the user
+        out.append(_c(lang, f"lang_{own}", WARNING, "langpack_offer", "fix_langpack", title_key="langpack",
+                      code=own, installed=", ".join(sorted(have - {"osd"})) or "-",
+                      hint=_install_hint(own.replace("_", "-"))))
     return out
 
 

@@ -23,7 +23,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Sequence
 
-from agent.detect import dispute, intrusion
+from agent.detect import dispute, intrusion, keycaps, lockout
 from agent.detect.words import Word
 
 # kind (and family for family-restricted kinds) -> (feature name, cap on summed weights)
@@ -45,6 +45,9 @@ NAMES = KINDS + (
     "words", "long_lines", "big_text", "you", "me", "narrative", "years", "capitals",
     "short", "brand_short", "threat_short", "letter", "claim_big", "scan_screen", "intrusion", "web_claim",
     "dispute", "sender_mismatch",
+) + (
+    # issue 21, evidence beyond word lists (agent/detect/lockout.py; the shape of a locker)
+    "lockout", "phone_dominant", "clickfix_steps", "app_quiet", "refund_mismatch",
 )
 # where the screen was read: "web" (a browser page: what the agent reads), "app" (a desktop
 # application) or "" (unknown); only "web" adds evidence, the other two read alike
@@ -138,7 +141,10 @@ def prose_share(text: str) -> float:
             lines.append(n)
     if len(lines) < 3:      # a sentence or two: too little to call it prose
         return 0.0
-    return sum(n >= 10 for n in lines) / len(lines)
+    # lines of one or two words are not counted: labels (of other windows, a taskbar, a clock
+    # around a browser window, menus) say nothing of whether the page is prose
+    counted = [n for n in lines if n >= 3]
+    return sum(n >= 10 for n in counted) / len(counted) if counted else 0.0
 
 
 def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[PhoneBox],
@@ -219,4 +225,24 @@ def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[
             tallest = max((p.height for p in phones), default=0.0)
             if tallest:
                 f["phone_big"] = min(1.0, max(0.0, tallest / med - 1.0) / 1.5)
+    _beyond_lists(f, text, source)
     return f
+
+
+def _beyond_lists(f: dict[str, float], text: str, source: str) -> None:
+    """Issue 21: evidence that needs no phrase list. ``lockout``: "your ⟨organisation⟩
+    account/card/computer is blocked" for any organisation (:mod:`agent.detect.lockout`);
+    ``phone_dominant``: a short screen dominated by one big phone number, in any language
+    (a locker whose words no list knows); ``clickfix_steps``: the share of the three ClickFix
+    steps (Run box, paste, Enter) on screen, however the keys are drawn (:mod:`agent.detect.keycaps`);
+    ``app_quiet``: a desktop application that asks nothing of the reader; ``refund_mismatch``:
+    the whole refund scam at once (an invoice in a brand's name, with a number to call, sent
+    from another domain than the brand's)."""
+    f["lockout"] = lockout.score(text)
+    f["clickfix_steps"] = keycaps.steps(text) / 3
+    f["refund_mismatch"] = f["shape_refund"] * f["sender_mismatch"]
+    # a desktop application (not a browser page) that asks for nothing: no number, no call, no
+    # payment, no paste (the real Windows Security app reporting a threat it found)
+    f["app_quiet"] = float(source == "app" and not any(f[k] > 0 for k in ("phone", "call", "payment", "fine", "bitcoin",
+                                                                        "clickfix", "clickfix_steps")))
+    f["phone_dominant"] = f["short"] * f["phone_big"]

@@ -21,6 +21,7 @@ from typing import Iterable, Sequence
 
 from rapidfuzz import fuzz
 
+from agent.detect import evasion
 from agent.detect.phrases import Phrase
 
 FUZZY_MIN_LEN = 10
@@ -53,8 +54,10 @@ def deobfuscate(lowered: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """Lower case, no accents, punctuation to spaces, one space between words."""
-    text = deobfuscate(unicodedata.normalize("NFKC", text).replace("’", "'").replace("`", "'").lower())
+    """Lower case, look-alike letters of other scripts as the Latin ones they imitate
+    (:func:`agent.detect.evasion.fold`), no accents, punctuation to spaces, one space
+    between words."""
+    text = deobfuscate(evasion.fold(unicodedata.normalize("NFKC", text).replace("’", "'").replace("`", "'").lower()))
     if not text.isascii():
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     return " ".join(_PUNCT.sub(" ", text).split())

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from agent.detect import preprocess, words
+from agent.detect import preprocess, scripts, words
 
 log = logging.getLogger(__name__)
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # Tesseract's OpenMP is 3-4x slower on 2 cores
@@ -104,8 +104,12 @@ def _tesserocr():
 class OcrEngine:
     """Reads text from screenshots. One instance per thread; not re-entrant."""
 
-    def __init__(self, langs: str = "fra+eng", bands: int = DEFAULT_BANDS, psm: int = PSM_SPARSE):
+    def __init__(self, langs: str = "fra+eng", bands: int = DEFAULT_BANDS, psm: int = PSM_SPARSE,
+                 reread: bool = True):
         self.langs = langs
+        self.reread = reread          # read again a script no model in ``langs`` reads (agent.detect.scripts)
+        self._others: dict[str, "OcrEngine"] = {}
+        self.last_script = ""
         self.bands = max(1, bands)
         self.psm = psm
         self._apis: list = []
@@ -169,6 +173,7 @@ class OcrEngine:
             self._ensure()
             gray = preprocess.to_gray(image)
             scale = preprocess.text_scale(gray)
+            gray = preprocess.without_pattern(gray, scale)
             ranges = preprocess.band_ranges(gray, self.bands, scale)
 
             def band(i: int, rows: tuple[int, int]) -> str:
@@ -182,7 +187,25 @@ class OcrEngine:
             for (top, _bottom), tsv in zip(ranges, tsvs):
                 out += words.from_tsv(tsv, dy=top, first_line=1 + max((w.line for w in out), default=0),
                                       first_block=1 + max((w.block for w in out), default=0))
-            return out
+            return self._other_script(image, out) if self.reread else out
+
+    def _other_script(self, image: Image.Image, found: list[words.Word]) -> list[words.Word]:
+        """``found``, or the screen read again with the model of a script that the
+        languages in use do not read (see :mod:`agent.detect.scripts`)."""
+        self.last_script = ""
+        box = scripts.poor_box(found)
+        if box is None:
+            return found
+        script = scripts.detect(image.crop(box), tessdata_dir() or "")
+        self.last_script = script or ""
+        model = scripts.model_for(script, self.langs, available_languages())
+        if model is None:
+            return found
+        other = self._others.get(model)
+        if other is None:
+            other = self._others[model] = OcrEngine(f"{model}+eng", self.bands, self.psm, reread=False)
+        again = other.read_words(image)
+        return again if scripts.confidence(again) > scripts.confidence(found) else found
 
     def close(self) -> None:
         """Free the models (the agent calls this after a long idle period)."""
@@ -197,3 +220,6 @@ class OcrEngine:
                 self._pool.shutdown(wait=False)
                 self._pool = None
             self.backend = ""
+            for other in self._others.values():
+                other.close()
+            self._others = {}

@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageChops, ImageFilter
 
+from agent.detect import patterns
+
 STEP = 4      # the background is estimated on a 1/STEP image: its polarity from a
 MEDIAN = 7    # median of MEDIAN x MEDIAN pixels at 1/(2*STEP) (56 screen pixels)...
 LEVEL = 5     # ...its level from the max or min of LEVEL x LEVEL pixels (20 screen pixels)
@@ -90,12 +92,26 @@ def background(gray: Image.Image, scale: float = 1.0) -> Image.Image:
     return Image.fromarray(level).resize((w, h), Image.BILINEAR)
 
 
+def pattern(gray: Image.Image, scale: float = 1.0) -> tuple[int, int] | None:
+    """The page background pattern of a screen (see :func:`agent.detect.patterns.find`)."""
+    return patterns.find(np.asarray(gray), scale)
+
+
+def without_pattern(gray: Image.Image, scale: float = 1.0) -> Image.Image:
+    """The grayscale screen with its background pattern painted over (itself when it has
+    none): done once for the whole screen, before it is cut into bands (a pattern has no
+    blank row to cut at) and prepared."""
+    found = pattern(gray, scale)
+    return gray if found is None else Image.fromarray(patterns.flatten(np.asarray(gray), found))
+
+
 def prepare(image: Image.Image, scale: float = 1.0) -> Image.Image:
     """Dark text on white everywhere: ``255 - GAIN * |gray - background|`` (sizes
     times ``scale``: :func:`text_scale`).
 
     Whatever the polarity (black on white, white on blue, yellow on red), a letter
     differs from the background around it, so it comes out dark on a white page.
+    A background pattern is the caller's (:func:`without_pattern`, for the whole screen).
     """
     gray = to_gray(image)
     diff = ImageChops.difference(gray, background(gray, scale))
@@ -153,6 +169,7 @@ def remove_lines(prepared: Image.Image, scale: float = 1.0) -> Image.Image:
     vert = _runs(dark, v_line, axis=0)
     thick = _runs(dark, _px(4, scale), axis=1)   # part of a horizontal dark run of 4+ px
     lines |= vert & ~thick
+    lines |= patterns.wavy_lines(dark & ~lines, h_line, _runs, scale)
     if not lines.any():
         return prepared
     out = a.copy()

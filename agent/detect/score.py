@@ -26,7 +26,7 @@ from typing import Sequence
 from rapidfuzz import fuzz
 
 from agent.detect import behaviour as behaviourmod
-from agent.detect import features as feat, limits, match, model as modelmod, phones as phonemod, sender
+from agent.detect import evasion, features as feat, limits, match, model as modelmod, phones as phonemod, sender
 from agent.detect.phrases import Phrase
 from agent.detect.verdict import FAMILIES, Signal, Verdict
 from agent.detect.words import Word
@@ -46,7 +46,7 @@ FAMILY_KINDS = {
 }
 # the model's evidence named as a signal of kind "layout" (its text is the feature name;
 # `vigie scan` shows it in words: assets/i18n/*/scan.toml "layout_<name>")
-LAYOUT_SIGNALS = ("intrusion", "web_claim", "sender_mismatch", "dispute", "phone_big", "phone_many", "words", "long_lines", "big_text", "you", "me", "narrative", "years",
+LAYOUT_SIGNALS = ("lockout", "phone_dominant", "clickfix_steps", "refund_mismatch", "intrusion", "web_claim", "sender_mismatch", "dispute", "phone_big", "phone_many", "words", "long_lines", "big_text", "you", "me", "narrative", "years",
                   "capitals", "claim_big", "short", "brand_short", "threat_short", "scan_screen", "letter", "shape_tss",
                   "shape_refund", "shape_summons", "shape_sextortion")
 
@@ -70,9 +70,11 @@ def strip_own(text: str, own_sentences: Sequence[str]) -> str:
 
 
 CLAIMS = ("brand", "threat", "error_code", "invoice", "accusation", "intimate", "clickfix", "pressure", "scan",
-          "intrusion")
-ACTIONS = ("phone", "call", "payment", "bitcoin", "fine", "accusation", "clickfix")
+          "intrusion", "lockout", "phone_dominant", "clickfix_steps")
+ACTIONS = ("phone", "call", "payment", "bitcoin", "fine", "accusation", "clickfix", "clickfix_steps")
 NO_CLAIM_CAP = 0.45
+CLICKFIX_FLOOR = 0.9
+CLICKFIX_PROSE = 0.35
 
 
 def probability(m: modelmod.Model, f: dict[str, float], sensitivity: str = "normal", extra: float = 0.0) -> float:
@@ -91,14 +93,21 @@ def probability(m: modelmod.Model, f: dict[str, float], sensitivity: str = "norm
     no_action = (not any(f[k] > 0 for k in ACTIONS) and not (f["claim_big"] >= 0.2 and f["short"] > 0)
                  and not ((f["intimate"] > 0 or f["intrusion"] > 0) and f["me"] >= 0.3) and not f["scan_screen"] > 0
                  and not f["web_claim"] >= 0.5)
-    return min(p, NO_CLAIM_CAP) if (no_claim or no_action) else p
+    # the operating system's own security app reporting what it found asks for nothing: only a
+    # browser page (or a window that asks to call, pay or paste) can be the scam
+    p = min(p, NO_CLAIM_CAP) if (no_claim or no_action or f.get("app_quiet", 0.0) > 0) else p
+    # a screen that shows all three ClickFix steps (Run box, paste, Enter) as instructions,
+    # not in prose and not warning about scams, is the attack itself (agent/detect/keycaps.py)
+    if f.get("clickfix_steps", 0.0) >= 1.0 and f["long_lines"] < CLICKFIX_PROSE and f["counter"] == 0:
+        p = max(p, CLICKFIX_FLOOR)
+    return p
 
 
 def choose_family(f: dict[str, float]) -> str:
     """The family whose shape the evidence has (tss when none other has it)."""
     strength = {"tss": f["threat"] + f["error_code"] + f["brand"] + f["phone_big"] + 0.5 * f["call"]}
-    if f["clickfix"] >= 0.5:
-        strength["clickfix"] = 3 * f["clickfix"]
+    if f["clickfix"] >= 0.5 or f.get("clickfix_steps", 0.0) >= 2 / 3:
+        strength["clickfix"] = 3 * max(f["clickfix"], f.get("clickfix_steps", 0.0))
     if ((f["shape_sextortion"] > 0 or f["me"] >= 0.3) and f["intimate"] >= 0.3) or f["intrusion"] >= 0.6:
         # a demand, or "I recorded you", or a letter telling "I got into your devices"
         strength["sextortion"] = f["intimate"] + f["payment"] + f["bitcoin"] + f["me"] + f["intrusion"]
@@ -118,7 +127,7 @@ def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal"
     """The verdict for ``text`` (and its word boxes, for a screen) against ``phrases``;
     ``source`` says where it was read (``"web"``: a browser page); ``behaviour`` what the
     page was seen doing and its address (None: not observed). Pure."""
-    text = strip_own(limits.cap_text(text)[0], own_sentences)
+    text = strip_own(evasion.unhide(limits.cap_text(text)[0]), own_sentences)
     if not text.strip():
         return Verdict(verdict="ok", family=None, score=0.0, lang=lang_hint, text=text)
     hits = match.distinct(match.find(match.prepare(text), phrases))
