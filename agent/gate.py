@@ -82,18 +82,21 @@ def report(action: str, result: str, settings, notifier=None, *, source: str = "
     return event
 
 
-def question_answered(line: dict, settings, notifier, tool: str) -> None:
+def question_answered(line: dict, settings, notifier, tool: str, thread: str = "") -> None:
     """A line of the remote-tool question (responder's reader thread): "It's my helper" with
-    or without the code, and each wrong code, go to the helper at once."""
+    or without the code, and each wrong code, go to the helper at once — as a reply in the
+    conversation ``thread`` of that tool's alert when given."""
     action = line.get("action")
+    extra = {"thread": thread} if thread else {}
     if action == "allow_tool":
         code = line.get("code")
         result = "ok" if code == "ok" else "none" if mode(settings) == "none" else "no_code"
-        report("allow_tool", result, settings, notifier, source="question", tool=tool)
+        report("allow_tool", result, settings, notifier, source="question", tool=tool, **extra)
     elif action == "allow_tool_refused":
-        report("allow_tool", "refused", settings, notifier, source="question", tool=tool)
+        report("allow_tool", "refused", settings, notifier, source="question", tool=tool, **extra)
     elif action == "helper_code" and line.get("result") == "wrong":
-        report("allow_tool", "wrong", settings, notifier, source="question", tool=tool, fails=line.get("fails"))
+        report("allow_tool", "wrong", settings, notifier, source="question", tool=tool, fails=line.get("fails"),
+               **extra)
 
 
 def ask_window(action: str, settings, notifier=None, *, tool: str = "", seconds: float = 0.0,

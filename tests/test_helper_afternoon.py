@@ -88,6 +88,8 @@ def test_an_afternoon_gives_one_conversation_per_incident(chromium, smtp, tmp_pa
     roots = [m for m in mails if not m["In-Reply-To"]]
     replies = [m for m in mails if m["In-Reply-To"]]
     assert len(roots) == 3, [m["Subject"] for m in roots]                     # one per incident
+    weakened = [m for m in replies if "« C'est mon aidant »" in m["Subject"]]   # told at once, in its thread
+    assert weakened and all("AnyDesk" in m["Subject"] for m in weakened)
     ids = {m["Message-ID"]: m for m in roots}
     assert all(r_["In-Reply-To"] in ids and r_["Subject"].endswith(ids[r_["In-Reply-To"]]["Subject"])
                for r_ in replies)

@@ -33,13 +33,15 @@ PROMPTS = {  # what the son reads, per language
            "mail": "Your e-mail address", "server": "Outgoing mail server", "password": "Password (not shown",
            "accepted": "The test message was accepted", "running": "Vigie is running now",
            "not_protecting": "Vigie is NOT protecting this computer now", "protecting": "Vigie is protecting",
-           "ntfy_ready": "Press Enter once the app is subscribed", "country_value": "GB"},
+           "ntfy_ready": "Press Enter once the app is subscribed", "country_value": "GB",
+           "code": "4 to 8 digits (asked before", "code_again": "Type the new code again"},
     "fr": {"lang": "Langue des messages", "country": "Pays", "person": "Prénom de la personne à qui",
            "helper": "Prénom de la personne à appeler", "phone": "téléphone de cette personne", "choice": "Votre choix",
            "mail": "Votre adresse e-mail", "server": "Serveur d'envoi", "password": "Mot de passe (invisible",
            "accepted": "Le message d'essai a été accepté", "running": "Vigie fonctionne maintenant",
            "not_protecting": "Vigie NE protège PAS cet ordinateur", "protecting": "Vigie protège cet ordinateur",
-           "ntfy_ready": "Appuyez sur Entrée une fois l'abonnement fait", "country_value": "FR"},
+           "ntfy_ready": "Appuyez sur Entrée une fois l'abonnement fait", "country_value": "FR",
+           "code": "4 à 8 chiffres (demandé avant", "code_again": "Tapez encore le nouveau code"},
 }
 
 
@@ -98,6 +100,10 @@ def test_install_by_e_mail_with_an_app_password_then_vigie_runs(desktop, home, l
             child.sendline(f"127.0.0.1:{smtp.port}")
             child.expect_exact(p["password"])
             child.sendline(PASSWORD)
+            child.expect_exact(p["code"])                      # the helper code, typed twice, never shown
+            child.sendline("4821")
+            child.expect_exact(p["code_again"])
+            child.sendline("4821")
             child.expect_exact(p["accepted"])
             child.expect_exact(p["running"])
             child.expect(pexpect.EOF)
@@ -107,7 +113,7 @@ def test_install_by_e_mail_with_an_app_password_then_vigie_runs(desktop, home, l
         ARTEFACTS.mkdir(parents=True, exist_ok=True)   # what the son saw, for people to read
         (ARTEFACTS / f"install-mail-{lang}.txt").write_text(transcript, encoding="utf-8")
         assert child.exitstatus == 0, transcript
-        assert PASSWORD not in transcript            # typed, never shown on the terminal
+        assert PASSWORD not in transcript and "4821" not in transcript   # typed, never shown on the terminal
         assert waiting.wait_for(lambda: smtp.messages, 30)
         (msg,) = smtp.messages
         assert msg["To"] == "marc.dupont@vigie-test.invalid" and msg["From"] == "marc.dupont@vigie-test.invalid"
@@ -165,6 +171,8 @@ def test_install_with_phone_push_through_ntfy(home, lang):
             child.expect_exact(p["ntfy_ready"])
             shown = child.before
             child.sendline("")
+            child.expect_exact(p["code"])
+            child.sendline("")                       # no helper code (skipped)
             child.expect_exact(p["accepted"])
             child.expect(pexpect.EOF)
         finally:

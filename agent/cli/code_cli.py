@@ -53,7 +53,8 @@ def save(code: str, settings, lang: str, source: str, had: bool) -> bool:
     except OSError as exc:
         print(t("gate.cli_code_write_error", lang, error=exc.strerror or str(exc)), file=sys.stderr)
         return False
-    if instance.running_pid() is None:
+    first_install = source == "install" and not had    # the helper typing it in: the test message follows
+    if instance.running_pid() is None and not first_install:
         gate.report("code_change", "changed" if had else "set", settings, source=source, wait=True)
     else:
         events.append("helper_code", action="code_change", result="changed" if had else "set", source=source)

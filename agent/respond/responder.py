@@ -376,7 +376,7 @@ class Responder:
         def on_answer(line: dict) -> None:
             if line.get("action") == "allow_tool":
                 self.allowed_tools.add(tool_id)
-            gate.question_answered(line, self.settings, self.notifier, name)
+            gate.question_answered(line, self.settings, self.notifier, name, thread=f"tool-{tool_id}-{pid}")
 
         def on_exit(gui: GuiProcess) -> None:
             self._alert_closed(f"tool-{tool_id}-{pid}")     # the answer's follow-up can go
@@ -384,7 +384,7 @@ class Responder:
             if gate.mode(self.settings) == "code" and not answered and contain.alive(pid):
                 contain.terminate_tree(pid)        # no answer, no code: the tool is not allowed
                 gate.report("allow_tool", "refused", self.settings, self.notifier, source="question", tool=name,
-                            reason="question closed without an answer")
+                            reason="question closed without an answer", thread=f"tool-{tool_id}-{pid}")
             elif suspended and not answered and contain.alive(pid):
                 log.error("the question about %s closed without an answer; %s is resumed", name, pid)
                 contain.resume_tree(pid)

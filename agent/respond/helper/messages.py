@@ -266,6 +266,8 @@ def render(kind: str, data: dict | None, lang: str, *, when: _dt.datetime | None
     title = t(f"helper.title_{key}", lang, **values)
     if kind == "follow_up" and d.get("_root_title"):
         title = t("helper.reply_prefix", lang) + str(d["_root_title"])
+    elif kind == "protection_weakened" and d.get("_root_title"):   # urgent: its own words first, then the thread
+        title = f"{title} — {t('helper.reply_prefix', lang)}{d['_root_title']}"
     intro_key = "follow_up_none" if kind == "follow_up" and not d.get("actions") and not d.get("returns") \
         else key
     intro = t(f"helper.intro_{intro_key}", lang, **values)

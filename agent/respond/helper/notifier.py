@@ -129,6 +129,10 @@ class HelperNotifier(Sender):
                 return []            # a crash loop: one notice an hour, counting the others
             if kind in ROOT_KINDS:
                 self._alert_times[self._group_of(data)] = data.get("time") or _now_iso()
+            elif kind == "protection_weakened" and data.get("thread"):
+                root = self.root_of(self._group_of(data))     # at once, but in that alert's conversation
+                if root:
+                    data["_reply_to"], data["_root_title"] = root
             keep = tuple(attachments) if settings.helper_attach_screenshot else ()
             return self._store(Held(self._new_id(), kind, data, chans, keep)) or []
         except Exception as exc:  # noqa: BLE001 - a helper message must never stop the alert
