@@ -79,6 +79,13 @@ def active_name() -> str:
 
 @pytest.mark.desktop
 @pytest.mark.chromium
+
+def own(smtp) -> list:
+    """The messages of the test's own story: without the stop and protection-change notices
+    that issue 20 adds (a helper address added, a SIGTERM outside a shutdown)."""
+    return [m for m in smtp.messages
+            if "was stopped on" not in m["Subject"] and "protection was changed" not in m["Subject"]]
+
 def test_channel_added_while_running_gets_the_alert_and_one_follow_up(desktop, smtp, tmp_path):
     exe = chromium_exe()
     if not exe:
@@ -93,8 +100,8 @@ def test_channel_added_while_running_gets_the_alert_and_one_follow_up(desktop, s
         assert wait_for(lambda: any(e["type"] == "settings_changed" and "helper_notify" in e["changed"]
                                     for e in run.events()), 30)
         browser.start("--kiosk", (PAGES / "tss_en.html").as_uri())
-        assert wait_for(lambda: smtp.messages, 120), run.events()[-5:]
-        alert = smtp.messages[0]
+        assert wait_for(lambda: own(smtp), 120), run.events()[-5:]
+        alert = own(smtp)[0]
         assert "scam" in alert["Subject"] and "Jeanne" in alert["Subject"]
 
         # The alert window (its own process) is in front: three presses, keyboard only.
@@ -104,39 +111,44 @@ def test_channel_added_while_running_gets_the_alert_and_one_follow_up(desktop, s
         key("Escape", "alt+s")                                   # back, "&Show me what to do"
         assert wait_for(lambda: len([e for e in run.events() if e["type"] == "alert_action"]) >= 2, 20)
         key("Escape", "alt+i")                                   # back, "&I'm safe": the alert closes
-        assert wait_for(lambda: len(smtp.messages) >= 2, 60)
+        assert wait_for(lambda: len(own(smtp)) >= 2, 60)
         actions = [e["action"] for e in run.events() if e["type"] == "alert_action"]
-        assert actions == ["call_helper", "show_steps", "safe"]
-        follow = smtp.messages[1]
+        # "I'm safe" with the scam page still open: Vigie closes the page first (issue 20)
+        assert actions == ["call_helper", "show_steps", "safe_page_open", "close_page", "safe"], actions
+        follow = own(smtp)[1]
         text = follow.get_body(preferencelist=("plain",)).get_content()
-        assert "what Jeanne did after the scam alert" in follow["Subject"]
+        assert follow["In-Reply-To"] == alert["Message-ID"] and follow["Subject"].endswith(alert["Subject"])
         for words in ('"Call my helper"', '"Show me what to do"', "\"I'm safe\""):
             assert words in text, words
     finally:
         browser.stop()
         assert run.stop() == 0
     subjects = [m["Subject"] for m in smtp.messages]
-    assert len(smtp.messages) == 2, subjects  # the alert and one follow-up, nothing else
+    assert len(own(smtp)) == 2, subjects  # the alert and one follow-up, nothing else
     assert smtp.ids() == sorted(set(smtp.ids()), key=smtp.ids().index)
 
 
 def test_sigterm_is_a_clean_stop_kill_9_is_a_crash(smtp, tmp_path):
+    """SIGTERM (no logind here: not a log-out or shutdown) is a clean stop the helper is told
+    of before the process exits (issue 20), never a crash; kill -9 leaves the crash marker and
+    the next start sends the crash notice."""
     run = Run(tmp_path)
     run.config.write_text(run.config.read_text() + f'notify = ["{mail_url(smtp)}"]\n', encoding="utf-8")
     run.start()
     assert run.stop(signal.SIGTERM) == 0
-    run.start()                                  # after a clean stop: nothing to tell
+    run.start()                                  # after a clean stop: no crash notice
     assert run.stop(signal.SIGTERM) == 0
-    assert smtp.messages == []
+    assert wait_for(lambda: len(smtp.messages) >= 2, 60)
+    assert all("was stopped on" in m["Subject"] for m in smtp.messages), [m["Subject"] for m in smtp.messages]
     assert not (run.data / "state" / "running").exists()
     run.start()
     run.stop(signal.SIGKILL)                     # no chance to record anything
     assert (run.data / "state" / "running").exists()
     run.start()
-    assert wait_for(lambda: smtp.messages, 60)
+    assert wait_for(lambda: any("unexpected stop" in m["Subject"] for m in smtp.messages), 60)
     assert run.stop(signal.SIGINT) == 0
-    (notice,) = smtp.messages
-    assert "unexpected stop" in notice["Subject"] and "Jeanne" in notice["Subject"]
+    crash = [m for m in smtp.messages if "unexpected stop" in m["Subject"]]
+    assert len(crash) == 1 and "Jeanne" in crash[0]["Subject"]
 
 
 def test_an_edited_settings_file_reaches_the_running_agent_and_a_lock_shows_degraded(smtp, tmp_path):
@@ -161,17 +173,18 @@ def test_an_edited_settings_file_reaches_the_running_agent_and_a_lock_shows_degr
         assert wait_for(lambda: n.settings.helper_notify == (mail_url(smtp),), 30)
         assert a.settings.helper_person_name == "Jeanne"
         n.notify("scam", {"title": "after"})
-        assert wait_for(lambda: len(smtp.messages) == 1, 60) and "Jeanne" in smtp.messages[0]["Subject"]
+        # the helper address added is itself told to the helper (issue 20: "protection was changed")
+        assert wait_for(lambda: len(own(smtp)) == 1, 60) and "Jeanne" in own(smtp)[0]["Subject"]
         assert a.state == "protecting"
         holder = Holder(n.outbox.path, "immediate")
         try:
             n.notify("risky_context", {"kind": "remote_tool_bank"})
             assert wait_for(lambda: a.state == "degraded", 30)
             assert any("locked by another program" in p for p in a.problems_now())
-            assert wait_for(lambda: len(smtp.messages) == 2, 60)           # sent from memory meanwhile
+            assert wait_for(lambda: len(own(smtp)) == 2, 60)               # sent from memory meanwhile
         finally:
             holder.release()
         assert wait_for(lambda: a.state == "protecting", 60)
     finally:
         a.stop()
-    assert len(smtp.messages) == 2
+    assert len(own(smtp)) == 2
