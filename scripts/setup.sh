@@ -33,6 +33,6 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-extras="fast"; [ $want_test = 1 ] && extras="fast,test"
+extras="fast"; [ $want_test = 1 ] && extras="fast,test,build"   # build: the asset generators are tested too
 .venv/bin/python -m pip install -q -e ".[$extras]"
 echo "setup: ready (.venv/bin/vigie)" >&2
