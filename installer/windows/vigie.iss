@@ -147,11 +147,15 @@ begin
     FmtMessage(CustomMessage('PhoneSteps'), [Topic, 'https://ntfy.sh/' + Topic]));
 end;
 
-{ An address given on the command line (/NOTIFY) asks nothing; each page only for its choice. }
+{ An address given on the command line (/NOTIFY) or a silent install (/SILENT, /VERYSILENT:
+  NextButtonClick still runs there for a page not skipped) asks nothing; each page only for
+  its choice. }
 function ShouldSkipPage(PageID: Integer): Boolean;
 begin
   Result := False;
-  if (PageID = ChannelPage.ID) and (ExpandConstant('{param:NOTIFY|}') <> '') then
+  if WizardSilent and ((PageID = ChannelPage.ID) or (PageID = MailPage.ID) or (PageID = PhonePage.ID)) then
+    Result := True
+  else if (PageID = ChannelPage.ID) and (ExpandConstant('{param:NOTIFY|}') <> '') then
     Result := True
   else if PageID = MailPage.ID then
     Result := (ExpandConstant('{param:NOTIFY|}') <> '') or (ChannelPage.SelectedValueIndex <> 0)
@@ -164,7 +168,7 @@ end;
 function NextButtonClick(CurPageID: Integer): Boolean;
 begin
   Result := True;
-  if CurPageID = MailPage.ID then
+  if (CurPageID = MailPage.ID) and not WizardSilent then
   begin
     if Pos('@', MailPage.Values[0]) < 2 then
     begin
