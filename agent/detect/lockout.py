@@ -98,10 +98,12 @@ def _starts(w: str, stems: tuple[str, ...]) -> bool:
     return any(w.startswith(s) and len(w) <= len(s) + LONGER for s in stems)
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_thing(w: str) -> bool:
     return w in _EXACT_THINGS or (len(w) >= 3 and _starts(w, _THING_STEMS))
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_state(w: str) -> bool:
     return w in _EXACT_STATES or (len(w) >= 4 and _starts(w, _STATE_STEMS))
 
