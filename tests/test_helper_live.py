@@ -73,6 +73,15 @@ def key(*keys) -> None:
     subprocess.run(["xdotool", "key", *keys], check=True)
 
 
+def press_until(keys: tuple[str, ...], done, attempts: int = 3, each: float = 20) -> bool:
+    """Press ``keys`` until ``done()`` (at most ``attempts`` times, waiting ``each`` seconds)."""
+    for _ in range(attempts):
+        key(*keys)
+        if wait_for(done, each):
+            return True
+    return False
+
+
 def active_name() -> str:
     return subprocess.run(["xdotool", "getactivewindow", "getwindowname"], capture_output=True, text=True).stdout
 
@@ -106,13 +115,18 @@ def test_channel_added_while_running_gets_the_alert_and_one_follow_up(desktop, s
 
         # The alert window (its own process) is in front: three presses, keyboard only.
         assert wait_for(lambda: "Vigie" in active_name(), 60), active_name()
-        key("alt+h")                                             # "Call my &helper"
-        assert wait_for(lambda: [e for e in run.events() if e["type"] == "alert_action"], 20)
-        key("Escape", "alt+s")                                   # back, "&Show me what to do"
-        assert wait_for(lambda: len([e for e in run.events() if e["type"] == "alert_action"]) >= 2, 20)
-        key("Escape", "alt+i")                                   # back, "&I'm safe": the alert closes
+        def actions() -> int:
+            return len([e for e in run.events() if e["type"] == "alert_action"])
+
+        # A press that lands while the window redraws its view is lost, as it would be for a
+        # person, who presses again: so does the test (one run in five lost the third press).
+        assert press_until(("alt+h",), lambda: actions() >= 1)            # "Call my &helper"
+        assert press_until(("Escape", "alt+s"), lambda: actions() >= 2)   # back, "&Show me what to do"
+        assert press_until(("Escape", "alt+i"), lambda: actions() >= 3)   # back, "&I'm safe": the alert closes
+        # "I'm safe" with the page open: the page is closed first (~2 s), then the alert ends
+        assert wait_for(lambda: actions() >= 5, 60), run.events()[-6:]
         # the follow-up goes when the alert closes, at the latest after the notifier's quiet time
-        assert wait_for(lambda: len(own(smtp)) >= 2, 180)
+        assert wait_for(lambda: len(own(smtp)) >= 2, 180), [m["Subject"] for m in smtp.messages]
         actions = [e["action"] for e in run.events() if e["type"] == "alert_action"]
         # "I'm safe" with the scam page still open: Vigie closes the page first (issue 20)
         assert actions == ["call_helper", "show_steps", "safe_page_open", "close_page", "safe"], actions
