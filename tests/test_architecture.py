@@ -1,6 +1,7 @@
 """The import direction of ARCHITECTURE.md, checked on the source: ``platform`` <- ``watch``
 -> ``detect``; ``detect`` knows no screen and no GUI; ``watch`` never imports ``respond`` (nor
-a GUI); ``platform`` imports none of the layers above it; only the tray imports pystray.
+a GUI); ``respond`` never imports ``watch`` (one catalogue look-up allowed, see ``ALLOWED``);
+``platform`` imports none of the layers above it; only the tray imports pystray.
 Every ``import`` and ``from … import`` of every module under agent/ counts, lazy ones inside
 functions included (relative imports resolved)."""
 from __future__ import annotations
@@ -18,10 +19,16 @@ RULES = [
                       "tkinter", "Xlib", "pystray")),
     ("agent.watch", ("agent.respond", "agent.gui")),
     ("agent.platform", ("agent.watch", "agent.respond", "agent.detect")),
+    ("agent.respond", ("agent.watch",)),        # the responder never drives the watchers
 ]
 TRAY = "agent.tray"          # the only module allowed to import pystray
 # (importing module, imported module): an import a rule forbids but the design needs, and why
-ALLOWED: dict[tuple[str, str], str] = {}
+ALLOWED: dict[tuple[str, str], str] = {
+    # the aftercare names the remote tools still running from the tools' catalogue: a data
+    # look-up (catalog.py reads assets/remote_tools.toml), no watcher is started or driven
+    ("agent.respond.aftercare.session", "agent.watch"): "catalogue look-up",
+    ("agent.respond.aftercare.session", "agent.watch.catalog"): "catalogue look-up",
+}
 
 
 def _module_name(path: Path) -> str:
@@ -86,6 +93,8 @@ def test_the_scan_sees_the_modules_and_their_imports():
     ("agent.platform.x", {"agent.detect"}, ["agent.platform.x imports agent.detect"]),
     ("agent.respond.x", {"pystray"}, [f"agent.respond.x imports pystray (only {TRAY} may)"]),
     ("agent.detector", {"agent.watch"}, []),                                 # a prefix is a package
+    ("agent.respond.x", {"agent.watch.screen"}, ["agent.respond.x imports agent.watch.screen"]),
+    ("agent.respond.aftercare.session", {"agent.watch.catalog"}, []),        # allowed, with its reason
 ])
 def test_the_rules_catch_what_they_should(module, names, expected):
     assert violations({module: names}) == expected
