@@ -66,11 +66,7 @@ class AlertRepeats:
     def _reopen(self, verdict, image, window, key, incident, trigger, follow_up) -> bool:
         """The alert window died: reopen it while the scam's page is still there (bounded:
         REOPEN_LIMIT). True if reopened."""
-        watch = takeback.PageWatch(getattr(window, "id", 0), getattr(window, "title", ""))
-        try:
-            still = watch()
-        finally:
-            watch.close()
+        still = _page_there(window)
         now = time.monotonic()
         with self._lock:
             times = [t for t in self._reopened.get(key, []) if now - t < REOPEN_LIMIT[1]]
@@ -87,11 +83,7 @@ class AlertRepeats:
     def _say_again(self, verdict, image, window, key) -> None:
         """"I'm safe" with the same page still open (any state): say it once more, calmly."""
         time.sleep(AGAIN_SECONDS)
-        watch = takeback.PageWatch(getattr(window, "id", 0), getattr(window, "title", ""))
-        try:
-            still = bool(getattr(window, "id", 0)) and watch()
-        finally:
-            watch.close()
+        still = bool(getattr(window, "id", 0)) and _page_there(window)
         with self._lock:
             if not still or key in self._again_done:
                 return
@@ -103,3 +95,12 @@ class AlertRepeats:
             self._page_back(incident, None, getattr(window, "title", None), getattr(window, "url", None),
                             open_after_safe=True)
         self.on_scam(verdict, image, window, "again", incident)
+
+
+def _page_there(window) -> bool:
+    """True while ``window`` still shows the scam's page (True when it cannot be told)."""
+    watch = takeback.PageWatch(getattr(window, "id", 0), getattr(window, "title", ""))
+    try:
+        return watch()
+    finally:
+        watch.close()

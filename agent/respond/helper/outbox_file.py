@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from agent import paths, safefile
-from agent.respond.helper.outbox_faults import Unavailable, classify, salvage
+from agent.respond.helper.outbox_faults import Unavailable, classify, insert_rows, salvage
 
 log = logging.getLogger("agent.respond.helper.outbox")   # the outbox's log lines, as before the split
 
@@ -86,10 +86,7 @@ class OutboxFile:
             with self._lock:
                 if db in self._open:
                     self._open.remove(db)
-            try:
-                db.close()
-            except sqlite3.Error:
-                pass
+            _close_quietly(db)
 
     def _intact(self) -> bool:
         """True when ``PRAGMA integrity_check`` passes (False: corrupt, or not a database)."""
@@ -115,10 +112,7 @@ class OutboxFile:
         rows = salvage(aside)
         if rows:
             with self._write() as db:
-                for r in rows:
-                    cols = [c for c in r if c != "id"]
-                    db.execute(f"INSERT OR IGNORE INTO outbox ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})",
-                               [r[c] for c in cols])
+                insert_rows(db, rows)
             log.warning("helper outbox: %d unsent message row(s) recovered from %s", len(rows), aside)
 
     def _init(self) -> None:
@@ -195,10 +189,7 @@ class OutboxFile:
         """Close every thread's connection (they are idle: the caller holds the lock)."""
         with self._lock:
             for db in self._open:
-                try:
-                    db.close()
-                except sqlite3.Error:
-                    pass
+                _close_quietly(db)
             self._open, self._ident = [], None
             self._gen += 1
             self._local.db = None
@@ -258,3 +249,10 @@ class OutboxFile:
                 except sqlite3.Error:        # closed: the file was set aside meanwhile
                     pass
                 raise
+
+
+def _close_quietly(db: sqlite3.Connection) -> None:
+    try:
+        db.close()
+    except sqlite3.Error:
+        pass
