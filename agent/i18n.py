@@ -13,7 +13,6 @@ import locale
 import logging
 import os
 import sys
-from pathlib import Path
 
 from agent import paths
 from agent.tomlcompat import tomllib

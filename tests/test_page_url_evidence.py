@@ -33,7 +33,7 @@ def test_address_in_the_helper_message(lang, label):
 def test_a_huge_data_address_is_cut(monkeypatch):
     class W:
         pid, title = 1, "x"
-    monkeypatch.setattr("agent.respond.sessions.profile_of", lambda pid: type("P", (), {"family": "chromium", "path": None})())
+    monkeypatch.setattr("agent.platform.browser_profiles.profile_of", lambda pid: type("P", (), {"family": "chromium", "path": None})())
     monkeypatch.setattr(page_address, "open_tabs", lambda family, path, since=0.0: [("data:text/html," + "A" * 100000, "")])
     url = page_address.address_of(W())
     assert url.startswith("data:text/html,AAA") and len(url) <= page_address.MAX_URL + 1

@@ -2,7 +2,7 @@
 session-restore files (never from the network, never sent anywhere): Chromium-family
 ``Sessions/`` (:mod:`agent.watch.snss`), Firefox ``sessionstore-backups/recovery.jsonlz4``
 (``mozLz40\\0`` + an LZ4 block, read with the ``lz4`` package). The profile is the one
-the browser process was started with (:func:`agent.respond.sessions.profile_of`).
+the browser process was started with (:func:`agent.platform.browser_profiles.profile_of`).
 
 The tab is the one whose title the window shows ("<page title> - Chromium"), else the
 tab the browser marks as selected in its active window (Chromium does not write titles;
@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 
 from agent.log import Once
+from agent.platform import browser_profiles
 from agent.watch import snss
 
 log = logging.getLogger(__name__)
@@ -135,8 +136,7 @@ def address_of(window) -> str:
     address), the one address it was started with."""
     if window is None or not window.pid:
         return ""
-    from agent.respond.sessions import profile_of  # noqa: PLC0415 - pure file work, no responder
-    profile = profile_of(window.pid)
+    profile = browser_profiles.profile_of(window.pid)
     if profile is None:
         return ""
     started, cmdline = _started(window.pid)

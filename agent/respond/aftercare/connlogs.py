@@ -16,7 +16,6 @@ import os
 import re
 import sys
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 log = logging.getLogger(__name__)
 MAX_READ = 4 * 1024 * 1024     # the tail of a log read at most (a trace can grow to hundreds of MB)

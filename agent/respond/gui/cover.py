@@ -11,7 +11,6 @@ newer Vigie window (another alert) is never fought. Tk main thread only.
 from __future__ import annotations
 
 import logging
-import os
 
 from agent.respond import takeback
 from agent.respond.gui.tkwindow import emit, font, newer_window_alive

@@ -108,13 +108,19 @@ def carry_over(db, rows: list[dict], meta: list[tuple]) -> None:
         return
     db.execute("BEGIN IMMEDIATE")
     try:
-        for r in rows:
-            cols = [c for c in r if c != "id"]
-            db.execute(f"INSERT OR IGNORE INTO outbox ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})",
-                       [r[c] for c in cols])
+        insert_rows(db, rows)
         db.executemany("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", meta)
         db.execute("COMMIT")
     except BaseException:
         if db.in_transaction:
             db.execute("ROLLBACK")
         raise
+
+
+def insert_rows(db, rows: list[dict]) -> None:
+    """Insert outbox ``rows`` (read from another file: their ids renumbered, a message
+    already there kept) into the outbox open as ``db``, inside the caller's transaction."""
+    for r in rows:
+        cols = [c for c in r if c != "id"]
+        db.execute(f"INSERT OR IGNORE INTO outbox ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})",
+                   [r[c] for c in cols])
