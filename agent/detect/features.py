@@ -63,7 +63,7 @@ _THEY = set("they their them he she his her victims victim criminals fraudsters 
             "vittime truffatori slachtoffers oplichters criminelen vítimas vitimas golpistas criminosos".split())
 _ME = set("i me my mine myself je j moi mon ma mes ich mich mir mein meine meinen yo mi mis me io mio mia ik mij "
           "mijn eu meu minha meus".split())
-_OCR_I = re.compile(r"(?<!\S)\|(?=\s+[a-z])")
+_OCR_I = re.compile(r"(?<!\S)\|(?=\s+[a-z4&@])")   # (4, &, @: a spam mail's "a": "| 4cquired")
 _JA_YOU = re.compile(r"(お客様|あなた|ご利用|お使い)")
 _YEAR = re.compile(r"\b(?:19[89]\d|20[0-4]\d)\b")
 _DATE = re.compile(r"\b\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})\b|\b\d{4}-\d{2}-\d{2}\b")
@@ -149,11 +149,13 @@ def prose_share(text: str) -> float:
 
 def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[PhoneBox],
             bitcoin: bool, words: Sequence[Word] | None, claim_words: frozenset[str] = frozenset(),
-            source: str = "", sender_mismatch: float = 0.0) -> dict[str, float]:
+            source: str = "", sender_mismatch: float = 0.0, column: str | None = None) -> dict[str, float]:
     """Every feature in :data:`NAMES`, each in [0, 1]. ``claim_words``: the words of the
     brand, threat and error phrases found (normalised), to see how big they are drawn;
     ``source``: ``"web"`` for a browser page (see :data:`SOURCES`); ``sender_mismatch``:
-    :func:`agent.detect.sender.mismatch` (it needs the brand phrases found)."""
+    :func:`agent.detect.sender.mismatch` (it needs the brand phrases found); ``column``: the
+    text of the page's own column (:mod:`agent.detect.column`, a screen only): the text's shape
+    (length, who speaks to whom, dates, prose) is measured on it, not on the windows around."""
     f = dict.fromkeys(NAMES, 0.0)
     f.update(_capped(hits))
     f["phone"] = 1.0 if phones else 0.0
@@ -172,7 +174,8 @@ def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[
                               and (sender_mismatch > 0 or f["dispute"] > 0))
     f["shape_summons"] = float(f["accusation"] > 0 and f["authority"] > 0)
     f["shape_sextortion"] = float(f["intimate"] > 0 and (f["payment"] > 0 or f["bitcoin"] > 0))
-    tokens = [t.lower() for t in _WORD.findall(text)]
+    shape = text if column is None else column
+    tokens = [t.lower() for t in _WORD.findall(shape)]
     n = len(tokens)
     f["words"] = min(1.0, math.log1p(n) / math.log(1500))
     # pronoun shares mean something in language, not in garbage (random bytes, a binary
@@ -181,14 +184,14 @@ def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[
         f["you"] = min(1.0, 8 * sum(t in _YOU for t in tokens) / n)
         f["narrative"] = min(1.0, 15 * sum(t in _THEY for t in tokens) / n)
         # OCR reads a capital I as "|" ("| feel sad to tell you"): counted as "I"
-        ocr_i = len(_OCR_I.findall(text))
+        ocr_i = len(_OCR_I.findall(shape))
         f["me"] = min(1.0, 15 * (sum(t in _ME for t in tokens) + ocr_i) / n)
-        caps = [t for t in _WORD.findall(text) if len(t) >= 3]
+        caps = [t for t in _WORD.findall(shape) if len(t) >= 3]
         f["capitals"] = sum(t.isupper() for t in caps) / len(caps) if caps else 0.0
-    ja_you = len(_JA_YOU.findall(text))
+    ja_you = len(_JA_YOU.findall(shape))
     if ja_you:
         f["you"] = max(f["you"], min(1.0, ja_you / 4))
-    f["years"] = min(1.0, (len(_YEAR.findall(text)) + len(_DATE.findall(text))) / 6)
+    f["years"] = min(1.0, (len(_YEAR.findall(shape)) + len(_DATE.findall(shape))) / 6)
     # a screen of a few dozen words that names a security brand or a threat: the
     # minimal "Windows Defender Alert / scanning..." locker (an article says more).
     # Screens only: a short plain text (a note, a snippet) says nothing by its length.
@@ -202,7 +205,7 @@ def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[
     f["scan_screen"] = f["short"] if (f["scan"] > 0 and f["brand"] > 0 and findings) else 0.0
     # prose: the share of lines of 10+ words (OCR lines on a screen; in a plain text, a
     # line of more than 20 words is a paragraph and is cut at its sentence ends first)
-    f["long_lines"] = prose_share(text)
+    f["long_lines"] = prose_share(shape)
     # prose written by "I" to "you" (a blackmail or summons letter), not about others
     f["letter"] = f["long_lines"] * min(1.0, f["me"] + f["you"]) * (1.0 - f["narrative"])
     # "I got into your devices, I installed a trojan, I watched you": a blackmail letter's

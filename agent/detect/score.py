@@ -26,6 +26,7 @@ from typing import Sequence
 from rapidfuzz import fuzz
 
 from agent.detect import behaviour as behaviourmod
+from agent.detect import column
 from agent.detect import evasion, features as feat, limits, match, model as modelmod, phones as phonemod, sender
 from agent.detect.phrases import Phrase
 from agent.detect.verdict import FAMILIES, Signal, Verdict
@@ -120,6 +121,11 @@ def choose_family(f: dict[str, float]) -> str:
     return max(strength, key=lambda k: strength[k])
 
 
+def _prepared(text: str, own_sentences: Sequence[str]) -> str:
+    """``text`` capped to a screen's length, its hiding tricks undone, Vigie's own lines out."""
+    return strip_own(evasion.unhide(limits.cap_text(text)[0]), own_sentences)
+
+
 def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal", lang_hint: str = "",
                words: Sequence[Word] | None = None, own_sentences: Sequence[str] = (),
                model: modelmod.Model | None = None, source: str = "",
@@ -127,10 +133,16 @@ def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal"
     """The verdict for ``text`` (and its word boxes, for a screen) against ``phrases``;
     ``source`` says where it was read (``"web"``: a browser page); ``behaviour`` what the
     page was seen doing and its address (None: not observed). Pure."""
-    text = strip_own(evasion.unhide(limits.cap_text(text)[0]), own_sentences)
+    text = _prepared(text, own_sentences)
     if not text.strip():
         return Verdict(verdict="ok", family=None, score=0.0, lang=lang_hint, text=text)
-    hits = match.distinct(match.find(match.prepare(text), phrases))
+    # the page's own column (a screen only): where other windows' labels, read in between its
+    # lines, would break a phrase or dilute the text's shape (agent/detect/column.py)
+    own_column = _prepared(column.main_text(words), own_sentences) if words else None
+    found = match.find(match.prepare(text), phrases)
+    if own_column and own_column != text:
+        found += match.find(match.prepare(own_column), phrases)
+    hits = match.distinct(found)
     found_phones = phonemod.find_phones(text)
     btc = phonemod.find_bitcoin_addresses(text)
     codes = list(dict.fromkeys(m.group(0) for m in _ERROR_CODE.finditer(text)))[:3]
@@ -142,7 +154,8 @@ def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal"
                             for w in match.normalize(s.text).split() if len(w) >= 4)
     mismatch = sender.mismatch(text, [s.text for s in signals if s.kind in ("brand", "authority")])
     f = feat.compute(text, raw, [feat.PhoneBox(p.special, h) for p, h in zip(found_phones, heights)],
-                     bool(btc), words, claim_words, source, mismatch)
+                     bool(btc), words, claim_words, source, mismatch,
+                     own_column)
     m = model or modelmod.shipped("screen" if words else "text")
     # -- what the page does and where it lives: hand-set priors (agent/detect/behaviour.py) --
     bf = behaviourmod.features(behaviour)
