@@ -292,6 +292,8 @@ def main() -> int:
                 p = score.probability(fold_model[s["group"]], s["f"])
                 if (p >= 0.5) != (probs[s["id"]] >= 0.5):
                     flips.append(f"{s['id']} ({s['label']}) {probs[s['id']]:.2f}→{p:.2f}")
+                elif s["label"] == "ok" and p > 0.35:
+                    flips.append(f"{s['id']} (ok, over 0.35) {probs[s['id']]:.2f}→{p:.2f}")
             scams = [s for s in var if s["label"] == "scam"]
             oks = [s for s in var if s["label"] == "ok"]
             rec = sum(score.probability(fold_model[s["group"]], s["f"]) >= 0.5 for s in scams)

@@ -23,7 +23,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Sequence
 
-from agent.detect import dispute, intrusion, keycaps, lockout
+from agent.detect import charge, crash, dispute, intrusion, keycaps, lockout
 from agent.detect.words import Word
 
 # kind (and family for family-restricted kinds) -> (feature name, cap on summed weights)
@@ -48,6 +48,9 @@ NAMES = KINDS + (
 ) + (
     # issue 21, evidence beyond word lists (agent/detect/lockout.py; the shape of a locker)
     "lockout", "phone_dominant", "clickfix_steps", "app_quiet", "refund_mismatch",
+) + (
+    # issue 21, fake invoices and crash screens (agent/detect/charge.py, crash.py)
+    "charge", "charge_unasked", "crash", "crash_call",
 )
 # where the screen was read: "web" (a browser page: what the agent reads), "app" (a desktop
 # application) or "" (unknown); only "web" adds evidence, the other two read alike
@@ -128,6 +131,8 @@ def phone_heights(words: Sequence[Word], digit_runs: Sequence[str]) -> list[floa
     return out
 
 
+PROSE_LINES = 8
+NARRATIVE_WORDS = 80   # "victims, they" per word is counted over at least this many words
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|[。！？]")
 
 
@@ -144,7 +149,10 @@ def prose_share(text: str) -> float:
     # lines of one or two words are not counted: labels (of other windows, a taskbar, a clock
     # around a browser window, menus) say nothing of whether the page is prose
     counted = [n for n in lines if n >= 3]
-    return sum(n >= 10 for n in counted) / len(counted) if counted else 0.0
+    # a share over a handful of lines is a coin toss (one sentence wrapped or not by OCR moved
+    # a four-line alert from 0.4 to 0.75): it is trusted in full from PROSE_LINES lines on
+    trust = min(1.0, len(counted) / PROSE_LINES)
+    return trust * sum(n >= 10 for n in counted) / len(counted) if counted else 0.0
 
 
 def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[PhoneBox],
@@ -182,7 +190,7 @@ def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[
     # read as text, OCR of a picture: mostly one- and two-letter fragments)
     if n and sum(len(t) <= 2 for t in tokens) <= 0.5 * n:
         f["you"] = min(1.0, 8 * sum(t in _YOU for t in tokens) / n)
-        f["narrative"] = min(1.0, 15 * sum(t in _THEY for t in tokens) / n)
+        f["narrative"] = min(1.0, 15 * sum(t in _THEY for t in tokens) / max(n, NARRATIVE_WORDS))
         # OCR reads a capital I as "|" ("| feel sad to tell you"): counted as "I"
         ocr_i = len(_OCR_I.findall(shape))
         f["me"] = min(1.0, 15 * (sum(t in _ME for t in tokens) + ocr_i) / n)
@@ -249,3 +257,16 @@ def _beyond_lists(f: dict[str, float], text: str, source: str) -> None:
     f["app_quiet"] = float(source == "app" and not any(f[k] > 0 for k in ("phone", "call", "payment", "fine", "bitcoin",
                                                                         "clickfix", "clickfix_steps")))
     f["phone_dominant"] = f["short"] * f["phone_big"]
+    _charge_and_crash(f, text)
+
+
+def _charge_and_crash(f: dict[str, float], text: str) -> None:
+    """``charge``: an amount said to have been charged or renewed (:mod:`agent.detect.charge`);
+    ``charge_unasked``: that charge in a brand's name, sent from another domain than the
+    brand's or asking to call to dispute it (a fake invoice, even before its number);
+    ``crash``: the look of a system crash (:mod:`agent.detect.crash`); ``crash_call``: a crash
+    screen that gives a way to call (a system that died shows no helpline)."""
+    f["charge"] = charge.score(text)
+    f["charge_unasked"] = f["charge"] * float(f["brand"] > 0) * max(f["sender_mismatch"], f["dispute"])
+    f["crash"] = crash.score(text)
+    f["crash_call"] = f["crash"] * float(f["phone"] > 0 or f["call"] > 0)

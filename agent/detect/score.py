@@ -90,10 +90,11 @@ def probability(m: modelmod.Model, f: dict[str, float], sensitivity: str = "norm
     # "Windows Defender Alert — scanning..." first screen of a locker, before its number
     # and a blackmail letter whose first screen is still the "I hacked you, I recorded you"
     # story (its demand comes further down), and a fake scan: a security brand scanning
-    # on a nearly empty screen (the scan *is* the act: the number comes when it "ends")
+    # on a nearly empty screen (the scan *is* the act: the number comes when it "ends"), and a
+    # charge in a brand's name sent from elsewhere (it asks by itself: the reader calls or replies)
     no_action = (not any(f[k] > 0 for k in ACTIONS) and not (f["claim_big"] >= 0.2 and f["short"] > 0)
                  and not ((f["intimate"] > 0 or f["intrusion"] > 0) and f["me"] >= 0.3) and not f["scan_screen"] > 0
-                 and not f["web_claim"] >= 0.5)
+                 and not f["web_claim"] >= 0.5 and not f.get("charge_unasked", 0.0) > 0)
     # the operating system's own security app reporting what it found asks for nothing: only a
     # browser page (or a window that asks to call, pay or paste) can be the scam
     p = min(p, NO_CLAIM_CAP) if (no_claim or no_action or f.get("app_quiet", 0.0) > 0) else p
