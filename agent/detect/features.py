@@ -118,6 +118,18 @@ def median_height(words: Sequence[Word]) -> float:
     return float(statistics.median(heights)) if heights else 0.0
 
 
+GARBLED_CONF = 40.0   # Tesseract's confidence (per character) under which a screen is not read as language
+
+
+def read_well(words: Sequence[Word]) -> bool:
+    """Whether the OCR read language rather than noise: its confidence per character (a script
+    that no model in use reads comes back as confident-looking words at 30 or so, whose
+    "me", "you" and "hacked" are chance)."""
+    sized = [(len(w.text), w.conf) for w in words if len(w.text) >= 2]
+    chars = sum(n for n, _ in sized)
+    return not chars or sum(n * c for n, c in sized) / chars >= GARBLED_CONF
+
+
 def phone_heights(words: Sequence[Word], digit_runs: Sequence[str]) -> list[float]:
     """For each phone (its digits), the tallest word on screen made of those digits."""
     out = []
@@ -188,7 +200,8 @@ def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[
     f["words"] = min(1.0, math.log1p(n) / math.log(1500))
     # pronoun shares mean something in language, not in garbage (random bytes, a binary
     # read as text, OCR of a picture: mostly one- and two-letter fragments)
-    if n and sum(len(t) <= 2 for t in tokens) <= 0.5 * n:
+    language = bool(n) and sum(len(t) <= 2 for t in tokens) <= 0.5 * n and (not words or read_well(words))
+    if language:
         f["you"] = min(1.0, 8 * sum(t in _YOU for t in tokens) / n)
         f["narrative"] = min(1.0, 15 * sum(t in _THEY for t in tokens) / max(n, NARRATIVE_WORDS))
         # OCR reads a capital I as "|" ("| feel sad to tell you"): counted as "I"
@@ -218,7 +231,7 @@ def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[
     f["letter"] = f["long_lines"] * min(1.0, f["me"] + f["you"]) * (1.0 - f["narrative"])
     # "I got into your devices, I installed a trojan, I watched you": a blackmail letter's
     # opening, told in the first person to "you" (an article tells it about others)
-    f["intrusion"] = intrusion.score(text)
+    f["intrusion"] = intrusion.score(text) if language else 0.0
     # a web page that is little more than a security brand, a threat, an error or a scan:
     # the operating system's own alerts and scans are never drawn inside a browser page
     # (the real Windows Security app, read as an app, is not this)

@@ -74,6 +74,7 @@ CLAIMS = ("brand", "threat", "error_code", "invoice", "accusation", "intimate", 
           "intrusion", "lockout", "phone_dominant", "clickfix_steps")
 ACTIONS = ("phone", "call", "payment", "bitcoin", "fine", "accusation", "clickfix", "clickfix_steps")
 NO_CLAIM_CAP = 0.45
+APP_QUIET_CAP = 0.3    # a desktop application that asks for nothing: well under the line, not near it
 CLICKFIX_FLOOR = 0.9
 CLICKFIX_PROSE = 0.35
 
@@ -97,7 +98,8 @@ def probability(m: modelmod.Model, f: dict[str, float], sensitivity: str = "norm
                  and not f["web_claim"] >= 0.5 and not f.get("charge_unasked", 0.0) > 0)
     # the operating system's own security app reporting what it found asks for nothing: only a
     # browser page (or a window that asks to call, pay or paste) can be the scam
-    p = min(p, NO_CLAIM_CAP) if (no_claim or no_action or f.get("app_quiet", 0.0) > 0) else p
+    p = min(p, NO_CLAIM_CAP) if (no_claim or no_action) else p
+    p = min(p, APP_QUIET_CAP) if f.get("app_quiet", 0.0) > 0 else p
     # a screen that shows all three ClickFix steps (Run box, paste, Enter) as instructions,
     # not in prose and not warning about scams, is the attack itself (agent/detect/keycaps.py)
     if f.get("clickfix_steps", 0.0) >= 1.0 and f["long_lines"] < CLICKFIX_PROSE and f["counter"] == 0:
