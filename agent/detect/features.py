@@ -23,7 +23,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Sequence
 
-from agent.detect import charge, crash, dispute, intrusion, keycaps, lockout
+from agent.detect import charge, crash, dispute, intrusion, keycaps, lockout, sender
 from agent.detect.words import Word
 
 # kind (and family for family-restricted kinds) -> (feature name, cap on summed weights)
@@ -276,10 +276,12 @@ def _beyond_lists(f: dict[str, float], text: str, source: str) -> None:
 def _charge_and_crash(f: dict[str, float], text: str) -> None:
     """``charge``: an amount said to have been charged or renewed (:mod:`agent.detect.charge`);
     ``charge_unasked``: that charge in a brand's name, sent from another domain than the
-    brand's or asking to call to dispute it (a fake invoice, even before its number);
+    brand's (a personal mailbox whatever its name) or asking to call to dispute it (a fake
+    invoice, even before its number);
     ``crash``: the look of a system crash (:mod:`agent.detect.crash`); ``crash_call``: a crash
     screen that gives a way to call (a system that died shows no helpline)."""
     f["charge"] = charge.score(text)
-    f["charge_unasked"] = f["charge"] * float(f["brand"] > 0) * max(f["sender_mismatch"], f["dispute"])
+    asked = max(f["sender_mismatch"], f["dispute"], float(sender.free_mailbox(text)) if f["charge"] else 0.0)
+    f["charge_unasked"] = f["charge"] * float(f["brand"] > 0) * asked
     f["crash"] = crash.score(text)
     f["crash_call"] = f["crash"] * float(f["phone"] > 0 or f["call"] > 0)

@@ -155,7 +155,8 @@ def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal"
     raw = [(s.kind, s.family, s.weight) for s in signals]
     claim_words = frozenset(w for s in signals if s.kind in ("brand", "threat", "error_code")
                             for w in match.normalize(s.text).split() if len(w) >= 4)
-    mismatch = sender.mismatch(text, [s.text for s in signals if s.kind in ("brand", "authority")])
+    # an accusation or a brand, sent from a domain that is none of the brands or authorities named
+    mismatch = sender.mismatch(text, [s.text for s in signals if s.kind in ("brand", "authority", "accusation")])
     f = feat.compute(text, raw, [feat.PhoneBox(p.special, h) for p, h in zip(found_phones, heights)],
                      bool(btc), words, claim_words, source, mismatch,
                      own_column)

@@ -101,3 +101,10 @@ def _a_person(name: str, brands: set[str]) -> bool:
     flat = {_LETTERS.sub("", w.lower()) for w in words}
     return (1 <= len(words) <= 3 and not re.search(r"\d", name) and not _ROLE.search(name)
             and not flat & brands)
+
+
+def free_mailbox(text: str) -> bool:
+    """Whether the e-mail on screen comes from a personal mailbox provider (gmail, outlook...),
+    whatever name it shows: a brand's invoice or renewal never does."""
+    found = sender(text)
+    return found is not None and registrable_label(found[1]) in FREE_MAIL
