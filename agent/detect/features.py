@@ -23,7 +23,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Sequence
 
-from agent.detect import charge, crash, dispute, intrusion, keycaps, lockout, sender
+from agent.detect import charge, crash, dispute, exposure, intrusion, keycaps, lockout, sender
 from agent.detect.words import Word
 
 # kind (and family for family-restricted kinds) -> (feature name, cap on summed weights)
@@ -51,6 +51,8 @@ NAMES = KINDS + (
 ) + (
     # issue 21, fake invoices and crash screens (agent/detect/charge.py, crash.py)
     "charge", "charge_unasked", "crash", "crash_call",
+    # ...your data "found on the dark web", a page stacking dialogs (agent/detect/exposure.py)
+    "exposure", "exposure_pressure", "dialog_loop",
 )
 # where the screen was read: "web" (a browser page: what the agent reads), "app" (a desktop
 # application) or "" (unknown); only "web" adds evidence, the other two read alike
@@ -279,9 +281,14 @@ def _charge_and_crash(f: dict[str, float], text: str) -> None:
     brand's (a personal mailbox whatever its name) or asking to call to dispute it (a fake
     invoice, even before its number);
     ``crash``: the look of a system crash (:mod:`agent.detect.crash`); ``crash_call``: a crash
-    screen that gives a way to call (a system that died shows no helpline)."""
+    screen that gives a way to call (a system that died shows no helpline); ``exposure``: "your
+    data was found on the dark web" (``exposure_pressure``: said with urgency); ``dialog_loop``:
+    the browser's line under a page's stacked dialogs (:mod:`agent.detect.exposure`)."""
     f["charge"] = charge.score(text)
     asked = max(f["sender_mismatch"], f["dispute"], float(sender.free_mailbox(text)) if f["charge"] else 0.0)
     f["charge_unasked"] = f["charge"] * float(f["brand"] > 0) * asked
     f["crash"] = crash.score(text)
     f["crash_call"] = f["crash"] * float(f["phone"] > 0 or f["call"] > 0)
+    f["exposure"] = exposure.exposure(text)
+    f["exposure_pressure"] = f["exposure"] * float(f["pressure"] > 0)
+    f["dialog_loop"] = exposure.dialog_loop(text)

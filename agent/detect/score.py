@@ -71,7 +71,7 @@ def strip_own(text: str, own_sentences: Sequence[str]) -> str:
 
 
 CLAIMS = ("brand", "threat", "error_code", "invoice", "accusation", "intimate", "clickfix", "pressure", "scan",
-          "intrusion", "lockout", "phone_dominant", "clickfix_steps")
+          "intrusion", "lockout", "phone_dominant", "clickfix_steps", "crash", "exposure", "dialog_loop")
 ACTIONS = ("phone", "call", "payment", "bitcoin", "fine", "accusation", "clickfix", "clickfix_steps")
 NO_CLAIM_CAP = 0.45
 APP_QUIET_CAP = 0.3    # a desktop application that asks for nothing: well under the line, not near it
