@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from agent.config import default_ocr_languages
-from agent.detect import charge, column, crash, ocr
+from agent.detect import charge, column, crash, exposure, ocr
 from agent.detect.pipeline import Detector
 from tests import render
 
@@ -50,7 +50,9 @@ def test_a_fake_invoice_for_a_charge_never_made_is_a_refund_scam(detectors, name
     v = detectors(lang).scan_image(_screen(name, "refund"))
     assert v.features["charge"] == 1.0, v.text                 # the amount charged was read as such
     assert v.verdict == "scam" and v.family == "refund", (v.score, v.signals)
-    assert v.score >= 0.65
+    # a receipt with no number on its first screen has only its charge and its sender: a scam,
+    # with less of a margin
+    assert v.score >= (0.5 if "receipt" in name else 0.65)
 
 
 @pytest.mark.parametrize("name,lang,family", [
@@ -100,6 +102,24 @@ def test_a_mail_in_a_browser_window_on_a_desktop_is_judged_on_its_own_text(detec
     assert v.verdict == "scam" and v.family == family, (v.score, v.signals)
 
 
+@pytest.mark.parametrize("name,lang,feature", [
+    ("tss-darkweb-alert-en.txt", "en", "exposure_pressure"),   # "your data for sale on the dark web: act now, call"
+    ("tss-darkweb-alert-fr.txt", "fr", "exposure_pressure"),
+    ("tss-dialog-loop-en.txt", "en", "dialog_loop"),            # no number, the browser's line under stacked dialogs
+])
+def test_a_dark_web_scare_and_a_page_stacking_dialogs_are_caught(detectors, name, lang, feature):
+    _need(lang)
+    v = detectors(lang).scan_image(_screen(name, "tss"))
+    assert v.features[feature] == 1.0, v.text
+    assert v.verdict == "scam" and v.family == "tss", (v.score, v.signals)
+
+
+@pytest.mark.parametrize("name,family", [("ok-darkweb-report-en.txt", "other"), ("news-darkweb-en.txt", "news")])
+def test_a_real_dark_web_report_and_an_article_about_the_scare_are_not_alarms(detectors, name, family):
+    v = detectors("en").scan_image(_screen(name, family))
+    assert v.verdict == "ok" and v.score <= 0.35, (v.score, v.signals)
+
+
 def test_the_charge_and_crash_shapes_in_plain_text():
     assert charge.claimed("Montant prélevé : 379,90 €")
     assert charge.claimed("Total charged: $349.99")
@@ -107,3 +127,6 @@ def test_the_charge_and_crash_shapes_in_plain_text():
     assert not charge.claimed("Renewal is free of charge")          # no amount
     assert crash.markers("Your PC ran into a problem. Stop code: CRITICAL_PROCESS_DIED. 20% complete") == 3
     assert crash.markers("The problem was fixed in the update of 20 March") == 0
+    assert exposure.exposure("Vos mots de passe ont été trouvés sur le dark web.") == 1.0
+    assert exposure.exposure("Their passwords were found on the dark web.") == 0.0       # told about others
+    assert exposure.dialog_loop("Empêcher cette page de créer des boîtes de dialogue supplémentaires") == 1.0

@@ -118,7 +118,9 @@ def choose_family(f: dict[str, float]) -> str:
     if f["shape_summons"] > 0:
         strength["summons"] = f["accusation"] + f["authority"] + f["fine"]
     # an invoice in a brand's name with a number to call, or sent from another domain than the brand's
-    if (f["invoice"] >= 0.5 and f["brand"] > 0 and (f["phone"] > 0 or f["sender_mismatch"] > 0)
+    # (or from a personal mailbox, for a charge)
+    if (f["invoice"] >= 0.5 and f["brand"] > 0 and (f["phone"] > 0 or f["sender_mismatch"] > 0
+                                                    or f.get("charge_unasked", 0.0) > 0)
             and f["invoice"] > f["threat"]):
         strength["refund"] = 2 * f["invoice"] + f["phone_special"]
     return max(strength, key=lambda k: strength[k])
