@@ -47,7 +47,8 @@ FAMILY_KINDS = {
 }
 # the model's evidence named as a signal of kind "layout" (its text is the feature name;
 # `vigie scan` shows it in words: assets/i18n/*/scan.toml "layout_<name>")
-LAYOUT_SIGNALS = ("lockout", "phone_dominant", "clickfix_steps", "refund_mismatch", "intrusion", "web_claim", "sender_mismatch", "dispute", "phone_big", "phone_many", "words", "long_lines", "big_text", "you", "me", "narrative", "years",
+LAYOUT_SIGNALS = ("charge", "charge_unasked", "crash", "crash_call", "exposure", "exposure_pressure", "dialog_loop",
+                  "lockout", "phone_dominant", "clickfix_steps", "refund_mismatch", "intrusion", "web_claim", "sender_mismatch", "dispute", "phone_big", "phone_many", "words", "long_lines", "big_text", "you", "me", "narrative", "years",
                   "capitals", "claim_big", "short", "brand_short", "threat_short", "scan_screen", "letter", "shape_tss",
                   "shape_refund", "shape_summons", "shape_sextortion")
 
