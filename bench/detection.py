@@ -310,6 +310,12 @@ def main() -> int:
                     by_family[s["family"]].append(p >= 0.5)
             print("      recall by family: " + "   ".join(f"{fam} {pct(sum(v), len(v)).strip()}"
                                                          for fam, v in sorted(by_family.items())))
+            by_lang = defaultdict(list)
+            for s, p in zip(var, vp):
+                if s["label"] == "scam":
+                    by_lang[s["lang"]].append(p >= 0.5)
+            print("      recall by language: " + "   ".join(f"{lang} {sum(v)}/{len(v)}"
+                                                           for lang, v in sorted(by_lang.items())))
             print("".join("      " + x + "\n" for x in flips[:12]), end="")
     if args.speed:
         speed(corpus, args.speed, phrases)

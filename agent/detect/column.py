@@ -101,12 +101,18 @@ def _span(block: list[int], lines: dict[int, _Line]) -> tuple[int, int]:
     column's margin; a note's label that OCR glued to one of its lines starts further left)
     to the right edge its lines reach, past the outermost :data:`EDGE` of their characters."""
     h = statistics.median(lines[k].height for k in block)
-    weight: dict[int, int] = {}
-    for k in block:
-        for other in block:
-            if abs(lines[other].left - lines[k].left) <= h:
-                weight[k] = weight.get(k, 0) + lines[other].chars
-    margin = lines[max(block, key=lambda k: (weight[k], -lines[k].left))].left
+    # the left edge with the most characters starting within a line height of it (a sliding window)
+    lefts = sorted((lines[k].left, lines[k].chars) for k in block)
+    best, margin, lo, hi, inside_chars = -1, lefts[0][0], 0, 0, 0
+    for left, _ in lefts:
+        while hi < len(lefts) and lefts[hi][0] <= left + h:
+            inside_chars += lefts[hi][1]
+            hi += 1
+        while lefts[lo][0] < left - h:
+            inside_chars -= lefts[lo][1]
+            lo += 1
+        if inside_chars > best:
+            best, margin = inside_chars, left
     inside = sorted(((lines[k].right, lines[k].chars) for k in block if lines[k].left >= margin - h), reverse=True)
     chars, seen, right = sum(n for _, n in inside), 0, inside[0][0]
     for right, n in inside:
