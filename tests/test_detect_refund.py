@@ -60,6 +60,8 @@ def test_a_fake_invoice_for_a_charge_never_made_is_a_refund_scam(detectors, name
     ("receipt-ok-fr-3.txt", "fr", "shop"),       # a bookshop's receipt with its phone number
     ("invoice-ok-de-2.txt", "de", "shop"),       # a utility bill: amount debited, "questions? call us"
     ("news-refund-en.txt", "en", "news"),        # an article about fake renewal invoices, amounts and all
+    ("family-mail-fr-3.txt", "fr", "other"),     # a grandmother, from her own mailbox: "McAfee m'a prélevé 49,99 €"
+    ("family-mail-en-3.txt", "en", "other"),
 ])
 def test_real_invoices_and_an_article_about_fake_ones_are_not_alarms(detectors, name, lang, family):
     _need(lang)
