@@ -23,7 +23,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Sequence
 
-from agent.detect import charge, crash, dispute, exposure, intrusion, keycaps, lockout, sender
+from agent.detect import dispute, intrusion, keycaps, lockout, scares
 from agent.detect.words import Word
 
 # kind (and family for family-restricted kinds) -> (feature name, cap on summed weights)
@@ -146,7 +146,6 @@ def phone_heights(words: Sequence[Word], digit_runs: Sequence[str]) -> list[floa
 
 
 PROSE_LINES = 8
-OWN_STORY = 0.3        # "me" at which a mail tells the writer's own story
 NARRATIVE_WORDS = 80   # "victims, they" per word is counted over at least this many words
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|[。！？]")
 
@@ -273,27 +272,5 @@ def _beyond_lists(f: dict[str, float], text: str, source: str) -> None:
     f["app_quiet"] = float(source == "app" and not any(f[k] > 0 for k in ("phone", "call", "payment", "fine", "bitcoin",
                                                                         "clickfix", "clickfix_steps")))
     f["phone_dominant"] = f["short"] * f["phone_big"]
-    _charge_and_crash(f, text)
+    scares.add(f, text)
 
-
-def _charge_and_crash(f: dict[str, float], text: str) -> None:
-    """``charge``: an amount said to have been charged or renewed (:mod:`agent.detect.charge`);
-    ``charge_unasked``: that charge in a brand's name, sent from another domain than the
-    brand's (a personal mailbox whatever its name, unless the writer tells of their own charge)
-    or asking to call to dispute it (a fake invoice, even before its number);
-    ``crash``: the look of a system crash (:mod:`agent.detect.crash`); ``crash_call``: a crash
-    screen that gives a way to call (a system that died shows no helpline); ``exposure``: "your
-    data was found on the dark web" (``exposure_pressure``: said with urgency); ``dialog_loop``:
-    the browser's line under a page's stacked dialogs (:mod:`agent.detect.exposure`)."""
-    f["charge"] = charge.score(text)
-    # (from a personal mailbox: unless written in the first person - a relative telling of a
-    # charge on their own card, "McAfee m'a prélevé 49,99 €", asking for help)
-    own_story = f["me"] >= OWN_STORY
-    asked = max(f["sender_mismatch"], f["dispute"],
-                float(sender.free_mailbox(text)) if f["charge"] and not own_story else 0.0)
-    f["charge_unasked"] = f["charge"] * float(f["brand"] > 0) * asked
-    f["crash"] = crash.score(text)
-    f["crash_call"] = f["crash"] * float(f["phone"] > 0 or f["call"] > 0)
-    f["exposure"] = exposure.exposure(text)
-    f["exposure_pressure"] = f["exposure"] * float(f["pressure"] > 0)
-    f["dialog_loop"] = exposure.dialog_loop(text)
