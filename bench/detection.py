@@ -304,18 +304,13 @@ def main() -> int:
             print(f"  {name:10s} screens {len(var):3d}  recall {pct(rec, len(scams))}  false alarms "
                   f"{pct(fa, len(oks))}  highest legitimate {high:.2f}  caught >= 0.65 "
                   f"{pct(sum(p >= 0.65 for p in caught), len(caught))}  flips {len(flips)}")
-            by_family = defaultdict(list)
-            for s, p in zip(var, vp):
-                if s["label"] == "scam":
-                    by_family[s["family"]].append(p >= 0.5)
-            print("      recall by family: " + "   ".join(f"{fam} {pct(sum(v), len(v)).strip()}"
-                                                         for fam, v in sorted(by_family.items())))
-            by_lang = defaultdict(list)
-            for s, p in zip(var, vp):
-                if s["label"] == "scam":
-                    by_lang[s["lang"]].append(p >= 0.5)
-            print("      recall by language: " + "   ".join(f"{lang} {sum(v)}/{len(v)}"
-                                                           for lang, v in sorted(by_lang.items())))
+            for key, label in (("family", "family"), ("lang", "language")):
+                groups = defaultdict(list)
+                for s, p in zip(var, vp):
+                    if s["label"] == "scam":
+                        groups[s[key]].append(p >= 0.5)
+                print(f"      recall by {label}: " + "   ".join(f"{g} {pct(sum(v), len(v)).strip()}"
+                                                           for g, v in sorted(groups.items())))
             print("".join("      " + x + "\n" for x in flips[:12]), end="")
     if args.speed:
         speed(corpus, args.speed, phrases)
