@@ -219,7 +219,8 @@ def report(samples: list[dict], probs: dict[str, float], families: dict[str, str
           f"{caught[0] if caught else float('nan'):.3f}; highest legitimate score {max(probs[s['id']] for s in oks):.3f}")
     print(f"  legitimate screens above 0.35: {sum(probs[s['id']] > 0.35 for s in oks)}/{len(oks)};"
           f" scams between 0.5 and 0.65: {sum(0.5 <= probs[s['id']] < 0.65 for s in scams)};"
-          f" scams below 0.5: {sum(probs[s['id']] < 0.5 for s in scams)}")
+          f" scams below 0.5: {sum(probs[s['id']] < 0.5 for s in scams)};"
+          f" caught scams >= 0.65: {pct(sum(p >= 0.65 for p in caught), len(caught)).strip()}")
 
 
 def main() -> int:
@@ -291,12 +292,26 @@ def main() -> int:
                 p = score.probability(fold_model[s["group"]], s["f"])
                 if (p >= 0.5) != (probs[s["id"]] >= 0.5):
                     flips.append(f"{s['id']} ({s['label']}) {probs[s['id']]:.2f}→{p:.2f}")
+                elif s["label"] == "ok" and p > 0.35:
+                    flips.append(f"{s['id']} (ok, over 0.35) {probs[s['id']]:.2f}→{p:.2f}")
             scams = [s for s in var if s["label"] == "scam"]
             oks = [s for s in var if s["label"] == "ok"]
             rec = sum(score.probability(fold_model[s["group"]], s["f"]) >= 0.5 for s in scams)
             fa = sum(score.probability(fold_model[s["group"]], s["f"]) >= 0.5 for s in oks)
+            vp = [score.probability(fold_model[s["group"]], s["f"]) for s in var]
+            caught = [p for s, p in zip(var, vp) if s["label"] == "scam" and p >= 0.5]
+            high = max((p for s, p in zip(var, vp) if s["label"] == "ok"), default=0.0)
             print(f"  {name:10s} screens {len(var):3d}  recall {pct(rec, len(scams))}  false alarms "
-                  f"{pct(fa, len(oks))}  flips {len(flips)}" + ("".join("\n      " + x for x in flips[:12])))
+                  f"{pct(fa, len(oks))}  highest legitimate {high:.2f}  caught >= 0.65 "
+                  f"{pct(sum(p >= 0.65 for p in caught), len(caught))}  flips {len(flips)}")
+            for key, label in (("family", "family"), ("lang", "language")):
+                groups = defaultdict(list)
+                for s, p in zip(var, vp):
+                    if s["label"] == "scam":
+                        groups[s[key]].append(p >= 0.5)
+                print(f"      recall by {label}: " + "   ".join(f"{g} {pct(sum(v), len(v)).strip()}"
+                                                           for g, v in sorted(groups.items())))
+            print("".join("      " + x + "\n" for x in flips[:12]), end="")
     if args.speed:
         speed(corpus, args.speed, phrases)
     if args.json:

@@ -23,7 +23,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Sequence
 
-from agent.detect import dispute, intrusion, keycaps, lockout
+from agent.detect import dispute, intrusion, keycaps, lockout, scares
 from agent.detect.words import Word
 
 # kind (and family for family-restricted kinds) -> (feature name, cap on summed weights)
@@ -48,6 +48,11 @@ NAMES = KINDS + (
 ) + (
     # issue 21, evidence beyond word lists (agent/detect/lockout.py; the shape of a locker)
     "lockout", "phone_dominant", "clickfix_steps", "app_quiet", "refund_mismatch",
+) + (
+    # issue 21, fake invoices and crash screens (agent/detect/charge.py, crash.py)
+    "charge", "charge_unasked", "crash", "crash_call",
+    # ...your data "found on the dark web", a page stacking dialogs (agent/detect/exposure.py)
+    "exposure", "exposure_pressure", "dialog_loop",
 )
 # where the screen was read: "web" (a browser page: what the agent reads), "app" (a desktop
 # application) or "" (unknown); only "web" adds evidence, the other two read alike
@@ -63,7 +68,7 @@ _THEY = set("they their them he she his her victims victim criminals fraudsters 
             "vittime truffatori slachtoffers oplichters criminelen vítimas vitimas golpistas criminosos".split())
 _ME = set("i me my mine myself je j moi mon ma mes ich mich mir mein meine meinen yo mi mis me io mio mia ik mij "
           "mijn eu meu minha meus".split())
-_OCR_I = re.compile(r"(?<!\S)\|(?=\s+[a-z])")
+_OCR_I = re.compile(r"(?<!\S)\|(?=\s+[a-z4&@])")   # (4, &, @: a spam mail's "a": "| 4cquired")
 _JA_YOU = re.compile(r"(お客様|あなた|ご利用|お使い)")
 _YEAR = re.compile(r"\b(?:19[89]\d|20[0-4]\d)\b")
 _DATE = re.compile(r"\b\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})\b|\b\d{4}-\d{2}-\d{2}\b")
@@ -115,6 +120,18 @@ def median_height(words: Sequence[Word]) -> float:
     return float(statistics.median(heights)) if heights else 0.0
 
 
+GARBLED_CONF = 40.0   # Tesseract's confidence (per character) under which a screen is not read as language
+
+
+def read_well(words: Sequence[Word]) -> bool:
+    """Whether the OCR read language rather than noise: its confidence per character (a script
+    that no model in use reads comes back as confident-looking words at 30 or so, whose
+    "me", "you" and "hacked" are chance)."""
+    sized = [(len(w.text), w.conf) for w in words if len(w.text) >= 2]
+    chars = sum(n for n, _ in sized)
+    return not chars or sum(n * c for n, c in sized) / chars >= GARBLED_CONF
+
+
 def phone_heights(words: Sequence[Word], digit_runs: Sequence[str]) -> list[float]:
     """For each phone (its digits), the tallest word on screen made of those digits."""
     out = []
@@ -128,6 +145,8 @@ def phone_heights(words: Sequence[Word], digit_runs: Sequence[str]) -> list[floa
     return out
 
 
+PROSE_LINES = 8
+NARRATIVE_WORDS = 80   # "victims, they" per word is counted over at least this many words
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|[。！？]")
 
 
@@ -144,16 +163,21 @@ def prose_share(text: str) -> float:
     # lines of one or two words are not counted: labels (of other windows, a taskbar, a clock
     # around a browser window, menus) say nothing of whether the page is prose
     counted = [n for n in lines if n >= 3]
-    return sum(n >= 10 for n in counted) / len(counted) if counted else 0.0
+    # a share over a handful of lines is a coin toss (one sentence wrapped or not by OCR moved
+    # a four-line alert from 0.4 to 0.75): it is trusted in full from PROSE_LINES lines on
+    trust = min(1.0, len(counted) / PROSE_LINES)
+    return trust * sum(n >= 10 for n in counted) / len(counted) if counted else 0.0
 
 
 def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[PhoneBox],
             bitcoin: bool, words: Sequence[Word] | None, claim_words: frozenset[str] = frozenset(),
-            source: str = "", sender_mismatch: float = 0.0) -> dict[str, float]:
+            source: str = "", sender_mismatch: float = 0.0, column: str | None = None) -> dict[str, float]:
     """Every feature in :data:`NAMES`, each in [0, 1]. ``claim_words``: the words of the
     brand, threat and error phrases found (normalised), to see how big they are drawn;
     ``source``: ``"web"`` for a browser page (see :data:`SOURCES`); ``sender_mismatch``:
-    :func:`agent.detect.sender.mismatch` (it needs the brand phrases found)."""
+    :func:`agent.detect.sender.mismatch` (it needs the brand phrases found); ``column``: the
+    text of the page's own column (:mod:`agent.detect.column`, a screen only): the text's shape
+    (length, who speaks to whom, dates, prose) is measured on it, not on the windows around."""
     f = dict.fromkeys(NAMES, 0.0)
     f.update(_capped(hits))
     f["phone"] = 1.0 if phones else 0.0
@@ -172,23 +196,25 @@ def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[
                               and (sender_mismatch > 0 or f["dispute"] > 0))
     f["shape_summons"] = float(f["accusation"] > 0 and f["authority"] > 0)
     f["shape_sextortion"] = float(f["intimate"] > 0 and (f["payment"] > 0 or f["bitcoin"] > 0))
-    tokens = [t.lower() for t in _WORD.findall(text)]
+    shape = text if column is None else column
+    tokens = [t.lower() for t in _WORD.findall(shape)]
     n = len(tokens)
     f["words"] = min(1.0, math.log1p(n) / math.log(1500))
     # pronoun shares mean something in language, not in garbage (random bytes, a binary
     # read as text, OCR of a picture: mostly one- and two-letter fragments)
-    if n and sum(len(t) <= 2 for t in tokens) <= 0.5 * n:
+    language = bool(n) and sum(len(t) <= 2 for t in tokens) <= 0.5 * n and (not words or read_well(words))
+    if language:
         f["you"] = min(1.0, 8 * sum(t in _YOU for t in tokens) / n)
-        f["narrative"] = min(1.0, 15 * sum(t in _THEY for t in tokens) / n)
+        f["narrative"] = min(1.0, 15 * sum(t in _THEY for t in tokens) / max(n, NARRATIVE_WORDS))
         # OCR reads a capital I as "|" ("| feel sad to tell you"): counted as "I"
-        ocr_i = len(_OCR_I.findall(text))
+        ocr_i = len(_OCR_I.findall(shape))
         f["me"] = min(1.0, 15 * (sum(t in _ME for t in tokens) + ocr_i) / n)
-        caps = [t for t in _WORD.findall(text) if len(t) >= 3]
+        caps = [t for t in _WORD.findall(shape) if len(t) >= 3]
         f["capitals"] = sum(t.isupper() for t in caps) / len(caps) if caps else 0.0
-    ja_you = len(_JA_YOU.findall(text))
+    ja_you = len(_JA_YOU.findall(shape))
     if ja_you:
         f["you"] = max(f["you"], min(1.0, ja_you / 4))
-    f["years"] = min(1.0, (len(_YEAR.findall(text)) + len(_DATE.findall(text))) / 6)
+    f["years"] = min(1.0, (len(_YEAR.findall(shape)) + len(_DATE.findall(shape))) / 6)
     # a screen of a few dozen words that names a security brand or a threat: the
     # minimal "Windows Defender Alert / scanning..." locker (an article says more).
     # Screens only: a short plain text (a note, a snippet) says nothing by its length.
@@ -202,12 +228,12 @@ def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[
     f["scan_screen"] = f["short"] if (f["scan"] > 0 and f["brand"] > 0 and findings) else 0.0
     # prose: the share of lines of 10+ words (OCR lines on a screen; in a plain text, a
     # line of more than 20 words is a paragraph and is cut at its sentence ends first)
-    f["long_lines"] = prose_share(text)
+    f["long_lines"] = prose_share(shape)
     # prose written by "I" to "you" (a blackmail or summons letter), not about others
     f["letter"] = f["long_lines"] * min(1.0, f["me"] + f["you"]) * (1.0 - f["narrative"])
     # "I got into your devices, I installed a trojan, I watched you": a blackmail letter's
     # opening, told in the first person to "you" (an article tells it about others)
-    f["intrusion"] = intrusion.score(text)
+    f["intrusion"] = intrusion.score(text) if language else 0.0
     # a web page that is little more than a security brand, a threat, an error or a scan:
     # the operating system's own alerts and scans are never drawn inside a browser page
     # (the real Windows Security app, read as an app, is not this)
@@ -246,3 +272,5 @@ def _beyond_lists(f: dict[str, float], text: str, source: str) -> None:
     f["app_quiet"] = float(source == "app" and not any(f[k] > 0 for k in ("phone", "call", "payment", "fine", "bitcoin",
                                                                         "clickfix", "clickfix_steps")))
     f["phone_dominant"] = f["short"] * f["phone_big"]
+    scares.add(f, text)
+

@@ -26,6 +26,7 @@ from typing import Sequence
 from rapidfuzz import fuzz
 
 from agent.detect import behaviour as behaviourmod
+from agent.detect import column
 from agent.detect import evasion, features as feat, limits, match, model as modelmod, phones as phonemod, sender
 from agent.detect.phrases import Phrase
 from agent.detect.verdict import FAMILIES, Signal, Verdict
@@ -46,7 +47,8 @@ FAMILY_KINDS = {
 }
 # the model's evidence named as a signal of kind "layout" (its text is the feature name;
 # `vigie scan` shows it in words: assets/i18n/*/scan.toml "layout_<name>")
-LAYOUT_SIGNALS = ("lockout", "phone_dominant", "clickfix_steps", "refund_mismatch", "intrusion", "web_claim", "sender_mismatch", "dispute", "phone_big", "phone_many", "words", "long_lines", "big_text", "you", "me", "narrative", "years",
+LAYOUT_SIGNALS = ("charge", "charge_unasked", "crash", "crash_call", "exposure", "exposure_pressure", "dialog_loop",
+                  "lockout", "phone_dominant", "clickfix_steps", "refund_mismatch", "intrusion", "web_claim", "sender_mismatch", "dispute", "phone_big", "phone_many", "words", "long_lines", "big_text", "you", "me", "narrative", "years",
                   "capitals", "claim_big", "short", "brand_short", "threat_short", "scan_screen", "letter", "shape_tss",
                   "shape_refund", "shape_summons", "shape_sextortion")
 
@@ -70,9 +72,10 @@ def strip_own(text: str, own_sentences: Sequence[str]) -> str:
 
 
 CLAIMS = ("brand", "threat", "error_code", "invoice", "accusation", "intimate", "clickfix", "pressure", "scan",
-          "intrusion", "lockout", "phone_dominant", "clickfix_steps")
+          "intrusion", "lockout", "phone_dominant", "clickfix_steps", "crash", "exposure", "dialog_loop")
 ACTIONS = ("phone", "call", "payment", "bitcoin", "fine", "accusation", "clickfix", "clickfix_steps")
 NO_CLAIM_CAP = 0.45
+APP_QUIET_CAP = 0.3    # a desktop application that asks for nothing: well under the line, not near it
 CLICKFIX_FLOOR = 0.9
 CLICKFIX_PROSE = 0.35
 
@@ -89,13 +92,15 @@ def probability(m: modelmod.Model, f: dict[str, float], sensitivity: str = "norm
     # "Windows Defender Alert — scanning..." first screen of a locker, before its number
     # and a blackmail letter whose first screen is still the "I hacked you, I recorded you"
     # story (its demand comes further down), and a fake scan: a security brand scanning
-    # on a nearly empty screen (the scan *is* the act: the number comes when it "ends")
+    # on a nearly empty screen (the scan *is* the act: the number comes when it "ends"), and a
+    # charge in a brand's name sent from elsewhere (it asks by itself: the reader calls or replies)
     no_action = (not any(f[k] > 0 for k in ACTIONS) and not (f["claim_big"] >= 0.2 and f["short"] > 0)
                  and not ((f["intimate"] > 0 or f["intrusion"] > 0) and f["me"] >= 0.3) and not f["scan_screen"] > 0
-                 and not f["web_claim"] >= 0.5)
+                 and not f["web_claim"] >= 0.5 and not f.get("charge_unasked", 0.0) > 0)
     # the operating system's own security app reporting what it found asks for nothing: only a
     # browser page (or a window that asks to call, pay or paste) can be the scam
-    p = min(p, NO_CLAIM_CAP) if (no_claim or no_action or f.get("app_quiet", 0.0) > 0) else p
+    p = min(p, NO_CLAIM_CAP) if (no_claim or no_action) else p
+    p = min(p, APP_QUIET_CAP) if f.get("app_quiet", 0.0) > 0 else p
     # a screen that shows all three ClickFix steps (Run box, paste, Enter) as instructions,
     # not in prose and not warning about scams, is the attack itself (agent/detect/keycaps.py)
     if f.get("clickfix_steps", 0.0) >= 1.0 and f["long_lines"] < CLICKFIX_PROSE and f["counter"] == 0:
@@ -114,10 +119,17 @@ def choose_family(f: dict[str, float]) -> str:
     if f["shape_summons"] > 0:
         strength["summons"] = f["accusation"] + f["authority"] + f["fine"]
     # an invoice in a brand's name with a number to call, or sent from another domain than the brand's
-    if (f["invoice"] >= 0.5 and f["brand"] > 0 and (f["phone"] > 0 or f["sender_mismatch"] > 0)
+    # (or from a personal mailbox, for a charge)
+    if (f["invoice"] >= 0.5 and f["brand"] > 0 and (f["phone"] > 0 or f["sender_mismatch"] > 0
+                                                    or f.get("charge_unasked", 0.0) > 0)
             and f["invoice"] > f["threat"]):
         strength["refund"] = 2 * f["invoice"] + f["phone_special"]
     return max(strength, key=lambda k: strength[k])
+
+
+def _prepared(text: str, own_sentences: Sequence[str]) -> str:
+    """``text`` capped to a screen's length, its hiding tricks undone, Vigie's own lines out."""
+    return strip_own(evasion.unhide(limits.cap_text(text)[0]), own_sentences)
 
 
 def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal", lang_hint: str = "",
@@ -127,10 +139,16 @@ def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal"
     """The verdict for ``text`` (and its word boxes, for a screen) against ``phrases``;
     ``source`` says where it was read (``"web"``: a browser page); ``behaviour`` what the
     page was seen doing and its address (None: not observed). Pure."""
-    text = strip_own(evasion.unhide(limits.cap_text(text)[0]), own_sentences)
+    text = _prepared(text, own_sentences)
     if not text.strip():
         return Verdict(verdict="ok", family=None, score=0.0, lang=lang_hint, text=text)
-    hits = match.distinct(match.find(match.prepare(text), phrases))
+    # the page's own column (a screen only): where other windows' labels, read in between its
+    # lines, would break a phrase or dilute the text's shape (agent/detect/column.py)
+    own_column = _prepared(column.main_text(words), own_sentences) if words else None
+    found = match.find(match.prepare(text), phrases)
+    if own_column and own_column != text:
+        found += match.find(match.prepare(own_column), phrases)
+    hits = match.distinct(found)
     found_phones = phonemod.find_phones(text)
     btc = phonemod.find_bitcoin_addresses(text)
     codes = list(dict.fromkeys(m.group(0) for m in _ERROR_CODE.finditer(text)))[:3]
@@ -140,9 +158,11 @@ def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal"
     raw = [(s.kind, s.family, s.weight) for s in signals]
     claim_words = frozenset(w for s in signals if s.kind in ("brand", "threat", "error_code")
                             for w in match.normalize(s.text).split() if len(w) >= 4)
-    mismatch = sender.mismatch(text, [s.text for s in signals if s.kind in ("brand", "authority")])
+    # an accusation or a brand, sent from a domain that is none of the brands or authorities named
+    mismatch = sender.mismatch(text, [s.text for s in signals if s.kind in ("brand", "authority", "accusation")])
     f = feat.compute(text, raw, [feat.PhoneBox(p.special, h) for p, h in zip(found_phones, heights)],
-                     bool(btc), words, claim_words, source, mismatch)
+                     bool(btc), words, claim_words, source, mismatch,
+                     own_column)
     m = model or modelmod.shipped("screen" if words else "text")
     # -- what the page does and where it lives: hand-set priors (agent/detect/behaviour.py) --
     bf = behaviourmod.features(behaviour)

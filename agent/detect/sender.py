@@ -37,11 +37,15 @@ def sender(text: str) -> tuple[str, str] | None:
     """(display name, domain) of the first sender address shown after a "From" label
     (the name may be empty), or None."""
     for m in _FROM.finditer(text):
-        following = "\n".join(text[m.end():].split("\n", 3)[:3])
-        found = _ADDRESS.search(following)
-        if found:
-            name = following[:found.start()].strip().strip("<\"'“”‘’ ").strip()
-            return name, found.group(1).lower()
+        # the label's own line, then the next two lines with text (blank lines, and a label of
+        # another window read in between, are passed over); the name stands on the address's line
+        rest = text[m.end():].split("\n")
+        following = rest[:1] + [ln for ln in rest[1:12] if ln.strip()][:2]
+        for line in following:
+            found = _ADDRESS.search(line)
+            if found:
+                name = line[:found.start()].strip().strip("<\"'“”‘’ ").strip()
+                return name, found.group(1).lower()
     return None
 
 
@@ -97,3 +101,10 @@ def _a_person(name: str, brands: set[str]) -> bool:
     flat = {_LETTERS.sub("", w.lower()) for w in words}
     return (1 <= len(words) <= 3 and not re.search(r"\d", name) and not _ROLE.search(name)
             and not flat & brands)
+
+
+def free_mailbox(text: str) -> bool:
+    """Whether the e-mail on screen comes from a personal mailbox provider (gmail, outlook...),
+    whatever name it shows: a brand's invoice or renewal never does."""
+    found = sender(text)
+    return found is not None and registrable_label(found[1]) in FREE_MAIL
