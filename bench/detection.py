@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import look_cache  # noqa: E402
 import ocr_cache  # noqa: E402
 from agent.config import default_ocr_languages  # noqa: E402
 from agent.detect import model as modelmod, phrases as phrasemod, score  # noqa: E402
@@ -66,8 +67,12 @@ def fixture_rows():
             yield row
 
 
-def features_of(text: str, words, phrases, source: str = "") -> dict:
-    return score.score_text(text, phrases, words=words, model=ZERO, source=source).features
+# VIGIE_BENCH_LOOK=0: the screens' look (alarm colours, dialog, browser-check frame) left out (the "before")
+LOOK = os.environ.get("VIGIE_BENCH_LOOK", "1") != "0"
+
+
+def features_of(text: str, words, phrases, source: str = "", image: dict | None = None) -> dict:
+    return score.score_text(text, phrases, words=words, model=ZERO, source=source, image=image).features
 
 
 def load_samples(corpus: Path, phrases, variant: str = "base", read_missing: bool = True):
@@ -91,9 +96,13 @@ def load_samples(corpus: Path, phrases, variant: str = "base", read_missing: boo
                 image = img.convert("RGB")
             data = ocr_cache.load(row["id"], variant, langs, image) or \
                 ocr_cache.read_and_store(engine, image, row["id"], variant)
+        image = look_cache.get(corpus, row, variant, data["words"]) if LOOK else None
+        if LOOK and look_cache.undimmed(corpus, row, variant, data["words"]):
+            # the OCR brightens this screen's dimmed page behind a dialog first: read it so
+            data = _undimmed_read(corpus, row, variant, langs, engines)
         text = wordmod.to_text(data["words"])
         out.append(dict(id=row["id"], group=row["source_repo"], label=row["label"], family=row["family"],
-                        lang=row["lang"], f=features_of(text, data["words"], phrases, "web"),
+                        lang=row["lang"], f=features_of(text, data["words"], phrases, "web", image),
                         ftext=features_of(text, None, phrases), text=text, ms=data["ms"]))
     for name, (label, family, lang) in TEXT_LABELS.items():
         path = corpus / "text" / name
@@ -105,9 +114,23 @@ def load_samples(corpus: Path, phrases, variant: str = "base", read_missing: boo
     return out
 
 
+def _undimmed_read(corpus: Path, row: dict, variant: str, langs: str, engines: dict) -> dict:
+    """The words of a screen whose dimmed page the OCR brightens (cached as ``<id>~undim``)."""
+    from PIL import Image  # noqa: PLC0415
+    from agent.detect.ocr import OcrEngine  # noqa: PLC0415
+    ident = row["id"] + "~undim"
+    with Image.open(corpus / row["file"]) as img:
+        img.load()
+        image = img.convert("RGB")
+    return ocr_cache.load(ident, variant, langs, image) or ocr_cache.read_and_store(
+        engines.setdefault(langs, OcrEngine(langs)), image, ident, variant)
+
+
 def fixture_samples(phrases):
     """The own fixtures, as texts and drawn as screens (tests/render.fixture_screen) read
-    by the OCR of a user of their language (cached by the text's hash)."""
+    by the OCR of a user of their language (cached by the text's hash). Their look is not
+    measured: every one is drawn in one of two templates of ours (a blue locker, a white
+    article), whose colours would teach the model our drawing, not the scammers'."""
     import hashlib  # noqa: PLC0415
     from tests import render  # noqa: PLC0415
     out = []

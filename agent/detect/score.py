@@ -26,7 +26,7 @@ from typing import Sequence
 from rapidfuzz import fuzz
 
 from agent.detect import behaviour as behaviourmod
-from agent.detect import evasion, features as feat, limits, match, model as modelmod, phones as phonemod, sender
+from agent.detect import evasion, features as feat, limits, look, match, model as modelmod, phones as phonemod, sender
 from agent.detect.phrases import Phrase
 from agent.detect.verdict import FAMILIES, Signal, Verdict
 from agent.detect.words import Word
@@ -123,10 +123,11 @@ def choose_family(f: dict[str, float]) -> str:
 def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal", lang_hint: str = "",
                words: Sequence[Word] | None = None, own_sentences: Sequence[str] = (),
                model: modelmod.Model | None = None, source: str = "",
-               behaviour: behaviourmod.Behaviour | None = None) -> Verdict:
+               behaviour: behaviourmod.Behaviour | None = None, image: dict[str, float] | None = None) -> Verdict:
     """The verdict for ``text`` (and its word boxes, for a screen) against ``phrases``;
     ``source`` says where it was read (``"web"``: a browser page); ``behaviour`` what the
-    page was seen doing and its address (None: not observed). Pure."""
+    page was seen doing and its address (None: not observed); ``image``: the screen's look
+    (:func:`agent.detect.look.measure`: alarm colours, a dialog, a browser-check frame). Pure."""
     text = strip_own(evasion.unhide(limits.cap_text(text)[0]), own_sentences)
     if not text.strip():
         return Verdict(verdict="ok", family=None, score=0.0, lang=lang_hint, text=text)
@@ -142,7 +143,7 @@ def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal"
                             for w in match.normalize(s.text).split() if len(w) >= 4)
     mismatch = sender.mismatch(text, [s.text for s in signals if s.kind in ("brand", "authority")])
     f = feat.compute(text, raw, [feat.PhoneBox(p.special, h) for p, h in zip(found_phones, heights)],
-                     bool(btc), words, claim_words, source, mismatch)
+                     bool(btc), words, claim_words, source, mismatch, image)
     m = model or modelmod.shipped("screen" if words else "text")
     # -- what the page does and where it lives: hand-set priors (agent/detect/behaviour.py) --
     bf = behaviourmod.features(behaviour)
@@ -157,8 +158,10 @@ def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal"
     signals += [Signal("layout", "", round(v, 2), k) for k, v in sorted(contrib.items(), key=lambda kv: -abs(kv[1]))
                 if k in LAYOUT_SIGNALS and abs(v) >= 0.3]
     signals += [Signal("behaviour", "", round(v, 2), k) for k, v in behaviourmod.contributions(bf).items()]
+    # the screen's look, every part seen (weight: its contribution to the log-odds)
+    signals += [Signal("image", "", round(contrib.get(k, 0.0), 2), k) for k in look.NAMES if f.get(k, 0.0) > 0]
     if is_scam:
-        keep = FAMILY_KINDS[family] + ("phone", "counter", "layout", "behaviour")
+        keep = FAMILY_KINDS[family] + ("phone", "counter", "layout", "behaviour", "image")
         signals = [s for s in signals if s.kind in keep and s.family in ("", family)]
     langs = {}
     for s in signals:
