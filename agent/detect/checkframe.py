@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-from PIL import Image, ImageFilter
 
 from agent.detect.words import Word
 
@@ -45,13 +44,26 @@ def _run_start(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
     return out
 
 
+def _extreme(a: np.ndarray, pick, k: int = 2) -> np.ndarray:
+    """The max (``pick=np.maximum``) or min of ``a`` over (2k+1) x (2k+1) pixels (separable)."""
+    out = a.copy()
+    for d in range(1, k + 1):
+        out[:, d:] = pick(out[:, d:], a[:, :-d])
+        out[:, :-d] = pick(out[:, :-d], a[:, d:])
+    rows = out.copy()
+    for d in range(1, k + 1):
+        out[d:] = pick(out[d:], rows[:-d])
+        out[:-d] = pick(out[:-d], rows[d:])
+    return out
+
+
 def lines(gray: np.ndarray) -> np.ndarray:
     """Thin lines of a grey screen: pixels darker than the brightest around them (lighter than
     the darkest, on a dark screen) by :data:`CONTRAST`; the background beside a line is not one."""
-    image = Image.fromarray(gray)
+    g = gray.astype(np.int16)
     if float(np.median(gray)) >= 128:
-        return (np.asarray(image.filter(ImageFilter.MaxFilter(5)), np.int16) - gray) >= CONTRAST
-    return (gray.astype(np.int16) - np.asarray(image.filter(ImageFilter.MinFilter(5)))) >= CONTRAST
+        return (_extreme(g, np.maximum) - g) >= CONTRAST
+    return (g - _extreme(g, np.minimum)) >= CONTRAST
 
 
 def squares(gray: np.ndarray) -> list[tuple[int, int, int]]:

@@ -48,9 +48,12 @@ def measure(image: Image.Image, words: Sequence[Word] = ()) -> dict[str, float]:
         return dict.fromkeys(NAMES, 0.0)
     rgb = _rgb(image)
     half = _reduced(rgb, HALF_WIDTH)
-    small = _reduced(half, SMALL_WIDTH)
     hsv = np.asarray(half.convert("HSV"))
+    gray = half.convert("L")
     out = colours.measure(hsv)
-    out.update(dialog.measure(np.asarray(small.convert("L")), np.asarray(small.convert("HSV"))[..., 1]))
-    out.update(checkframe.measure(np.asarray(half.convert("L")), words, rgb.width / half.width))
+    step = max(1, round(half.width / SMALL_WIDTH))
+    small = np.asarray(gray.reduce(step) if step > 1 else gray)
+    sat = hsv[::step, ::step, 1][:small.shape[0], :small.shape[1]]
+    out.update(dialog.measure(small, sat))
+    out.update(checkframe.measure(np.asarray(gray), words, rgb.width / half.width))
     return {k: float(out.get(k, 0.0)) for k in NAMES}

@@ -106,8 +106,10 @@ def probability(m: modelmod.Model, f: dict[str, float], sensitivity: str = "norm
 def choose_family(f: dict[str, float]) -> str:
     """The family whose shape the evidence has (tss when none other has it)."""
     strength = {"tss": f["threat"] + f["error_code"] + f["brand"] + f["phone_big"] + 0.5 * f["call"]}
-    if f["clickfix"] >= 0.5 or f.get("clickfix_steps", 0.0) >= 2 / 3:
-        strength["clickfix"] = 3 * max(f["clickfix"], f.get("clickfix_steps", 0.0))
+    # ...or one step of it beside a "verify you are human" checkbox frame (agent/detect/checkframe.py)
+    steps = max(f["clickfix"], f.get("clickfix_steps", 0.0))
+    if f["clickfix"] >= 0.5 or f.get("clickfix_steps", 0.0) >= 2 / 3 or (f.get("check_frame", 0.0) > 0 and steps > 0):
+        strength["clickfix"] = 3 * steps + f.get("check_frame", 0.0)
     if ((f["shape_sextortion"] > 0 or f["me"] >= 0.3) and f["intimate"] >= 0.3) or f["intrusion"] >= 0.6:
         # a demand, or "I recorded you", or a letter telling "I got into your devices"
         strength["sextortion"] = f["intimate"] + f["payment"] + f["bitcoin"] + f["me"] + f["intrusion"]
