@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import look_cache  # noqa: E402
+import look_pages  # noqa: E402
 import ocr_cache  # noqa: E402
 from agent.config import default_ocr_languages  # noqa: E402
 from agent.detect import model as modelmod, phrases as phrasemod, score  # noqa: E402
@@ -263,6 +264,8 @@ def main() -> int:
     phrases = tuple(phrases)
     samples = load_samples(corpus, phrases)
     extra = fixture_samples(phrases)
+    if LOOK:     # own pages with the look of a locker, most of them legitimate (bench/look_pages.py)
+        extra += look_pages.samples(features_of, phrases)
     bins = folds(samples, args.folds)
     probs: dict[str, float] = {}
     families: dict[str, str] = {}

@@ -22,7 +22,8 @@ CONTRAST = 30       # a side is a line of grey this different from its neighbour
 MIN_SIDE, MAX_SIDE = 9, 22     # the square's side on the half-size screen (18-44 screen px at 1366 wide)
 SIDE_FULL = 0.8     # each side covers this share of its length...
 EMPTY = 0.04        # ...the inside is this empty...
-RING = 0.30         # ...and so is a ring just outside (not a cell of a grid)
+RING = 0.30         # ...and so is a ring just outside (not a cell of a grid)...
+SAME_GREY = 40      # ...whose grey is the inside's (the frame's paper: not a window's corner)
 
 
 def _rect(ii: np.ndarray, y: np.ndarray, x: np.ndarray, hh: int, ww: int) -> np.ndarray:
@@ -81,6 +82,7 @@ def squares(gray: np.ndarray) -> list[tuple[int, int, int]]:
     if ys.size == 0:
         return []
     ii = np.pad(edge.astype(np.int32).cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+    gi = np.pad(gray.astype(np.int64).cumsum(0).cumsum(1), ((1, 0), (1, 0)))
     found = []
     for s in range(MIN_SIDE, MAX_SIDE + 1):
         fit = (ys + s + pad < h) & (xs + s + pad < w)
@@ -96,6 +98,13 @@ def squares(gray: np.ndarray) -> list[tuple[int, int, int]]:
         ring = _rect(ii, y - pad, x - pad, s + 2 * pad, s + 2 * pad) - _rect(ii, y - pad + 1, x - pad + 1,
                                                                              s + 2 * pad - 2, s + 2 * pad - 2)
         ok &= ring <= RING * 4 * (s + 2 * pad - 1)
+        if inner >= 2 and ok.any():
+            # a checkbox sits on its frame: inside it, the frame's own grey (a window's corner is not one)
+            y, x = y[ok], x[ok]
+            inside = _rect(gi, y + 2, x + 2, inner, inner) / (inner * inner)
+            n = s + 2 * pad
+            outside = (_rect(gi, y - pad, x - pad, n, n) - _rect(gi, y - pad + 1, x - pad + 1, n - 2, n - 2)) / (4 * (n - 1))
+            ok = np.abs(inside - outside) <= SAME_GREY
         found += [(int(a), int(b), s) for a, b in zip(x[ok], y[ok])]
     return found
 
