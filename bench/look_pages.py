@@ -6,8 +6,9 @@ The corpus has no legitimate page with a dialog over a dimmed page, a red banner
 checkbox frame: alone, it would teach the model that these looks are scams. These pages are
 the everyday ones that have them (a bank's cookie dialog with its phone number behind, a
 shop's red sale, a webmail's "leave site?" prompt, a newsletter box, a sign-in page with a
-human check, a red storm warning), with three scams of the same look in languages of no
-phrase list or none of these pages' words. Screens are cached under bench/out/look_pages/.
+human check, a red storm warning, a talk and an article showing a locker as an example),
+with three scams of the same look in languages of no phrase list or none of these pages'
+words. They train the screen model only (the text model is not about looks). Screens are cached under bench/out/look_pages/.
 """
 from __future__ import annotations
 
@@ -60,5 +61,5 @@ def samples(features_of, phrases, with_look: bool = True) -> list[dict]:
         image_f = look.measure(image, data["words"]) if with_look else None
         out.append(dict(id="lookpage:" + row["file"], group="fixtures", label=row["label"], family=row["family"],
                         lang=row["lang"], f=features_of(text, data["words"], phrases, "web", image_f),
-                        ftext=features_of(text, None, phrases), text=text, ms=0.0))
+                        ftext=features_of(text, None, phrases), text=text, ms=0.0, look_only=True))
     return out

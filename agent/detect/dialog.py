@@ -147,12 +147,13 @@ def _check(gray: np.ndarray, sat: np.ndarray, x0: int, y0: int, x1: int, y1: int
 
 
 def measure(gray: np.ndarray, sat: np.ndarray) -> dict[str, float]:
-    """``dialog`` (1: a box with a button row over a darker rest; 0.5: without buttons) and
-    ``dialog_dimmed`` (such a box, the rest a dimmed page)."""
+    """``dialog`` (1: a box with a button row over a darker rest) and ``dialog_dimmed`` (such a
+    box, the rest a dimmed page). A box without buttons is not a dialog: a white card on a
+    coloured page, or the picture of a locker shown small in a slide about scams."""
     box = find(gray, sat)
-    if box is None:
+    if box is None or not box.button:
         return {"dialog": 0.0, "dialog_dimmed": 0.0}
-    return {"dialog": 1.0 if box.button else 0.5, "dialog_dimmed": float(box.dimmed)}
+    return {"dialog": 1.0, "dialog_dimmed": float(box.dimmed)}
 
 
 def undim(gray: Image.Image) -> Image.Image | None:
