@@ -165,3 +165,29 @@ def test_a_js_dialog_is_no_window_and_takes_the_page_out_of_fullscreen(open_page
     assert waiting.wait_for(lambda: not backend.is_fullscreen(wid), 15), "Chromium kept fullscreen under a dialog"
     assert [w.id for w in backend.windows()] == before and backend.active_id() == wid
     xdotool("key", "Return")                                  # OK
+
+
+def test_a_js_dialog_over_a_fullscreen_page_is_seen_in_the_verdict(open_page):
+    """The dialog Chromium draws inside the page for ``alert()`` (a white box with its OK
+    button, the page behind dimmed) is read from the window's capture as what it is: the
+    ``dialog`` evidence of the verdict (agent/detect/dialog.py), whatever the dialog says."""
+    from agent.detect import ocr  # noqa: PLC0415
+    from agent.detect.pipeline import Detector  # noqa: PLC0415
+    if ocr.check_tesseract("eng"):
+        pytest.skip("Tesseract eng not installed")
+    backend, wid, _pid = open_page("dialog")
+    assert backend.is_fullscreen(wid)
+    assert waiting.wait_for(lambda: not backend.is_fullscreen(wid), 15), "no dialog came"
+    det = Detector("eng")
+    try:
+        def seen():
+            v = det.scan_image(backend.capture(backend.info(wid)))
+            return v if v.features.get("dialog") == 1.0 else None
+        v = waiting.wait_for(seen, 30, 0.5)               # the dialog drawn, its button too
+        assert v, "the dialog was not seen in the capture"
+        assert v.features["dialog_dimmed"] == 1.0, v.features
+        assert {"dialog", "dialog_dimmed"} <= {s.text for s in v.signals if s.kind == "image"}, v.signals
+        assert "A plain page" in v.text, v.text            # the dimmed page behind is still read
+    finally:
+        det.close()
+        xdotool("key", "Return")

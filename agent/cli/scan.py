@@ -159,5 +159,5 @@ def _print_human(verdict, lang: str) -> None:
     if verdict.phones:
         print("  " + t("scan.phones", lang, phones=", ".join(verdict.phones)))
     for s in verdict.signals[:12]:
-        text = t(f"scan.layout_{s.text}", lang) if s.kind == "layout" else s.text
+        text = t(f"scan.{s.kind}_{s.text}", lang) if s.kind in ("layout", "image") else s.text
         print(f"  - {s.kind}: {text}")

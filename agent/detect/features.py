@@ -23,7 +23,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Sequence
 
-from agent.detect import dispute, intrusion, keycaps, lockout, scares
+from agent.detect import dispute, intrusion, keycaps, lockout, look, scares
 from agent.detect.words import Word
 
 # kind (and family for family-restricted kinds) -> (feature name, cap on summed weights)
@@ -53,7 +53,7 @@ NAMES = KINDS + (
     "charge", "charge_unasked", "crash", "crash_call",
     # ...your data "found on the dark web", a page stacking dialogs (agent/detect/exposure.py)
     "exposure", "exposure_pressure", "dialog_loop",
-)
+) + look.NAMES   # issue 21, the screen's look (agent/detect/look.py): alarm colours, a dialog, a browser-check frame
 # where the screen was read: "web" (a browser page: what the agent reads), "app" (a desktop
 # application) or "" (unknown); only "web" adds evidence, the other two read alike
 SOURCES = ("", "web", "app")
@@ -171,14 +171,18 @@ def prose_share(text: str) -> float:
 
 def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[PhoneBox],
             bitcoin: bool, words: Sequence[Word] | None, claim_words: frozenset[str] = frozenset(),
-            source: str = "", sender_mismatch: float = 0.0, column: str | None = None) -> dict[str, float]:
+            source: str = "", sender_mismatch: float = 0.0, column: str | None = None,
+            image: dict[str, float] | None = None) -> dict[str, float]:
     """Every feature in :data:`NAMES`, each in [0, 1]. ``claim_words``: the words of the
     brand, threat and error phrases found (normalised), to see how big they are drawn;
     ``source``: ``"web"`` for a browser page (see :data:`SOURCES`); ``sender_mismatch``:
     :func:`agent.detect.sender.mismatch` (it needs the brand phrases found); ``column``: the
     text of the page's own column (:mod:`agent.detect.column`, a screen only): the text's shape
-    (length, who speaks to whom, dates, prose) is measured on it, not on the windows around."""
+    (length, who speaks to whom, dates, prose) is measured on it, not on the windows around;
+    ``image``: the screen's look (:func:`agent.detect.look.measure`; None for a plain text)."""
     f = dict.fromkeys(NAMES, 0.0)
+    if image and words:
+        f.update({k: min(1.0, max(0.0, float(image.get(k, 0.0)))) for k in look.NAMES})
     f.update(_capped(hits))
     f["phone"] = 1.0 if phones else 0.0
     f["phone_special"] = 1.0 if any(p.special for p in phones) else 0.0

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from agent.detect import preprocess, scripts, words
+from agent.detect import dialog, preprocess, scripts, words
 
 log = logging.getLogger(__name__)
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # Tesseract's OpenMP is 3-4x slower on 2 cores
@@ -172,6 +172,8 @@ class OcrEngine:
         with self._lock:
             self._ensure()
             gray = preprocess.to_gray(image)
+            undimmed = dialog.undim(gray)           # a page darkened behind a dialog, brightened back
+            gray = gray if undimmed is None else undimmed
             scale = preprocess.text_scale(gray)
             gray = preprocess.without_pattern(gray, scale)
             ranges = preprocess.band_ranges(gray, self.bands, scale)

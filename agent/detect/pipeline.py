@@ -13,7 +13,7 @@ from pathlib import Path
 from PIL import Image
 
 from agent import i18n
-from agent.detect import limits, ocr, phrases, score, words
+from agent.detect import limits, look, ocr, phrases, score, words
 from agent.detect.verdict import Verdict
 
 log = logging.getLogger(__name__)
@@ -64,14 +64,16 @@ class Detector:
             self._ocr.close()
 
     def scan_text(self, text: str, started: float | None = None, words=None, source: str = "",
-                  behaviour=None) -> Verdict:
+                  behaviour=None, image=None) -> Verdict:
         """Score ``text`` (a screen's worth: see :func:`agent.detect.limits.cap_text`) and,
         for a screen, its OCR word boxes; ``source`` ``"web"`` for a browser page;
-        ``behaviour``: an :class:`agent.detect.behaviour.Behaviour` (what the page does)."""
+        ``behaviour``: an :class:`agent.detect.behaviour.Behaviour` (what the page does);
+        ``image``: the screen's look (:func:`agent.detect.look.measure`)."""
         started = time.perf_counter() if started is None else started
         text, _cut = limits.cap_text(text)
         verdict = score.score_text(text, self.phrases, self.sensitivity, lang_hint=self.langs, words=words,
-                                   own_sentences=own_sentences(), source=source, behaviour=behaviour)
+                                   own_sentences=own_sentences(), source=source, behaviour=behaviour,
+                                   image=image)
         verdict.ms = (time.perf_counter() - started) * 1000
         return verdict
 
@@ -81,8 +83,10 @@ class Detector:
         reads; the default), ``"app"`` (a desktop application) or ``""`` (unknown);
         ``behaviour``: see :meth:`scan_text`."""
         started = time.perf_counter()
-        found = self.engine.read_words(limits.fit_image(image))
-        return self.scan_text(words.to_text(found), started, words=found, source=source, behaviour=behaviour)
+        screen = limits.fit_image(image)
+        found = self.engine.read_words(screen)
+        return self.scan_text(words.to_text(found), started, words=found, source=source, behaviour=behaviour,
+                              image=look.measure(screen, found))
 
     def close(self) -> None:
         if self._ocr is not None:

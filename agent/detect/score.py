@@ -27,7 +27,7 @@ from rapidfuzz import fuzz
 
 from agent.detect import behaviour as behaviourmod
 from agent.detect import column
-from agent.detect import evasion, features as feat, limits, match, model as modelmod, phones as phonemod, sender
+from agent.detect import evasion, features as feat, limits, look, match, model as modelmod, phones as phonemod, sender
 from agent.detect.phrases import Phrase
 from agent.detect.verdict import FAMILIES, Signal, Verdict
 from agent.detect.words import Word
@@ -111,8 +111,10 @@ def probability(m: modelmod.Model, f: dict[str, float], sensitivity: str = "norm
 def choose_family(f: dict[str, float]) -> str:
     """The family whose shape the evidence has (tss when none other has it)."""
     strength = {"tss": f["threat"] + f["error_code"] + f["brand"] + f["phone_big"] + 0.5 * f["call"]}
-    if f["clickfix"] >= 0.5 or f.get("clickfix_steps", 0.0) >= 2 / 3:
-        strength["clickfix"] = 3 * max(f["clickfix"], f.get("clickfix_steps", 0.0))
+    # ...or one step of it beside a "verify you are human" checkbox frame (agent/detect/checkframe.py)
+    steps = max(f["clickfix"], f.get("clickfix_steps", 0.0))
+    if f["clickfix"] >= 0.5 or f.get("clickfix_steps", 0.0) >= 2 / 3 or (f.get("check_frame", 0.0) > 0 and steps > 0):
+        strength["clickfix"] = 3 * steps + f.get("check_frame", 0.0)
     if ((f["shape_sextortion"] > 0 or f["me"] >= 0.3) and f["intimate"] >= 0.3) or f["intrusion"] >= 0.6:
         # a demand, or "I recorded you", or a letter telling "I got into your devices"
         strength["sextortion"] = f["intimate"] + f["payment"] + f["bitcoin"] + f["me"] + f["intrusion"]
@@ -135,10 +137,11 @@ def _prepared(text: str, own_sentences: Sequence[str]) -> str:
 def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal", lang_hint: str = "",
                words: Sequence[Word] | None = None, own_sentences: Sequence[str] = (),
                model: modelmod.Model | None = None, source: str = "",
-               behaviour: behaviourmod.Behaviour | None = None) -> Verdict:
+               behaviour: behaviourmod.Behaviour | None = None, image: dict[str, float] | None = None) -> Verdict:
     """The verdict for ``text`` (and its word boxes, for a screen) against ``phrases``;
     ``source`` says where it was read (``"web"``: a browser page); ``behaviour`` what the
-    page was seen doing and its address (None: not observed). Pure."""
+    page was seen doing and its address (None: not observed); ``image``: the screen's look
+    (:func:`agent.detect.look.measure`: alarm colours, a dialog, a browser-check frame). Pure."""
     text = _prepared(text, own_sentences)
     if not text.strip():
         return Verdict(verdict="ok", family=None, score=0.0, lang=lang_hint, text=text)
@@ -161,8 +164,7 @@ def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal"
     # an accusation or a brand, sent from a domain that is none of the brands or authorities named
     mismatch = sender.mismatch(text, [s.text for s in signals if s.kind in ("brand", "authority", "accusation")])
     f = feat.compute(text, raw, [feat.PhoneBox(p.special, h) for p, h in zip(found_phones, heights)],
-                     bool(btc), words, claim_words, source, mismatch,
-                     own_column)
+                     bool(btc), words, claim_words, source, mismatch, column=own_column, image=image)
     m = model or modelmod.shipped("screen" if words else "text")
     # -- what the page does and where it lives: hand-set priors (agent/detect/behaviour.py) --
     bf = behaviourmod.features(behaviour)
@@ -177,8 +179,10 @@ def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal"
     signals += [Signal("layout", "", round(v, 2), k) for k, v in sorted(contrib.items(), key=lambda kv: -abs(kv[1]))
                 if k in LAYOUT_SIGNALS and abs(v) >= 0.3]
     signals += [Signal("behaviour", "", round(v, 2), k) for k, v in behaviourmod.contributions(bf).items()]
+    # the screen's look, every part seen (weight: its contribution to the log-odds)
+    signals += [Signal("image", "", round(contrib.get(k, 0.0), 2), k) for k in look.NAMES if f.get(k, 0.0) > 0]
     if is_scam:
-        keep = FAMILY_KINDS[family] + ("phone", "counter", "layout", "behaviour")
+        keep = FAMILY_KINDS[family] + ("phone", "counter", "layout", "behaviour", "image")
         signals = [s for s in signals if s.kind in keep and s.family in ("", family)]
     langs = {}
     for s in signals:
