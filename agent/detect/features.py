@@ -53,7 +53,7 @@ NAMES = KINDS + (
     "charge", "charge_unasked", "crash", "crash_call",
     # ...your data "found on the dark web", a page stacking dialogs (agent/detect/exposure.py)
     "exposure", "exposure_pressure", "dialog_loop",
-) + look.NAMES   # issue 21, the screen's look (agent/detect/look.py): alarm colours, a dialog, a browser-check frame
+) + look.MODEL   # issue 21, the screen's look (agent/detect/look.py): alarm colours, a browser-check frame
 # where the screen was read: "web" (a browser page: what the agent reads), "app" (a desktop
 # application) or "" (unknown); only "web" adds evidence, the other two read alike
 SOURCES = ("", "web", "app")
@@ -182,7 +182,7 @@ def compute(text: str, hits: Sequence[tuple[str, str, float]], phones: Sequence[
     ``image``: the screen's look (:func:`agent.detect.look.measure`; None for a plain text)."""
     f = dict.fromkeys(NAMES, 0.0)
     if image and words:
-        f.update({k: min(1.0, max(0.0, float(image.get(k, 0.0)))) for k in look.NAMES})
+        f.update({k: min(1.0, max(0.0, float(image.get(k, 0.0)))) for k in look.MODEL})
     f.update(_capped(hits))
     f["phone"] = 1.0 if phones else 0.0
     f["phone_special"] = 1.0 if any(p.special for p in phones) else 0.0

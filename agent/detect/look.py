@@ -8,8 +8,12 @@ agent's worker, or the CLI) with the OCR's word boxes.
   ``dialog``, ``dialog_dimmed``;
 - a browser-check frame with its checkbox (:mod:`agent.detect.checkframe`): ``check_frame``.
 
-Each is a feature of the model (:data:`NAMES`, appended to :data:`agent.detect.features.NAMES`)
-and a signal of kind ``image`` in the verdict; none alone makes an alert. Cost: a few
+Each is a signal of kind ``image`` in the verdict; the alarm colours and the check frame are
+also features of the model (:data:`MODEL`, appended to :data:`agent.detect.features.NAMES`);
+none alone makes an alert. The dialog is recorded, not weighed: measured on the corpus, a page
+in a normal browser window on a desktop reads as a bright box over a darker rest, and with the
+dialog in the model the "page on a desktop" variant lost a summons and a sextortion e-mail
+(summons 4/4 -> 3/4, sextortion 12/12 -> 11/12, ``bench/detection.py --variants``). Cost: a few
 milliseconds of CPU per 1366x768 screen (``bench/look_speed.py``).
 """
 from __future__ import annotations
@@ -23,6 +27,7 @@ from agent.detect import checkframe, colours, dialog
 from agent.detect.words import Word
 
 NAMES = ("alarm_area", "alarm_banner", "alarm_blue", "dialog", "dialog_dimmed", "check_frame")
+MODEL = ("alarm_area", "alarm_banner", "alarm_blue", "check_frame")    # weighed by the model (see above)
 SMALL_WIDTH = 342        # a quarter of a 1366-pixel screen: dialogs
 HALF_WIDTH = 683         # half of it: colours (red text stays red) and checkbox squares (24 px: 12 here)
 

@@ -180,7 +180,9 @@ def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal"
                 if k in LAYOUT_SIGNALS and abs(v) >= 0.3]
     signals += [Signal("behaviour", "", round(v, 2), k) for k, v in behaviourmod.contributions(bf).items()]
     # the screen's look, every part seen (weight: its contribution to the log-odds)
-    signals += [Signal("image", "", round(contrib.get(k, 0.0), 2), k) for k in look.NAMES if f.get(k, 0.0) > 0]
+    seen = {k: f.get(k, 0.0) if k in look.MODEL else float((image or {}).get(k, 0.0)) for k in look.NAMES} \
+        if image and words else {}
+    signals += [Signal("image", "", round(contrib.get(k, 0.0), 2), k) for k in look.NAMES if seen.get(k, 0.0) > 0]
     if is_scam:
         keep = FAMILY_KINDS[family] + ("phone", "counter", "layout", "behaviour", "image")
         signals = [s for s in signals if s.kind in keep and s.family in ("", family)]
@@ -197,7 +199,7 @@ def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal"
         signals=signals,
         lang=max(langs, key=langs.get) if langs else lang_hint,
         text=text,
-        features={**f, **bf},
+        features={**f, **bf, **seen},      # and the look measured but not weighed (the dialog)
         page_url=behaviour.page_url if behaviour is not None else "",
     )
 
