@@ -211,3 +211,34 @@ def test_silent_install_with_the_helper_s_mail_and_the_password_in_the_environme
         assert bad.returncode == 2 and "--mail-server" in bad.stderr     # unknown server: said, nothing written
     finally:
         smtp.stop()
+
+
+def test_silent_install_takes_the_password_and_the_code_from_files_it_deletes(home, tmp_path):
+    """What the Windows installer's pages run now: the password and the helper code in files
+    of Setup's private temporary folder, read once and deleted, never on a command line nor
+    in the environment."""
+    smtp = SmtpServer(password=PASSWORD).start()
+    try:
+        pw_file, code_file = tmp_path / "mail.txt", tmp_path / "code.txt"
+        pw_file.write_text(PASSWORD, encoding="utf-8")                   # no line ending (Inno's)
+        code_file.write_text("\ufeff4821\r\n", encoding="utf-8")          # a byte-order mark, CRLF
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST") and k != "VIGIE_MAIL_PASSWORD"}
+        out = subprocess.run([sys.executable, "-m", "agent", "install", "--silent", "--lang", "en",
+                              "--mail", "marc@vigie-test.invalid", "--mail-server", f"127.0.0.1:{smtp.port}",
+                              "--mail-password-file", str(pw_file), "--helper-code-file", str(code_file),
+                              "--test-message", "--no-start"], env=env, capture_output=True, text=True,
+                             timeout=120, cwd=ROOT)
+        assert out.returncode == 0, out.stderr
+        assert PROMPTS["en"]["accepted"] in out.stdout
+        assert not pw_file.exists() and not code_file.exists()           # read once, then deleted
+        assert waiting.wait_for(lambda: smtp.messages, 30)
+        assert PASSWORD not in paths.config_file().read_text(encoding="utf-8")
+        from agent import helper_code
+        assert helper_code.check("4821").result == "ok"
+        gone = subprocess.run([sys.executable, "-m", "agent", "install", "--silent", "--mail", "marc@vigie-test.invalid",
+                               "--mail-server", f"127.0.0.1:{smtp.port}", "--mail-password-file", str(pw_file)],
+                              env=env, capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert gone.returncode == 2 and "mail.txt" in gone.stderr        # no such file: said, nothing written
+    finally:
+        smtp.stop()
+
