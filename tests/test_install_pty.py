@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pexpect
@@ -22,7 +22,7 @@ from agent import agent_status, config, paths
 from agent.respond.helper import secrets
 from tests import waiting
 from tests.test_install_cli import home  # noqa: F401 - the fixture (a fresh HOME)
-from tests.test_helper_servers import SmtpServer
+from tests.test_helper_servers import NtfyStandIn as _Ntfy, SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTEFACTS = ROOT / "build" / "artefacts"
@@ -135,24 +135,6 @@ def test_install_by_e_mail_with_an_app_password_then_vigie_runs(desktop, home, l
     finally:
         _stop_agent()
         smtp.stop()
-
-
-class _Ntfy(BaseHTTPRequestHandler):
-    """Stands for an ntfy server: records what is published, answers as ntfy does."""
-    received: list = []
-
-    def do_POST(self):  # noqa: N802
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        _Ntfy.received.append((self.path, body.decode("utf-8", "replace")))
-        out = json.dumps({"id": "x1", "event": "message"}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(out)))
-        self.end_headers()
-        self.wfile.write(out)
-
-    def log_message(self, *args):
-        pass
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

@@ -61,6 +61,7 @@ def register(sub) -> None:
     u.add_argument("--silent", action="store_true", help=_h("silent"))
     u.add_argument("--purge", action="store_true", help=_h("uninstall_purge"))
     u.add_argument("--code", help=_h("code_option"))
+    u.add_argument("--code-file", metavar="FILE", help=_h("code_file_option"))
     u.set_defaults(func=run_uninstall)
 
 
@@ -364,6 +365,12 @@ def run_uninstall(args) -> int:
 
     settings, _problems = config.load()
     lang = settings.lang()
+    if getattr(args, "code_file", None):       # the Windows uninstaller's code page: a private file
+        try:
+            args.code = take_private_file(args.code_file)
+        except ValueError as exc:
+            print(t("install.uninstall_failed", lang, error=str(exc)), file=sys.stderr)
+            return 2
     manifest = load_manifest()
     if not manifest and not autostart.is_installed() and not args.purge:
         print(t("install.not_installed", lang))

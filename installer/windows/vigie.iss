@@ -105,6 +105,12 @@ french.CodeBad=Le code doit faire 4 à 8 chiffres, et être tapé deux fois pare
 english.CodeBad=The code must be 4 to 8 digits, typed the same twice.
 french.InstallFailed=Vigie est installé mais n'a pas pu être réglé comme demandé :%n%n%1%n%nRelancez cette installation pour corriger, ou tapez plus tard « vigie helper add ».
 english.InstallFailed=Vigie is installed but could not be set up as asked:%n%n%1%n%nRun this setup again to correct it, or later type "vigie helper add".
+french.UninstallCodeTitle=Désinstaller Vigie
+english.UninstallCodeTitle=Uninstall Vigie
+french.UninstallCodePrompt=Vigie est protégé par le code de l'aidant : tapez-le pour désinstaller Vigie.%n%nSi quelqu'un au téléphone ou sur l'écran vous demande de désinstaller Vigie, raccrochez : c'est un escroc.
+english.UninstallCodePrompt=Vigie is protected by the helper's code: type it to uninstall Vigie.%n%nIf someone on the phone or on the screen asks you to uninstall Vigie, hang up: it is a scammer.
+french.UninstallRefused=Vigie n'a PAS été désinstallé, il continue de protéger cet ordinateur.%n%n%1
+english.UninstallRefused=Vigie was NOT uninstalled: it goes on protecting this computer.%n%n%1
 
 [Files]
 Source: "..\..\dist\Vigie\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
@@ -112,9 +118,6 @@ Source: "..\..\dist\Vigie\*"; DestDir: "{app}"; Flags: ignoreversion recursesubd
 [Icons]
 Name: "{userprograms}\Vigie"; Filename: "{app}\vigiew.exe"; Parameters: "run"
 
-
-[UninstallRun]
-Filename: "{app}\vigie.exe"; Parameters: "uninstall --silent"; RunOnceId: "VigieUninstall"; Flags: runhidden waituntilterminated
 
 [UninstallDelete]
 Type: filesandordirs; Name: "{app}\_internal\__pycache__"
@@ -152,6 +155,20 @@ begin
   Result := ExpandConstant('{param:NTFYSERVER|https://ntfy.sh}');
   while (Length(Result) > 0) and (Result[Length(Result)] = '/') do
     Delete(Result, Length(Result), 1);
+end;
+
+{ The topic as a notification address: ntfys://host/topic (https), ntfy://host/topic (http). }
+function NtfyUrl(): String;
+var
+  Server: String;
+begin
+  Server := NtfyServer();
+  if Pos('http://', Lowercase(Server)) = 1 then
+    Result := 'ntfy://' + Copy(Server, 8, Length(Server)) + '/' + Topic
+  else if Pos('https://', Lowercase(Server)) = 1 then
+    Result := 'ntfys://' + Copy(Server, 9, Length(Server)) + '/' + Topic
+  else
+    Result := 'ntfys://' + Server + '/' + Topic;
 end;
 
 procedure InitializeWizard();
@@ -265,7 +282,7 @@ begin
       Result := Result + ' --mail-server ' + AddQuotes(Trim(MailPage.Values[2]));
   end
   else if ChannelPage.SelectedValueIndex = 1 then
-    Result := ' --notify ' + AddQuotes(NtfyServer() + '/' + Topic) + ' --test-message';
+    Result := ' --notify ' + AddQuotes(NtfyUrl()) + ' --test-message';
 end;
 
 function Arg(const Option, Name: String): String;
@@ -359,4 +376,132 @@ begin
     WizardForm.NextButton.Caption := SetupMessage(msgButtonInstall)
   else if (CurPageID = wpFinished) and (InstallReport <> '') then
     WizardForm.FinishedLabel.Caption := WizardForm.FinishedLabel.Caption + #13#10#13#10 + InstallReport;
+end;
+
+{ -- the uninstaller ------------------------------------------------------------------ }
+var
+  UninstallDone: Boolean;
+
+function HelperCodeSet(): Boolean;
+begin
+  Result := FileExists(ExpandConstant('{localappdata}\vigie\state\helper-code.json'));
+end;
+
+{ The helper code, asked in a small window of its own (not shown as typed); False when the
+  person cancels. }
+function AskUninstallCode(var Code: String): Boolean;
+var
+  Form: TSetupForm;
+  Prompt: TNewStaticText;
+  Edit: TPasswordEdit;
+  OkButton, CancelButton: TNewButton;
+begin
+  Form := CreateCustomForm();
+  try
+    Form.ClientWidth := ScaleX(440);
+    Form.ClientHeight := ScaleY(200);
+    Form.Caption := CustomMessage('UninstallCodeTitle');
+    Prompt := TNewStaticText.Create(Form);
+    Prompt.Parent := Form;
+    Prompt.Left := ScaleX(16);
+    Prompt.Top := ScaleY(16);
+    Prompt.Width := Form.ClientWidth - ScaleX(32);
+    Prompt.WordWrap := True;
+    Prompt.AutoSize := True;
+    Prompt.Caption := CustomMessage('UninstallCodePrompt');
+    Edit := TPasswordEdit.Create(Form);
+    Edit.Parent := Form;
+    Edit.Left := ScaleX(16);
+    Edit.Top := ScaleY(110);
+    Edit.Width := ScaleX(200);
+    OkButton := TNewButton.Create(Form);
+    OkButton.Parent := Form;
+    OkButton.Caption := SetupMessage(msgButtonOK);
+    OkButton.Left := Form.ClientWidth - ScaleX(200);
+    OkButton.Top := ScaleY(156);
+    OkButton.Width := ScaleX(88);
+    OkButton.Height := ScaleY(28);
+    OkButton.ModalResult := mrOk;
+    OkButton.Default := True;
+    CancelButton := TNewButton.Create(Form);
+    CancelButton.Parent := Form;
+    CancelButton.Caption := SetupMessage(msgButtonCancel);
+    CancelButton.Left := Form.ClientWidth - ScaleX(104);
+    CancelButton.Top := ScaleY(156);
+    CancelButton.Width := ScaleX(88);
+    CancelButton.Height := ScaleY(28);
+    CancelButton.ModalResult := mrCancel;
+    CancelButton.Cancel := True;
+    Form.ActiveControl := Edit;
+    Result := Form.ShowModal() = mrOk;
+    Code := Edit.Text;
+    StringChangeEx(Code, ' ', '', True);
+  finally
+    Form.Free();
+  end;
+end;
+
+{ `vigie uninstall --silent` (it tells the helper, stops Vigie, removes the Run key), with
+  the helper code in a private file when given; True when it went through. }
+function RunVigieUninstall(const Code: String; var Said: String): Boolean;
+var
+  CodeFile, Params: String;
+  Lines: TArrayOfString;
+  ResultCode: Integer;
+  Output: TExecOutput;
+begin
+  Params := 'uninstall --silent';
+  if Code <> '' then
+  begin
+    CodeFile := GenerateUniqueName(GetTempDir(), '.txt');
+    SetArrayLength(Lines, 1);
+    Lines[0] := Code;
+    if SaveStringsToUTF8FileWithoutBOM(CodeFile, Lines, False) then
+      Params := Params + ' --code-file ' + AddQuotes(CodeFile);
+  end;
+  try
+    Result := ExecAndCaptureOutput(ExpandConstant('{app}\vigie.exe'), Params, ExpandConstant('{app}'),
+      SW_SHOWNORMAL, ewWaitUntilTerminated, ResultCode, Output);
+    Said := Joined(Output.StdErr) + Joined(Output.StdOut);
+  except
+    Result := False;
+    Said := GetExceptionMessage();
+  end;
+  if CodeFile <> '' then
+    DeleteFile(CodeFile);
+  Result := Result and (ResultCode = 0);
+end;
+
+{ Where a helper code is set, it is asked first (a silent uninstall takes /HELPERCODE=) and
+  `vigie uninstall` runs at once with it: refused (wrong or no code), nothing is removed and
+  the person is told why. Without a code, `vigie uninstall` runs once the person has
+  confirmed (CurUninstallStepChanged). }
+function InitializeUninstall(): Boolean;
+var
+  Code, Said: String;
+begin
+  Result := True;
+  if not HelperCodeSet() then
+    Exit;
+  Code := ExpandConstant('{param:HELPERCODE|}');
+  if (Code = '') and not UninstallSilent then
+    if not AskUninstallCode(Code) then
+    begin
+      Result := False;
+      Exit;
+    end;
+  UninstallDone := RunVigieUninstall(Code, Said);
+  if not UninstallDone then
+  begin
+    SuppressibleMsgBox(FmtMessage(CustomMessage('UninstallRefused'), [Said]), mbError, MB_OK, IDOK);
+    Result := False;
+  end;
+end;
+
+procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
+var
+  Said: String;
+begin
+  if (CurUninstallStep = usUninstall) and not UninstallDone then
+    RunVigieUninstall('', Said);
 end;
