@@ -375,7 +375,10 @@ begin
   if CurPageID = CodePage.ID then
     WizardForm.NextButton.Caption := SetupMessage(msgButtonInstall)
   else if (CurPageID = wpFinished) and (InstallReport <> '') then
+  begin
     WizardForm.FinishedLabel.Caption := WizardForm.FinishedLabel.Caption + #13#10#13#10 + InstallReport;
+    WizardForm.AdjustLabelHeight(WizardForm.FinishedLabel);
+  end;
 end;
 
 { -- the uninstaller ------------------------------------------------------------------ }

@@ -106,7 +106,7 @@ class Wizard:
         """The wizard once it shows the page called ``title``."""
         def shown():
             wiz = self.window(WIZARD, 5)
-            return wiz if any(c.text == title for c in xdo.controls(wiz)) else None
+            return wiz if any(c.text.strip() == title for c in xdo.controls(wiz)) else None
         found = wait_for(shown, timeout, 0.2)
         if not found:
             self.shot("wizard-stuck")
