@@ -224,3 +224,21 @@ def test_silent_install_takes_the_password_and_the_code_from_files_it_deletes(ho
     finally:
         smtp.stop()
 
+
+
+def test_silent_uninstall_with_a_code_set_never_asks_and_removes_nothing(home):
+    """`vigie uninstall --silent` run from a terminal nobody sees (the Windows uninstaller
+    gives it a hidden console): no code given counts as none; it does not wait for one."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    out = subprocess.run([sys.executable, "-m", "agent", "install", "--silent", "--lang", "en", "--helper-code", "4821",
+                          "--no-start", "--no-test-message"], env=env, capture_output=True, text=True, timeout=120,
+                         cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    child = _spawn("en", "uninstall", "--silent")                   # a terminal: it could ask, it must not
+    try:
+        child.expect(pexpect.EOF, timeout=60)
+    finally:
+        child.close()
+    said = child.logfile_read.getvalue()
+    assert child.exitstatus == 1 and "This needs the helper code" in said and "Helper code (" not in said, said
+    assert paths.config_file().exists()                              # nothing removed

@@ -87,6 +87,14 @@ def take_private_file(path: str) -> str:
     return text.splitlines()[0] if text else ""
 
 
+def _never_ask_when_silent(args) -> None:
+    """``--silent`` asks nothing, not even the helper code: no code given counts as none (a
+    program that runs us, like the Windows installer, may leave us a console nobody sees: a
+    question there would wait for ever)."""
+    if args.silent and getattr(args, "code", None) is None:
+        args.code = ""
+
+
 def _ask(question: str, default: str) -> str:
     try:
         answer = input(f"{question} [{default}]: " if default else f"{question}: ")
@@ -243,6 +251,7 @@ def run_install(args) -> int:
 
     settings, _problems = config.load()
     changes = _changes_from_args(args)
+    _never_ask_when_silent(args)
     if getattr(args, "helper_code_file", None):
         try:
             args.helper_code = take_private_file(args.helper_code_file)
@@ -365,6 +374,7 @@ def run_uninstall(args) -> int:
 
     settings, _problems = config.load()
     lang = settings.lang()
+    _never_ask_when_silent(args)
     if getattr(args, "code_file", None):       # the Windows uninstaller's code page: a private file
         try:
             args.code = take_private_file(args.code_file)

@@ -316,7 +316,6 @@ def test_uninstaller_asks_the_helper_code_and_refuses_without_it(clean):
     uninstaller = os.path.join(APP, "unins000.exe")
     r = subprocess.run([uninstaller, "/VERYSILENT", "/SUPPRESSMSGBOXES", "/NORESTART"], stdin=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
-    assert r.returncode == 0, r
     assert wait_for(lambda: not uninstallers(), 300), "the silent uninstaller did not end"
     assert os.path.isfile(os.path.join(APP, "vigie.exe")) and winrun.command(), "silent, no code: nothing removed"
     wiz = Wizard(subprocess.Popen([uninstaller], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -349,3 +348,5 @@ def test_uninstaller_asks_the_helper_code_and_refuses_without_it(clean):
         assert winrun.command() is None and not installed_agents()
     finally:
         wiz.close()
+        for proc in uninstallers():
+            proc.kill()
