@@ -2,8 +2,11 @@
 ;   iscc /DAppVersion=0.1.0 installer\windows\vigie.iss      -> dist\vigie-setup-0.1.0.exe
 ; It installs dist\Vigie\ (built by installer\windows\vigie.spec) into
 ; %LOCALAPPDATA%\Programs\Vigie, runs `vigie install --silent` (settings + the per-user Run
-; key, from [Code]) and starts Vigie. The uninstaller runs `vigie uninstall --silent` first, which
-; tells the helper, stops Vigie and removes the Run key (evidence is kept).
+; key, from [Code]) and starts Vigie. The uninstaller runs `vigie uninstall --silent` first,
+; which tells the helper, stops Vigie and removes the Run key (evidence is kept). Where a
+; helper code is set, the uninstaller asks for it (hidden, in a window of its own) and hands it
+; over in a private file (--code-file); a wrong code, or none (a silent uninstall needs
+; /HELPERCODE=...), stops the uninstall before anything is removed: Vigie goes on protecting.
 ;
 ; Remote or silent install by the family helper, e.g.:
 ;   vigie-setup-0.1.0.exe /VERYSILENT /SUPPRESSMSGBOXES /NORESTART /VIGIELANG=fr /COUNTRY=FR
