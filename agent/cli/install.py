@@ -11,9 +11,10 @@ Passwords and tokens in notification URLs go to the keyring (or the private
 removes what install added; evidence stays unless ``--purge``. Silent mode asks nothing
 and prints one line; interactive mode asks the few questions a helper can answer (the
 channel: :mod:`agent.cli.install_channel`), then sends a test message and starts Vigie
-(:mod:`agent.cli.install_finish`). ``--mail`` takes the password from the environment
-variable ``VIGIE_MAIL_PASSWORD`` (the Windows installer's page sets it), never from the
-command line.
+(:mod:`agent.cli.install_finish`). ``--mail`` takes the password from a private file
+(``--mail-password-file``: the Windows installer's page writes it in its own temporary
+folder; read once, then deleted) or the environment variable ``VIGIE_MAIL_PASSWORD``, never
+from the command line; ``--helper-code-file`` likewise for the helper code.
 Runs on the main thread.
 """
 from __future__ import annotations
@@ -45,8 +46,10 @@ def register(sub) -> None:
                    help=_h("install_notify"))
     p.add_argument("--systemd", action="store_true", help=_h("install_systemd"))
     p.add_argument("--helper-code", metavar="DIGITS", help=_h("install_helper_code"))
+    p.add_argument("--helper-code-file", metavar="FILE", help=_h("install_helper_code_file"))
     p.add_argument("--code", help=_h("code_option"))
     p.add_argument("--mail", metavar="ADDRESS", help=_h("install_mail"))
+    p.add_argument("--mail-password-file", metavar="FILE", help=_h("install_mail_password_file"))
     p.add_argument("--mail-server", metavar="HOST[:PORT]", help=_h("install_mail_server"))
     p.add_argument("--ntfy", action="store_true", help=_h("install_ntfy"))
     p.add_argument("--ntfy-server", metavar="URL", help=_h("install_ntfy_server"))
@@ -58,12 +61,38 @@ def register(sub) -> None:
     u.add_argument("--silent", action="store_true", help=_h("silent"))
     u.add_argument("--purge", action="store_true", help=_h("uninstall_purge"))
     u.add_argument("--code", help=_h("code_option"))
+    u.add_argument("--code-file", metavar="FILE", help=_h("code_file_option"))
     u.set_defaults(func=run_uninstall)
 
 
 def _valid_notify(url: str) -> bool:
     scheme, sep, rest = url.partition("://")
     return bool(sep and rest and scheme.replace("+", "").isalnum())
+
+
+def take_private_file(path: str) -> str:
+    """The first line of a file another program left for us (a password, a code), then the
+    file is deleted so that it is read once; raises ValueError (said to the helper) when it
+    cannot be read. UTF-8, with or without a byte-order mark."""
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            text = f.read(4096)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: {getattr(exc, 'strerror', None) or exc}") from exc
+    finally:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+    return text.splitlines()[0] if text else ""
+
+
+def _never_ask_when_silent(args) -> None:
+    """``--silent`` asks nothing, not even the helper code: no code given counts as none (a
+    program that runs us, like the Windows installer, may leave us a console nobody sees: a
+    question there would wait for ever)."""
+    if args.silent and getattr(args, "code", None) is None:
+        args.code = ""
 
 
 def _ask(question: str, default: str) -> str:
@@ -102,15 +131,18 @@ def _changes_from_args(args) -> dict:
 
 
 def _channels_from_args(args, changes: dict, lang: str) -> str | None:
-    """``--mail`` (its password from ``VIGIE_MAIL_PASSWORD``, never the command line) and
+    """``--mail`` (its password from ``--mail-password-file`` or ``VIGIE_MAIL_PASSWORD``,
+    never the command line) and
     ``--ntfy`` add their channel to the list; returns the reason when ``--mail`` cannot be
     used."""
     from agent.cli import install_channel  # noqa: PLC0415
     extra = []
     if getattr(args, "mail", None):
         try:
-            extra.append(install_channel.mail_channel(args.mail.strip(), os.environ.pop("VIGIE_MAIL_PASSWORD", ""),
-                                                      args.mail_server))
+            password = os.environ.pop("VIGIE_MAIL_PASSWORD", "")
+            if getattr(args, "mail_password_file", None):
+                password = take_private_file(args.mail_password_file)
+            extra.append(install_channel.mail_channel(args.mail.strip(), password, args.mail_server))
         except ValueError as exc:
             return str(exc)
     if getattr(args, "ntfy", False):
@@ -219,6 +251,14 @@ def run_install(args) -> int:
 
     settings, _problems = config.load()
     changes = _changes_from_args(args)
+    _never_ask_when_silent(args)
+    if getattr(args, "helper_code_file", None):
+        try:
+            args.helper_code = take_private_file(args.helper_code_file)
+        except ValueError as exc:
+            print(t("install.failed", resolve(changes.get("language", settings.language)), error=str(exc)),
+                  file=sys.stderr)
+            return 2
     if not args.silent:
         changes = _interview(settings, changes, args)
     lang = resolve(changes.get("language", settings.language))
@@ -334,6 +374,13 @@ def run_uninstall(args) -> int:
 
     settings, _problems = config.load()
     lang = settings.lang()
+    _never_ask_when_silent(args)
+    if getattr(args, "code_file", None):       # the Windows uninstaller's code page: a private file
+        try:
+            args.code = take_private_file(args.code_file)
+        except ValueError as exc:
+            print(t("install.uninstall_failed", lang, error=str(exc)), file=sys.stderr)
+            return 2
     manifest = load_manifest()
     if not manifest and not autostart.is_installed() and not args.purge:
         print(t("install.not_installed", lang))
