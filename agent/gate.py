@@ -125,11 +125,12 @@ def ask_window(action: str, settings, notifier=None, *, tool: str = "", seconds:
 
 
 def ask_cli(action: str, settings, lang: str, given: str | None = None, *, report_free: bool = True,
-            **facts) -> bool:
+            report_ok: bool = True, **facts) -> bool:
     """May ``action`` go on? The code from ``given`` (``--code``), else asked on the terminal
     (not echoed) when there is one. Says why not, in ``lang``; reports every outcome (with
     ``facts``: ``tool``, ``address``). ``report_free=False``: where no code is set, say nothing
-    (``vigie uninstall`` sends its own notice and leaves no file behind). Main thread."""
+    (``vigie uninstall`` sends its own notice and leaves no file behind); ``report_ok=False``:
+    a right code is not reported (a check before the action, which reports it). Main thread."""
     how = mode(settings)
     if how != "code":
         if report_free:
@@ -148,7 +149,8 @@ def ask_cli(action: str, settings, lang: str, given: str | None = None, *, repor
         return False
     got = helper_code.check(code)
     if got.result == "ok":
-        report(action, "ok", settings, source="cli", wait=True, **facts)
+        if report_ok:
+            report(action, "ok", settings, source="cli", wait=True, **facts)
         return True
     if got.result == "wait":
         print(t("gate.cli_wait", lang, seconds=int(got.wait + 0.999)), file=sys.stderr)

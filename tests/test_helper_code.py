@@ -187,6 +187,24 @@ def test_uninstall_needs_the_code_and_is_reported(smtp, tmp_path, lang):  # noqa
                               ("uninstall", "ok")]
 
 
+def test_uninstall_check_only_checks_the_code(smtp, tmp_path):  # noqa: F811
+    """``vigie uninstall --check`` (the Windows uninstaller asks it before its own "Are you
+    sure?"): a wrong code is refused and told, the right one removes nothing and is not told
+    (the real uninstall that follows tells it)."""
+    vigie = Cli(tmp_path, "en", notify=mail_url(smtp))
+    assert vigie("install", "--silent", "--helper-code", "4821").returncode == 0
+    entry = vigie.home / ".config" / "autostart" / "vigie.desktop"
+    wrong = vigie("uninstall", "--silent", "--check", "--code", "0000")
+    assert wrong.returncode == 1 and "Wrong helper code" in wrong.stderr
+    right = vigie("uninstall", "--silent", "--check", "--code", "4821")
+    assert right.returncode == 0, right.stderr
+    assert "nothing has been removed yet" in right.stdout
+    assert entry.exists() and helper_code.is_set()
+    assert wait_for(lambda: smtp.messages, 60)
+    assert _gate_events() == [("code_change", "set"), ("uninstall", "wrong")]
+    assert [m["Subject"] for m in smtp.messages if "vigie uninstall" in m["Subject"]], smtp.messages
+
+
 def test_install_cannot_replace_the_code_or_the_addresses_without_it(tmp_path):
     vigie = Cli(tmp_path, notify="json://127.0.0.1:9/old")
     assert vigie("install", "--silent", "--helper-code", "4821").returncode == 0

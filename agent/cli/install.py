@@ -62,6 +62,7 @@ def register(sub) -> None:
     u.add_argument("--purge", action="store_true", help=_h("uninstall_purge"))
     u.add_argument("--code", help=_h("code_option"))
     u.add_argument("--code-file", metavar="FILE", help=_h("code_file_option"))
+    u.add_argument("--check", action="store_true", help=_h("uninstall_check"))
     u.set_defaults(func=run_uninstall)
 
 
@@ -381,6 +382,12 @@ def run_uninstall(args) -> int:
         except ValueError as exc:
             print(t("install.uninstall_failed", lang, error=str(exc)), file=sys.stderr)
             return 2
+    if getattr(args, "check", False):           # the Windows uninstaller, before its own "Are you sure?"
+        from agent import gate  # noqa: PLC0415
+        ok = gate.ask_cli("uninstall", settings, lang, getattr(args, "code", None), report_free=False, report_ok=False)
+        if ok:
+            print(t("install.uninstall_check_ok", lang))
+        return 0 if ok else 1
     manifest = load_manifest()
     if not manifest and not autostart.is_installed() and not args.purge:
         print(t("install.not_installed", lang))

@@ -386,7 +386,7 @@ end;
 
 { -- the uninstaller ------------------------------------------------------------------ }
 var
-  UninstallDone: Boolean;
+  UninstallCode: String;
 
 function HelperCodeSet(): Boolean;
 begin
@@ -449,7 +449,7 @@ end;
 
 { `vigie uninstall --silent` (it tells the helper, stops Vigie, removes the Run key), with
   the helper code in a private file when given; True when it went through. }
-function RunVigieUninstall(const Code: String; var Said: String): Boolean;
+function RunVigieUninstall(const Code: String; const Check: Boolean; var Said: String): Boolean;
 var
   CodeFile, Params: String;
   Lines: TArrayOfString;
@@ -457,6 +457,8 @@ var
   Output: TExecOutput;
 begin
   Params := 'uninstall --silent';
+  if Check then
+    Params := Params + ' --check';
   if Code <> '' then
   begin
     CodeFile := GenerateUniqueName(GetTempDir(), '.txt');
@@ -479,9 +481,11 @@ begin
 end;
 
 { Where a helper code is set, it is asked first (a silent uninstall takes /HELPERCODE=) and
-  `vigie uninstall` runs at once with it: refused (wrong or no code), nothing is removed and
-  the person is told why. Without a code, `vigie uninstall` runs once the person has
-  confirmed (CurUninstallStepChanged). }
+  checked at once (`vigie uninstall --check`, which removes nothing): refused (wrong or no
+  code), the uninstaller ends, nothing is removed and the person is told why. The real
+  `vigie uninstall` (it tells the helper, stops Vigie, removes the Run key) runs only once the
+  person has also answered Yes to Inno Setup's own "Are you sure?" (CurUninstallStepChanged):
+  a No there leaves Vigie as it was, running and started at log-on. }
 function InitializeUninstall(): Boolean;
 var
   Code, Said: String;
@@ -496,18 +500,19 @@ begin
       Result := False;
       Exit;
     end;
-  UninstallDone := RunVigieUninstall(Code, Said);
-  if not UninstallDone then
+  if not RunVigieUninstall(Code, True, Said) then
   begin
     SuppressibleMsgBox(FmtMessage(CustomMessage('UninstallRefused'), [Said]), mbError, MB_OK, IDOK);
     Result := False;
+    Exit;
   end;
+  UninstallCode := Code;
 end;
 
 procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
 var
   Said: String;
 begin
-  if (CurUninstallStep = usUninstall) and not UninstallDone then
-    RunVigieUninstall('', Said);
+  if CurUninstallStep = usUninstall then
+    RunVigieUninstall(UninstallCode, False, Said);
 end;

@@ -307,7 +307,8 @@ def uninstallers() -> list:
 def test_uninstaller_asks_the_helper_code_and_refuses_without_it(clean):
     """A scammer dictating clicks cannot remove Vigie: where a helper code is set, the
     uninstaller asks for it (hidden); a wrong code, or none in a silent uninstall, removes
-    nothing and Vigie goes on; the right code removes it."""
+    nothing and Vigie goes on; the right code then "No" to Inno Setup's own question leaves
+    Vigie as it was (running, started at log-on); the right code and "Yes" remove it."""
     lang = "fr"
     r = subprocess.run([SETUP, "/VERYSILENT", "/SUPPRESSMSGBOXES", "/NORESTART", "/LANG=french", "/VIGIELANG=fr",
                         f"/HELPERCODE={CODE}"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -341,6 +342,19 @@ def test_uninstaller_asks_the_helper_code_and_refuses_without_it(clean):
                 assert wait_for(lambda: not uninstallers(), 120), "the uninstaller did not end after OK"
                 assert os.path.isfile(os.path.join(APP, "vigie.exe")) and winrun.command(), "wrong code: nothing removed"
                 assert installed_agents(), "wrong code: Vigie goes on"
+        # the right code, then "No" to Inno Setup's own question: Vigie stays as it was
+        confirm = _message_box("désinstaller complètement")
+        _press_any(confirm, "non", "no")
+        assert wait_for(lambda: not uninstallers(), 120), "the uninstaller did not end after No"
+        assert os.path.isfile(os.path.join(APP, "vigie.exe")) and winrun.command(), "No: nothing removed"
+        assert installed_agents(), "No: Vigie goes on"
+        wiz.proc = subprocess.Popen([uninstaller], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+        ask = wiz.window(("Désinstaller Vigie",), timeout=120)
+        (field,) = [c for c in xdo.controls(ask) if "Edit" in c.cls]
+        field.click()
+        xdo.type_text(CODE)
+        _press_any(ask, "ok")
         confirm = _message_box("désinstaller complètement")
         _press_any(confirm, "oui", "yes")
         done = _message_box("correctement désinstallé", timeout=600)
