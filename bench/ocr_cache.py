@@ -40,7 +40,7 @@ from agent.config import default_ocr_languages  # noqa: E402
 from agent.detect import preprocess, words as wordmod  # noqa: E402
 from agent.detect.ocr import OcrEngine  # noqa: E402
 
-OCR_VERSION = "3"   # 2: page background patterns painted over, wavy lines through text erased; 3: a dialog's text read alone too
+OCR_VERSION = "2"   # 2: page background patterns painted over, wavy lines through text erased
 CACHE = ROOT / "bench" / "out" / "ocr"
 VARIANTS = ("base", "1280x720", "2560x1440", "scale150", "dark", "jpeg", "desktop")
 

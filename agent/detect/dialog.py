@@ -156,23 +156,6 @@ def measure(gray: np.ndarray, sat: np.ndarray) -> dict[str, float]:
     return {"dialog": 1.0, "dialog_dimmed": float(box.dimmed)}
 
 
-def text_box(gray: Image.Image) -> tuple[int, int, int, int] | None:
-    """Where to read a dialog's own text again (screen pixels: left, top, right, bottom), or
-    None when the screen shows no dialog with a button row. The box is found where the page
-    around it turns dark; its title and message can sit higher, over the browser's bright bars
-    (Chromium's ``alert()`` hangs from the toolbar), so the area goes up by the box's height.
-    Read with the rest of the screen, the white box's halo after polarity normalisation takes
-    Tesseract's layout off its text (measured on a real ``alert()``: the message was lost);
-    read alone, it is read (:meth:`agent.detect.ocr.OcrEngine.read_words`). OCR thread."""
-    factor = max(1, round(gray.width / 342))
-    small = np.asarray(gray.reduce(factor) if factor > 1 else gray)
-    box = find(small, np.zeros_like(small))
-    if box is None or not box.button:
-        return None
-    x0, y0, x1, y1 = (v * factor for v in (box.left, box.top, box.right, box.bottom))
-    return x0, max(0, y0 - (y1 - y0)), min(gray.width, x1), min(gray.height, y1)
-
-
 def undim(gray: Image.Image) -> Image.Image | None:
     """The grey screen with the dimmed page around a dialog brightened back (the dialog as it
     is), or None when there is no dialog over a page darkened under :data:`UNDIM_BELOW`. The

@@ -189,22 +189,7 @@ class OcrEngine:
             for (top, _bottom), tsv in zip(ranges, tsvs):
                 out += words.from_tsv(tsv, dy=top, first_line=1 + max((w.line for w in out), default=0),
                                       first_block=1 + max((w.block for w in out), default=0))
-            box = dialog.text_box(gray)
-            if box is not None:          # a dialog in the page: its own text read alone too
-                out += self._read_box(gray, box, scale, out)
             return self._other_script(image, out) if self.reread else out
-
-    def _read_box(self, gray: Image.Image, box: tuple[int, int, int, int], scale: float,
-                  found: list[words.Word]) -> list[words.Word]:
-        """The words of ``box`` read alone that the whole screen's reading missed (see
-        :func:`agent.detect.dialog.text_box`), as lines of a block of their own."""
-        left, top, right, bottom = box
-        tsv = self._read_one(0, preprocess.prepare(gray.crop(box), scale))
-        again = words.from_tsv(tsv, dy=top, first_line=1 + max((w.line for w in found), default=0),
-                               first_block=1 + max((w.block for w in found), default=0))
-        seen = {(w.text, (w.top + w.height // 2) // 8) for w in found}
-        return [words.Word(w.text, w.conf, w.left + left, w.top, w.width, w.height, w.line, w.block)
-                for w in again if (w.text, (w.top + w.height // 2) // 8) not in seen]
 
     def _other_script(self, image: Image.Image, found: list[words.Word]) -> list[words.Word]:
         """``found``, or the screen read again with the model of a script that the
