@@ -13,8 +13,8 @@ import threading
 import time
 
 from agent import __version__, agent_status, events
-from agent.agent_state import ALERT_SECONDS, PRUNE_SECONDS, TRANSIENT_SECONDS, AgentState  # noqa: F401
-from agent.live_settings import SETTINGS_POLL, LiveSettings  # noqa: F401
+from agent.agent_state import AgentState
+from agent.live_settings import LiveSettings
 
 log = logging.getLogger(__name__)
 STATES = ("protecting", "paused", "alert", "degraded")

@@ -16,6 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
+from agent.detect.preprocess import rank_extreme, run_starts
 from agent.detect.words import Word
 
 CONTRAST = 30       # a side is a line of grey this different from its neighbours
@@ -31,47 +32,20 @@ def _rect(ii: np.ndarray, y: np.ndarray, x: np.ndarray, hh: int, ww: int) -> np.
     return ii[y + hh, x + ww] - ii[y, x + ww] - ii[y + hh, x] + ii[y, x]
 
 
-def _run_start(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
-    """Pixels where a run of ``length`` True pixels starts along ``axis``."""
-    out = mask.copy()
-    n = mask.shape[axis]
-    for k in range(1, length):
-        if axis == 1:
-            out[:, :n - k] &= mask[:, k:]
-            out[:, n - k:] = False
-        else:
-            out[:n - k] &= mask[k:]
-            out[n - k:] = False
-    return out
-
-
-def _extreme(a: np.ndarray, pick, k: int = 2) -> np.ndarray:
-    """The max (``pick=np.maximum``) or min of ``a`` over (2k+1) x (2k+1) pixels (separable)."""
-    out = a.copy()
-    for d in range(1, k + 1):
-        out[:, d:] = pick(out[:, d:], a[:, :-d])
-        out[:, :-d] = pick(out[:, :-d], a[:, d:])
-    rows = out.copy()
-    for d in range(1, k + 1):
-        out[d:] = pick(out[d:], rows[:-d])
-        out[:-d] = pick(out[:-d], rows[d:])
-    return out
-
-
 def lines(gray: np.ndarray) -> np.ndarray:
     """Thin lines of a grey screen: pixels darker than the brightest around them (lighter than
     the darkest, on a dark screen) by :data:`CONTRAST`; the background beside a line is not one."""
     g = gray.astype(np.int16)
     if float(np.median(gray)) >= 128:
-        return (_extreme(g, np.maximum) - g) >= CONTRAST
-    return (g - _extreme(g, np.minimum)) >= CONTRAST
+        return (rank_extreme(g, 5, np.maximum) - g) >= CONTRAST
+    return (g - rank_extreme(g, 5, np.minimum)) >= CONTRAST
 
 
 def squares(gray: np.ndarray) -> list[tuple[int, int, int]]:
     """(x, y, side) of empty squares outlined by a thin line, on a half-size grey screen."""
     edge = lines(gray)
     first = int(SIDE_FULL * MIN_SIDE)
-    corner = _run_start(edge, first, 1) & _run_start(edge, first, 0)
+    corner = run_starts(edge, first, 1) & run_starts(edge, first, 0)
     corner[1:] &= ~edge[:-1]                  # the outline's own top-left corner: nothing above...
     corner[:, 1:] &= ~edge[:, :-1]            # ...nor left of it
     ys, xs = np.nonzero(corner)

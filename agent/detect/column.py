@@ -10,8 +10,9 @@ joined into blocks (lines stacked one under the other, close and overlapping sid
 block holding the most characters is the page's text, and every line that lies entirely beside
 that block's horizontal span (in another window, to its left or right) is left out. Lines above
 or below it (a mail's header, a locker's title, its number) are kept: they overlap the span.
-Evidence (phrases, numbers, the sender) is still read from the whole screen; only the shape of
-the text is measured on the column.
+Numbers and the sender are still read from the whole screen, phrases from both the screen and
+the column (a phrase broken by a label read in between is whole in the column); the shape of the
+text is measured on the column.
 """
 from __future__ import annotations
 

@@ -38,6 +38,7 @@ SIDE = 3             # strips this many (small) pixels wide are measured outside
 DIM_MAX = 150        # a dimmed page around: grey level at most this...
 DIM_MIN = 30         # ...and at least this (a black page is not a dimmed one)...
 DIM_SAT = 60         # ...of no strong colour (mean saturation)
+SMALL_WIDTH = 342    # the screen is measured about this wide (a quarter of 1366 pixels)
 UNDIM_BELOW = 90     # the OCR brightens a dimmed page darker than this (Chromium's 40 %, ~100, is read as it is)
 
 
@@ -160,7 +161,7 @@ def undim(gray: Image.Image) -> Image.Image | None:
     """The grey screen with the dimmed page around a dialog brightened back (the dialog as it
     is), or None when there is no dialog over a page darkened under :data:`UNDIM_BELOW`. The
     OCR thread calls it on the whole grey screen before it is prepared and cut into bands."""
-    factor = max(1, round(gray.width / 342))
+    factor = max(1, round(gray.width / SMALL_WIDTH))
     small = np.asarray(gray.reduce(factor) if factor > 1 else gray)
     box = find(small, np.zeros_like(small))
     if box is None or not box.dimmed or not 0 < box.around < UNDIM_BELOW:

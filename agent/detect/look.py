@@ -23,22 +23,12 @@ from typing import Sequence
 import numpy as np
 from PIL import Image
 
-from agent.detect import checkframe, colours, dialog
+from agent.detect import checkframe, colours, dialog, preprocess
 from agent.detect.words import Word
 
 NAMES = ("alarm_area", "alarm_banner", "alarm_blue", "dialog", "dialog_dimmed", "check_frame")
 MODEL = ("alarm_area", "alarm_banner", "alarm_blue", "check_frame")    # weighed by the model (see above)
-SMALL_WIDTH = 342        # a quarter of a 1366-pixel screen: dialogs
 HALF_WIDTH = 683         # half of it: colours (red text stays red) and checkbox squares (24 px: 12 here)
-
-
-def _rgb(image: Image.Image) -> Image.Image:
-    if image.mode in ("RGBA", "LA", "P"):
-        background = Image.new("RGB", image.size, "white")
-        rgba = image.convert("RGBA")
-        background.paste(rgba, mask=rgba.split()[-1])
-        return background
-    return image.convert("RGB")
 
 
 def _reduced(image: Image.Image, width: int) -> Image.Image:
@@ -51,12 +41,12 @@ def measure(image: Image.Image, words: Sequence[Word] = ()) -> dict[str, float]:
     """Every feature of :data:`NAMES` for a screenshot (any size and mode) and its OCR words."""
     if image.width < 64 or image.height < 64:
         return dict.fromkeys(NAMES, 0.0)
-    rgb = _rgb(image)
+    rgb = preprocess.flatten(image).convert("RGB")
     half = _reduced(rgb, HALF_WIDTH)
     hsv = np.asarray(half.convert("HSV"))
     gray = half.convert("L")
     out = colours.measure(hsv)
-    step = max(1, round(half.width / SMALL_WIDTH))
+    step = max(1, round(half.width / dialog.SMALL_WIDTH))
     small = np.asarray(gray.reduce(step) if step > 1 else gray)
     sat = hsv[::step, ::step, 1][:small.shape[0], :small.shape[1]]
     out.update(dialog.measure(small, sat))

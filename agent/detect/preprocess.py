@@ -34,13 +34,18 @@ EDGE = 48         # a horizontal step of grey this strong is an edge of a letter
 STRIPS = 4
 
 
-def to_gray(image: Image.Image) -> Image.Image:
+def flatten(image: Image.Image) -> Image.Image:
+    """``image`` with its transparency laid on white (modes RGBA, LA, P), else itself."""
     if image.mode in ("RGBA", "LA", "P"):
         background = Image.new("RGB", image.size, "white")
         rgba = image.convert("RGBA")
         background.paste(rgba, mask=rgba.split()[-1])
-        image = background
-    return image.convert("L")
+        return background
+    return image
+
+
+def to_gray(image: Image.Image) -> Image.Image:
+    return flatten(image).convert("L")
 
 
 def text_scale(gray: Image.Image) -> float:
@@ -135,15 +140,17 @@ def prepare(image: Image.Image, scale: float = 1.0) -> Image.Image:
     return remove_lines(diff.point(lambda v: 255 - min(255, int(v * GAIN))), scale)
 
 
-def _runs(dark: np.ndarray, length: int, axis: int) -> np.ndarray:
-    """Pixels that belong to a run of at least ``length`` dark pixels along ``axis``.
+def _along(a: np.ndarray, axis: int) -> tuple[np.ndarray, int]:
+    """A view of ``a`` whose last axis is ``axis``, and that axis' length."""
+    view = a if axis == 1 else a.T
+    return view, view.shape[1]
 
-    Erosion then dilation by doubling shifts, in place: about 2·log2(length) boolean
-    operations on the whole array.
-    """
-    covered = dark.copy()
-    view = covered if axis == 1 else covered.T     # shifts along the last axis of ``view``
-    n = view.shape[1]
+
+def run_starts(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
+    """Pixels where a run of at least ``length`` True pixels starts along ``axis`` (a new
+    array): erosion by doubling shifts, in place, about log2(length) boolean operations."""
+    starts = mask.copy()
+    view, n = _along(starts, axis)
 
     def erode(k: int) -> None:                     # a run of ``k`` more starts here
         if k >= n:
@@ -152,16 +159,25 @@ def _runs(dark: np.ndarray, length: int, axis: int) -> np.ndarray:
             view[:, :n - k] &= view[:, k:]
             view[:, n - k:] = False
 
-    def dilate(k: int) -> None:                    # ...and covers ``k`` more pixels
-        if k < n:
-            view[:, k:] |= view[:, :n - k]
-
     step = 1
     while step * 2 <= length:
         erode(step)
         step *= 2
     if length > step:
         erode(length - step)
+    return starts
+
+
+def _runs(dark: np.ndarray, length: int, axis: int) -> np.ndarray:
+    """Pixels that belong to a run of at least ``length`` dark pixels along ``axis``:
+    :func:`run_starts`, then dilation by doubling shifts, in place."""
+    covered = run_starts(dark, length, axis)
+    view, n = _along(covered, axis)
+
+    def dilate(k: int) -> None:                    # each start covers ``k`` more pixels
+        if k < n:
+            view[:, k:] |= view[:, :n - k]
+
     step = 1
     while step * 2 <= length:
         dilate(step)

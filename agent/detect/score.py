@@ -180,8 +180,7 @@ def score_text(text: str, phrases: Sequence[Phrase], sensitivity: str = "normal"
                 if k in LAYOUT_SIGNALS and abs(v) >= 0.3]
     signals += [Signal("behaviour", "", round(v, 2), k) for k, v in behaviourmod.contributions(bf).items()]
     # the screen's look, every part seen (weight: its contribution to the log-odds)
-    seen = {k: f.get(k, 0.0) if k in look.MODEL else float((image or {}).get(k, 0.0)) for k in look.NAMES} \
-        if image and words else {}
+    seen = {k: min(1.0, max(0.0, float(image.get(k, 0.0)))) for k in look.NAMES} if image and words else {}
     signals += [Signal("image", "", round(contrib.get(k, 0.0), 2), k) for k in look.NAMES if seen.get(k, 0.0) > 0]
     if is_scam:
         keep = FAMILY_KINDS[family] + ("phone", "counter", "layout", "behaviour", "image")

@@ -26,12 +26,12 @@ from agent import events
 from agent.platform import winproc
 from agent.respond import audio, contain, guidance, takeback
 from agent.respond.aftercare.session import Aftercare
-from agent.respond.alert_again import AGAIN_SECONDS, REOPEN_LIMIT, VISIT_SECONDS, AlertRepeats  # noqa: F401
+from agent.respond.alert_again import AlertRepeats
 from agent.respond.evidence import store as evidence
 from agent.respond.gui.process import GuiProcess
 from agent.respond.outlets import Outlets
 from agent.respond.remote_question import RemoteToolQuestions
-from agent.respond.risky_alerts import RiskyAlerts, _screen_png  # noqa: F401 - its old place
+from agent.respond.risky_alerts import RiskyAlerts
 
 log = logging.getLogger(__name__)
 REPEAT_SECONDS = 120.0     # the same scam window/family back within this time: alerted again at

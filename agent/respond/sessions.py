@@ -18,8 +18,6 @@ import shutil
 from pathlib import Path
 
 from agent.platform.browser_profiles import (  # noqa: F401 - re-exported for closepage and tests
-    CHROMIUM_DEFAULTS,
-    FIREFOX_HOMES,
     Profile,
     firefox_default,
     profile_from_cmdline,

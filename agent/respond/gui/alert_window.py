@@ -42,7 +42,7 @@ from agent.respond.gui.alert_actions import AlertActions
 from agent.respond.gui.tkwindow import (BODY_BG, BODY_FG, HEADER_BG, HEADER_FG, NOTE_BG, Keys, bring_up, font,
                                         make_root, place, run_app)
 from agent.respond.gui.tkwindow import mnemonic  # noqa: F401 - imported from here
-from agent.respond.gui.alert_views import REPORT_SHOWN, STEPS_SHARE, STEPS_WIDTH, AlertViews  # noqa: F401
+from agent.respond.gui.alert_views import AlertViews
 
 FAMILIES = ("tss", "refund", "summons", "sextortion", "clickfix")
 CLICKFIX = ("clickfix", "clickfix_run", "clickfix_paste")

@@ -42,13 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent.respond.helper.outbox_faults import Unavailable  # noqa: F401 - imported from here
-from agent.respond.helper.outbox_file import (  # noqa: F401 - re-exported
-    ADDED_COLUMNS,
-    SCHEMA,
-    SCHEMA_VERSION,
-    OutboxFile,
-    SetAside,
-)
+from agent.respond.helper.outbox_file import OutboxFile
 from agent.respond.helper.outbox_reading import OutboxReading
 
 log = logging.getLogger(__name__)
